@@ -1,0 +1,11 @@
+/** Unit specs sit beside the code (src/**\/*.spec.ts); integration and e2e specs under test/ run against real services. */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  slowTestThreshold: 30,
+};

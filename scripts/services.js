@@ -1,0 +1,151 @@
+// Local PostgreSQL and Redis on loopback for `npm start` and `npm test` when DATABASE_URL / REDIS_URL are unset.
+// Data lives under .local/ (git-ignored) and is reused by the next run.
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const localDir = path.join(root, '.local');
+const PG_PORT = Number(process.env.HOOKGATE_LOCAL_PG_PORT || 54329);
+const REDIS_PORT = Number(process.env.HOOKGATE_LOCAL_REDIS_PORT || 63799);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function log(message) {
+  console.log(`[hookgate] ${message}`);
+}
+
+function which(command) {
+  const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
+function postgresBinDir() {
+  const base = '/usr/lib/postgresql';
+  if (fs.existsSync(base)) {
+    const versions = fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+    if (versions.length) return path.join(base, versions[0], 'bin');
+  }
+  const pgCtl = which('pg_ctl');
+  return pgCtl ? path.dirname(fs.realpathSync(pgCtl)) : null;
+}
+
+function ensurePackages() {
+  const missing = [];
+  if (!postgresBinDir()) missing.push('postgresql');
+  if (!which('redis-server')) missing.push('redis-server');
+  if (!missing.length) return;
+  if (!isRoot || !which('apt-get')) {
+    throw new Error(
+      `PostgreSQL and Redis are needed but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed.\n` +
+        `Install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(' ')}), or set DATABASE_URL and REDIS_URL to existing servers.`,
+    );
+  }
+  log(`installing ${missing.join(' ')} with apt-get (one time)…`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Debian starts its own cluster/server on install; ours run on their own ports, so theirs can stay.
+}
+
+/** Runs a PostgreSQL binary as the `postgres` user when we are root (PostgreSQL refuses to run as root). */
+function pgRun(binary, args, options = {}) {
+  const bin = path.join(postgresBinDir(), binary);
+  if (isRoot) return execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe', ...options });
+  return execFileSync(bin, args, { stdio: 'pipe', ...options });
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitForPort(port, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await portOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not start listening on 127.0.0.1:${port} within ${timeoutMs / 1000}s`);
+}
+
+async function startPostgres() {
+  const dataDir = path.join(localDir, 'postgres');
+  fs.mkdirSync(localDir, { recursive: true });
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+    log('initialising PostgreSQL data directory .local/postgres');
+    pgRun('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
+  }
+  if (await portOpen(PG_PORT)) return;
+  if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+  const options = `-p ${PG_PORT} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_buffers=128MB`;
+  pgRun('pg_ctl', ['-D', dataDir, '-o', options, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start']);
+  await waitForPort(PG_PORT, 'PostgreSQL');
+  log(`PostgreSQL listening on 127.0.0.1:${PG_PORT}`);
+}
+
+async function startRedis() {
+  if (await portOpen(REDIS_PORT)) return;
+  const dataDir = path.join(localDir, 'redis');
+  fs.mkdirSync(dataDir, { recursive: true });
+  execFileSync(which('redis-server'), [
+    '--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'yes',
+    '--pidfile', path.join(dataDir, 'redis.pid'), '--logfile', path.join(dataDir, 'redis.log'),
+    '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction',
+  ]);
+  await waitForPort(REDIS_PORT, 'Redis');
+  log(`Redis listening on 127.0.0.1:${REDIS_PORT}`);
+}
+
+function createDatabaseIfMissing(serverUrl, name) {
+  const { Client } = require('pg');
+  return (async () => {
+    const client = new Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await client.end();
+    }
+  })();
+}
+
+/**
+ * Makes sure DATABASE_URL and REDIS_URL point at running servers: the given ones, or local ones started here.
+ * Returns { databaseUrl, redisUrl, serverUrl } where serverUrl is the maintenance database of the same server.
+ */
+async function ensureServices({ database = 'hookgate' } = {}) {
+  let databaseUrl = process.env.DATABASE_URL;
+  let redisUrl = process.env.REDIS_URL;
+  if (!databaseUrl || !redisUrl) ensurePackages();
+  if (!databaseUrl) {
+    await startPostgres();
+    const serverUrl = `postgresql://postgres@127.0.0.1:${PG_PORT}/postgres`;
+    await createDatabaseIfMissing(serverUrl, database);
+    databaseUrl = `postgresql://postgres@127.0.0.1:${PG_PORT}/${database}`;
+  }
+  if (!redisUrl) {
+    await startRedis();
+    redisUrl = `redis://127.0.0.1:${REDIS_PORT}`;
+  }
+  const server = new URL(databaseUrl);
+  server.pathname = '/postgres';
+  return { databaseUrl, redisUrl, serverUrl: server.toString() };
+}
+
+function migrate(databaseUrl) {
+  execFileSync(process.execPath, ['--experimental-wasm-modules', '--disable-warning=ExperimentalWarning', path.join(__dirname, 'migrate.js')], {
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+}
+
+module.exports = { ensureServices, migrate, createDatabaseIfMissing, localDir, root, log };

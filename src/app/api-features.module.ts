@@ -1,0 +1,20 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
+import { HealthHttpModule } from '../health/health-http.module';
+import { ApiKeyGuard } from '../management/api-key.guard';
+import { ManagementModule } from '../management/management.module';
+
+/** The HTTP side: controllers only live here (role api or all). */
+@Module({
+  imports: [ManagementModule, HealthHttpModule],
+  providers: [
+    { provide: APP_GUARD, useExisting: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+    },
+  ],
+})
+export class ApiFeaturesModule {}

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { ContextModule } from '../common/context/context.module';
+import { DatabaseModule } from '../common/database/database.module';
+import { RedisModule } from '../common/redis/redis.module';
+import { AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { HealthModule } from '../health/health.module';
+import { QueueModule } from '../queue/queue.module';
+
+/** What every role needs: config, PostgreSQL, Redis, context, queues (as producers), audit, health. */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ContextModule, RedisModule, QueueModule, AuditModule, HealthModule],
+      exports: [HealthModule],
+    };
+  }
+}

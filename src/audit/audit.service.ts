@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository } from './audit.repository';
+import { AuditRecord } from './audit.types';
+
+/** Records audit entries; inside a @Transactional() call they commit or roll back with the change they describe. */
+@Injectable()
+export class AuditService {
+  constructor(private readonly repository: AuditRepository) {}
+
+  record(entry: AuditRecord): Promise<void> {
+    return this.repository.append(entry);
+  }
+
+  recordMany(entries: AuditRecord[]): Promise<void> {
+    return this.repository.appendMany(entries);
+  }
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
+import type { Request, Response } from 'express';
+import { ClsModule } from 'nestjs-cls';
+import { DatabaseModule } from '../database/database.module';
+import { PrismaService } from '../database/prisma.service';
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Continuation-local context: the correlation id of each request (taken from `x-correlation-id` when sane, else
+ * new, and echoed on the response) and the ambient Prisma transaction used by @Transactional().
+ */
+@Module({
+  imports: [
+    ClsModule.forRoot({
+      global: true,
+      middleware: {
+        mount: true,
+        generateId: true,
+        idGenerator: (req: Request) => {
+          const given = req.headers[CORRELATION_HEADER];
+          return typeof given === 'string' && ACCEPTABLE_CORRELATION_ID.test(given) ? given : randomUUID();
+        },
+        setup: (cls, _req: Request, res: Response) => {
+          res.setHeader(CORRELATION_HEADER, cls.getId());
+        },
+      },
+      plugins: [
+        new ClsPluginTransactional({
+          imports: [DatabaseModule],
+          adapter: new TransactionalAdapterPrisma({ prismaInjectionToken: PrismaService }),
+        }),
+      ],
+    }),
+  ],
+})
+export class ContextModule {}

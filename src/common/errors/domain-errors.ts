@@ -1,0 +1,55 @@
+/**
+ * Errors thrown by domain and worker code. They know their HTTP status so the global filter can answer with the
+ * contract's error body, but carry no HTTP types: workers throw them too.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  /** Extra response headers, e.g. Retry-After. */
+  readonly headers: Record<string, string> = {};
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+}
+
+export class InvalidRequestError extends DomainError {
+  readonly status = 400;
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+}
+
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+}
+
+export class ConflictError extends DomainError {
+  readonly status = 409;
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+}
+
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}
+
+/** A dependency (PostgreSQL, a provider's certificate host) is unavailable: the caller should retry later. */
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+  constructor(message: string, retryAfterSeconds = 5) {
+    super(message);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}

@@ -1,0 +1,69 @@
+import { Environment, Role } from './environment';
+import { parseDurationList } from './duration';
+
+export type BuiltInProviderSlug = 'stripe' | 'github' | 'paypal' | 'acme' | 'globex';
+
+/**
+ * The typed, validated configuration injected everywhere (inject the class itself: it is its own DI token).
+ * Built once from the environment at boot; tests build it from a plain object.
+ */
+export class AppConfig {
+  readonly role: Role;
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly redis: { url: string; prefix: string };
+  readonly adminApiKey?: string;
+  readonly logLevel: string;
+  /** Secrets of the built-in integrations given in the environment (created or updated at boot). */
+  readonly builtInSecrets: Partial<Record<BuiltInProviderSlug, string>>;
+  readonly paypal: { certHosts: string[]; allowHttpLoopback: boolean; caFile?: string };
+  readonly delivery: {
+    retryScheduleMs: number[];
+    timeoutMs: number;
+    allowPrivateNetworks: boolean;
+    concurrency: number;
+    responseBodyMaxBytes: number;
+  };
+  readonly otel: { endpoint?: string; serviceName: string };
+  readonly workerHealthPort?: number;
+
+  constructor(env: Environment) {
+    this.role = env.APP_ROLE;
+    this.nodeEnv = env.NODE_ENV;
+    this.port = env.PORT;
+    this.databaseUrl = env.DATABASE_URL;
+    this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };
+    this.adminApiKey = env.ADMIN_API_KEY;
+    this.logLevel = env.LOG_LEVEL;
+    this.builtInSecrets = {
+      stripe: env.STRIPE_WEBHOOK_SECRET,
+      github: env.GITHUB_WEBHOOK_SECRET,
+      paypal: env.PAYPAL_WEBHOOK_ID,
+      acme: env.ACME_WEBHOOK_SECRET,
+      globex: env.GLOBEX_WEBHOOK_TOKEN,
+    };
+    this.paypal = {
+      certHosts: env.PAYPAL_CERT_HOSTS.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
+      allowHttpLoopback: env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK,
+      caFile: env.PAYPAL_CERT_CA_FILE,
+    };
+    this.delivery = {
+      retryScheduleMs: parseDurationList(env.DELIVERY_RETRY_SCHEDULE) ?? [],
+      timeoutMs: env.DELIVERY_TIMEOUT_MS,
+      allowPrivateNetworks: env.DELIVERY_ALLOW_PRIVATE_NETWORKS,
+      concurrency: env.DELIVERY_CONCURRENCY,
+      responseBodyMaxBytes: env.DELIVERY_RESPONSE_BODY_MAX_BYTES,
+    };
+    this.otel = { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME };
+    this.workerHealthPort = env.WORKER_HEALTH_PORT;
+  }
+
+  get runsApi(): boolean {
+    return this.role === 'api' || this.role === 'all';
+  }
+
+  get runsWorker(): boolean {
+    return this.role === 'worker' || this.role === 'all';
+  }
+}

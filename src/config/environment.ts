@@ -1,0 +1,110 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { parseDurationList } from './duration';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The process environment as the contract names it; validated once at boot. */
+export class Environment {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgresql:// connection string' })
+  DATABASE_URL: string;
+
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional() @IsIn(ROLES)
+  APP_ROLE: Role = 'all';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() STRIPE_WEBHOOK_SECRET?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() GITHUB_WEBHOOK_SECRET?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() PAYPAL_WEBHOOK_ID?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() ACME_WEBHOOK_SECRET?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() GLOBEX_WEBHOOK_TOKEN?: string;
+
+  @IsOptional() @IsString()
+  PAYPAL_CERT_HOSTS: string = 'api.paypal.com,api-m.paypal.com,api.sandbox.paypal.com,api-m.sandbox.paypal.com';
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: boolean = false;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  PAYPAL_CERT_CA_FILE?: string;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  DELIVERY_ALLOW_PRIVATE_NETWORKS: boolean = false;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional() @IsString()
+  OTEL_SERVICE_NAME: string = 'hookgate';
+
+  @IsOptional() @IsIn(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
+  LOG_LEVEL: string = 'info';
+
+  @IsOptional() @IsString()
+  DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
+  DELIVERY_TIMEOUT_MS: number = 15_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  WORKER_HEALTH_PORT?: number;
+
+  // Not in the contract's table: tuning knobs with safe defaults.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  DELIVERY_CONCURRENCY: number = 20;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_048_576)
+  DELIVERY_RESPONSE_BODY_MAX_BYTES: number = 4096;
+
+  /** Namespace for every Redis key (BullMQ queues, dedup markers, rate limits); lets several deployments or test files share one Redis. */
+  @IsOptional() @Matches(/^[A-Za-z0-9_:-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : -' })
+  HOOKGATE_REDIS_PREFIX: string = 'hookgate';
+
+  @IsOptional() @IsString()
+  NODE_ENV: string = 'development';
+}
+
+/** Validates the environment and returns it, or every problem found, each naming its variable. */
+export function validateEnvironment(raw: Record<string, string | undefined>): { env?: Environment; problems: string[] } {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const problems = validateSync(env, { whitelist: false, forbidUnknownValues: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+  if (env.DELIVERY_RETRY_SCHEDULE !== undefined && parseDurationList(env.DELIVERY_RETRY_SCHEDULE) === null) {
+    problems.push('DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)');
+  }
+  if (env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK && env.NODE_ENV === 'production') {
+    problems.push('PAYPAL_CERT_ALLOW_HTTP_LOOPBACK is for tests only and is refused when NODE_ENV=production');
+  }
+  return problems.length ? { problems } : { env, problems };
+}

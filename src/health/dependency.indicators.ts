@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { PrismaService } from '../common/database/prisma.service';
+import { REDIS } from '../common/redis/redis.module';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@Injectable()
+export class DatabaseHealthIndicator {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'database') {
+    const indicator = this.indicators.check(key);
+    try {
+      await withTimeout(this.prisma.$queryRaw`SELECT 1`, 'PostgreSQL');
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message.split('\n')[0] });
+    }
+  }
+}
+
+@Injectable()
+export class RedisHealthIndicator {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'redis') {
+    const indicator = this.indicators.check(key);
+    try {
+      await withTimeout(this.pingWhenConnected(), 'Redis');
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+
+  /** Commands fail fast while disconnected; a connection still being (re)established gets the check's time. */
+  private async pingWhenConnected(): Promise<void> {
+    if (this.redis.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`Redis is ${this.redis.status}`)), CHECK_TIMEOUT_MS - 100);
+        this.redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.redis.ping();
+  }
+}

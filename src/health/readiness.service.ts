@@ -1,0 +1,46 @@
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, MemoryHealthIndicator } from '@nestjs/terminus';
+import { DatabaseHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
+
+const HEAP_LIMIT_BYTES = 1.5 * 1024 * 1024 * 1024;
+
+/** Readiness and liveness as terminus results, shared by the API's controller and the worker's health port. */
+@Injectable()
+export class ReadinessService {
+  private readonly extraChecks: HealthIndicatorFunction[] = [];
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly memory: MemoryHealthIndicator,
+  ) {}
+
+  /** Lets other modules (queue round trip, outbox age) add readiness checks. */
+  addCheck(check: HealthIndicatorFunction): void {
+    this.extraChecks.push(check);
+  }
+
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.check(),
+      () => this.redis.check(),
+      () => this.memory.checkHeap('memory_heap', HEAP_LIMIT_BYTES),
+      ...this.extraChecks,
+    ]);
+  }
+
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** The result and HTTP status, for listeners that are not Nest controllers. */
+  async readyWithStatus(): Promise<{ status: number; body: HealthCheckResult }> {
+    try {
+      return { status: 200, body: await this.ready() };
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) return { status: 503, body: error.getResponse() as HealthCheckResult };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { registerSecret } from '../observability/logging/redaction';
+import { displayPrefix, hashApiKey } from './api-key-hash';
+import { ApiKeyRepository } from './api-key.repository';
+import { Actor } from './api-key.types';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+export const BOOTSTRAP_ADMIN_KEY_NAME = 'bootstrap-admin';
+
+/** Authenticates management keys and stores the bootstrap admin key (hashed) on first boot. */
+@Injectable()
+export class ApiKeyService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeyService.name);
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: ApiKeyRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const key = this.config.adminApiKey;
+    if (!key) return;
+    registerSecret(key);
+    await this.repository.upsertByHash(hashApiKey(key), { name: BOOTSTRAP_ADMIN_KEY_NAME, scope: 'admin', prefix: displayPrefix(key) });
+    this.logger.log('bootstrap admin key stored (hashed) from ADMIN_API_KEY');
+  }
+
+  /** The actor behind a presented key, or null when the key is unknown or revoked. */
+  async authenticate(presentedKey: string): Promise<Actor | null> {
+    const row = await this.repository.findActiveByHash(hashApiKey(presentedKey));
+    if (!row) return null;
+    this.touch(row.id);
+    return { keyId: row.id, name: row.name, scope: row.scope };
+  }
+
+  /** `last used` at a minute's resolution, off the request path. */
+  private touch(id: string): void {
+    const now = Date.now();
+    if (now - (this.lastTouched.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastTouched.set(id, now);
+    this.repository.touchLastUsed(id, new Date(now)).catch((error: Error) => this.logger.warn(`could not record key use: ${error.message}`));
+  }
+}

@@ -1,0 +1,35 @@
+import type { JobsOptions } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { JobName } from './queue-names';
+
+/** Name of the BullMQ custom backoff strategy that follows DELIVERY_RETRY_SCHEDULE (registered by the delivery worker). */
+export const DELIVERY_BACKOFF_STRATEGY = 'delivery-schedule';
+
+const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
+const KEEP_FAILED = { age: 14 * 24 * 3600 };
+
+/** Options of every job name, in one place, from validated config. */
+export function jobOptions(config: AppConfig): Record<JobName, JobsOptions> {
+  return {
+    [JobName.ProcessEvent]: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    },
+    [JobName.Deliver]: {
+      attempts: config.delivery.retryScheduleMs.length + 1,
+      backoff: { type: DELIVERY_BACKOFF_STRATEGY },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    },
+    [JobName.DeadLetter]: { attempts: 1, removeOnComplete: false, removeOnFail: false },
+    [JobName.RunReplay]: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    },
+    [JobName.RelayOutbox]: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } },
+  };
+}

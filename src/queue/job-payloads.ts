@@ -1,0 +1,22 @@
+import { JobName } from './queue-names';
+
+/** W3C trace context carried in a job so the worker's spans join (or link to) the producer's trace. */
+export interface TraceCarrier {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+/** Payloads carry ids only: the state lives in PostgreSQL and a retried job re-reads it. */
+export interface JobPayloads {
+  [JobName.ProcessEvent]: { eventId: string } & TraceCarrier;
+  [JobName.Deliver]: { deliveryId: string; replayRequestId?: string } & TraceCarrier;
+  [JobName.DeadLetter]: { deliveryId: string; reason: string };
+  [JobName.RunReplay]: { replayRequestId: string } & TraceCarrier;
+  [JobName.RelayOutbox]: Record<string, never>;
+}
+
+/** The payload type of one job name. */
+export type JobOf<N extends JobName> = JobPayloads[N];
+
+/** A job as a discriminated union, for processors that switch on `name`. */
+export type JobItem = { [N in JobName]: { name: N; data: JobOf<N> } }[JobName];

@@ -1,0 +1,79 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from './wait';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function redisServerBinary(): string {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  if (found.status !== 0) throw new Error('redis-server is not installed (npm test installs it when run as root)');
+  return found.stdout.trim();
+}
+
+/**
+ * A Redis server of the test's own, on a free loopback port, that the test may stop and restart
+ * (outage tests must not take the shared Redis away from other test files).
+ */
+export class PrivateRedis {
+  private process?: ChildProcess;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'hookgate-redis-'));
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restart(): Promise<void> {
+    this.process = spawn(redisServerBinary(), ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes'], {
+      stdio: 'ignore',
+    });
+    await waitFor(() => this.ping(), { what: `private redis on ${this.port}`, timeoutMs: 10_000 });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+    this.process = undefined;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const net = require('node:net') as typeof import('node:net');
+      const socket = net.connect({ host: '127.0.0.1', port: this.port });
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('+PONG'));
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }
+}

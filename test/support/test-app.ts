@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { StartedApp, start } from '../../src/bootstrap/start';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/observability/logging/logger.factory';
+import { createTestDatabase, TestDatabase } from './database';
+
+export const TEST_ADMIN_KEY = 'hg_test_admin_key_0123456789abcdef';
+
+export interface TestApp extends StartedApp {
+  config: AppConfig;
+  database: TestDatabase;
+  /** Every log record the app wrote, for assertions (e.g. that no secret was logged). */
+  logs: Record<string, unknown>[];
+  /** Stops the app and drops its database. */
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  role?: 'api' | 'worker' | 'all';
+  env?: Record<string, string | undefined>;
+  /** Reuse a database (e.g. an api and a worker of one deployment); a new one is created otherwise. */
+  database?: TestDatabase;
+  /** Share Redis keys with another app of the same deployment. */
+  redisPrefix?: string;
+}
+
+/** Boots Hookgate in-process on a free port, with its own database and Redis key prefix. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const prefix = options.redisPrefix ?? `hgtest-${randomBytes(5).toString('hex')}`;
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.REDIS_URL,
+    PORT: '0',
+    APP_ROLE: options.role ?? 'all',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    HOOKGATE_REDIS_PREFIX: prefix,
+    DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true',
+    DELIVERY_RETRY_SCHEDULE: '50ms,100ms,150ms',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.role, 'debug', { console: Boolean(process.env.HOOKGATE_TEST_LOGS), sink: (record) => logs.push(record) });
+  const started = await start(config, logger, { installSignalHandlers: false });
+  const ownsDatabase = !options.database;
+  return {
+    ...started,
+    config,
+    database,
+    logs,
+    stop: async () => {
+      await started.close();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}
