@@ -6,6 +6,7 @@ import { RedisModule } from '../common/redis/redis.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { HealthModule } from '../health/health.module';
+import { ObservabilityModule } from '../observability/observability.module';
 import { QueueModule } from '../queue/queue.module';
 
 /** What every role needs: config, PostgreSQL, Redis, context, queues (as producers), audit, health. */
@@ -14,7 +15,7 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ContextModule, RedisModule, QueueModule, AuditModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ContextModule, RedisModule, QueueModule, AuditModule, ObservabilityModule, HealthModule],
       exports: [HealthModule],
     };
   }
