@@ -50,8 +50,11 @@ async function openEngine(url, schema) {
 
 // @prisma/adapter-pg runs a migration script by splitting it on every ";", which breaks PL/pgSQL bodies and
 // comments. Prisma's native engine sends the script as one simple-protocol query; do the same.
+const openAdapters = [];
+
 function wholeScriptFactory(factory) {
   const patch = (adapter) => {
+    openAdapters.push(adapter);
     adapter.executeScript = async (script) => {
       try {
         await adapter.client.query(script);
@@ -110,10 +113,15 @@ async function main() {
     throw new Error(`unknown command "${command}" (deploy, schema-sql)`);
   } finally {
     engine.free();
+    // Close the pools the engine opened; their idle connections would otherwise keep Node alive for 10 s.
+    await Promise.allSettled(openAdapters.map((adapter) => adapter.dispose()));
   }
 }
 
-main().catch((error) => {
-  console.error(`Migration failed: ${describe(error)}`);
-  process.exit(1);
-});
+main()
+  // The WASM engine leaves a timer behind that would keep Node alive for ~10 s: exit once stdout is flushed.
+  .then(() => process.stdout.write('', () => process.exit(process.exitCode ?? 0)))
+  .catch((error) => {
+    console.error(`Migration failed: ${describe(error)}`);
+    process.exit(1);
+  });

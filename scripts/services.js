@@ -148,4 +148,4 @@ function migrate(databaseUrl) {
   });
 }
 
-module.exports = { ensureServices, migrate, createDatabaseIfMissing, localDir, root, log };
+module.exports = { ensureServices, migrate, createDatabaseIfMissing, postgresBinDir, localDir, root, log };

@@ -2,6 +2,9 @@ import { StartupError } from './common/errors/startup-error';
 import { loadConfig } from './config/load-config';
 import { startTracing } from './observability/tracing/tracing';
 
+/** After SIGTERM/SIGINT, in-flight jobs and requests get this long to finish; then the process exits regardless. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
 /** Picks the role (APP_ROLE, or the first CLI argument) and starts it. Tracing starts before Nest is loaded. */
 async function main(): Promise<void> {
   const roleArgument = process.argv[2];
@@ -10,8 +13,27 @@ async function main(): Promise<void> {
   const { createLogger } = await import('./observability/logging/logger.factory');
   const { start } = await import('./bootstrap/start');
   const logger = createLogger(config.role, config.logLevel);
-  await start(config, logger);
-  process.once('beforeExit', () => void tracing.shutdown());
+  const started = await start(config, logger);
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: draining (at most ${SHUTDOWN_DEADLINE_MS / 1000} s)`, 'Shutdown');
+      setTimeout(() => {
+        logger.error('shutdown deadline passed: exiting with work still in hand', undefined, 'Shutdown');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      started
+        .close()
+        .then(() => tracing.shutdown())
+        .then(
+          () => process.exit(0),
+          (error: Error) => {
+            logger.error(`shutdown failed: ${error.message}`, error.stack, 'Shutdown');
+            process.exit(1);
+          },
+        );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

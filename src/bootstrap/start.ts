@@ -5,9 +5,6 @@ import { AppConfig } from '../config/app-config';
 import { configureHttpApp } from './http-app';
 import { startWorkerHealthServer } from './worker-health-server';
 
-/** After SIGTERM/SIGINT, give in-flight jobs and requests this long, then exit regardless. */
-const SHUTDOWN_DEADLINE_MS = 30_000;
-
 export interface StartedApp {
   app: INestApplicationContext;
   /** Base URL of the HTTP listener (api/all roles). */
@@ -15,20 +12,18 @@ export interface StartedApp {
   close(): Promise<void>;
 }
 
-/** Boots one process in its role: an HTTP application (api, all) or an application context without HTTP (worker). */
-export async function start(config: AppConfig, logger: LoggerService, options: { installSignalHandlers?: boolean } = {}): Promise<StartedApp> {
+/**
+ * Boots one process in its role: an HTTP application (api, all) or an application context without HTTP (worker).
+ * `close()` runs Nest's shutdown hooks: the HTTP server stops accepting, BullMQ workers finish the job in hand,
+ * pools close. Signal handling is the caller's (main.ts), so tests can boot several apps in one process.
+ */
+export async function start(config: AppConfig, logger: LoggerService): Promise<StartedApp> {
   const log = new Logger('Bootstrap');
   const module = AppModule.forRole(config);
-  if (options.installSignalHandlers ?? true) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref());
-    }
-  }
 
   if (config.runsApi) {
     const app = await NestFactory.create(module, { logger, bodyParser: false, abortOnError: false });
     configureHttpApp(app);
-    if (options.installSignalHandlers ?? true) app.enableShutdownHooks();
     await app.listen(config.port, '0.0.0.0');
     const address = app.getHttpServer().address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
@@ -37,7 +32,6 @@ export async function start(config: AppConfig, logger: LoggerService, options: {
   }
 
   const app = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
-  if (options.installSignalHandlers ?? true) app.enableShutdownHooks();
   const healthServer = config.workerHealthPort ? await startWorkerHealthServer(app, config.workerHealthPort) : undefined;
   log.log(`role worker started${healthServer ? `; health on port ${config.workerHealthPort}` : ''}`);
   return {

@@ -1,8 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
 
+/** Terminus JSON (`status`, `info`, `error`, `details`) on success and on failure alike: a 503 keeps the details. */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -10,21 +11,15 @@ export class HealthController {
 
   /** Process up and able to answer. */
   @Get('live')
-  @HealthCheck()
-  live() {
-    return this.readiness.live();
+  async live(@Res() response: Response): Promise<void> {
+    const { status, body } = await this.readiness.liveWithStatus();
+    response.status(status).json(body);
   }
 
   /** PostgreSQL, Redis, queue and memory: 503 with details when one fails. */
-  @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.readiness.ready();
-  }
-
-  @Get()
-  @HealthCheck()
-  readyAlias() {
-    return this.readiness.ready();
+  @Get(['ready', ''])
+  async ready(@Res() response: Response): Promise<void> {
+    const { status, body } = await this.readiness.readyWithStatus();
+    response.status(status).json(body);
   }
 }

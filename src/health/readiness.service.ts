@@ -34,13 +34,21 @@ export class ReadinessService {
     return this.health.check([]);
   }
 
-  /** The result and HTTP status, for listeners that are not Nest controllers. */
-  async readyWithStatus(): Promise<{ status: number; body: HealthCheckResult }> {
-    try {
-      return { status: 200, body: await this.ready() };
-    } catch (error) {
-      if (error instanceof ServiceUnavailableException) return { status: 503, body: error.getResponse() as HealthCheckResult };
-      throw error;
-    }
+  /** Readiness as an HTTP status and terminus body (terminus signals failure by throwing a 503 carrying the body). */
+  readyWithStatus(): Promise<{ status: number; body: HealthCheckResult }> {
+    return withStatus(this.ready());
+  }
+
+  liveWithStatus(): Promise<{ status: number; body: HealthCheckResult }> {
+    return withStatus(this.live());
+  }
+}
+
+async function withStatus(check: Promise<HealthCheckResult>): Promise<{ status: number; body: HealthCheckResult }> {
+  try {
+    return { status: 200, body: await check };
+  } catch (error) {
+    if (error instanceof ServiceUnavailableException) return { status: 503, body: error.getResponse() as HealthCheckResult };
+    throw error;
   }
 }

@@ -44,7 +44,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.role, 'debug', { console: Boolean(process.env.HOOKGATE_TEST_LOGS), sink: (record) => logs.push(record) });
-  const started = await start(config, logger, { installSignalHandlers: false });
+  const started = await start(config, logger);
   const ownsDatabase = !options.database;
   return {
     ...started,

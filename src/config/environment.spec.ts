@@ -1,0 +1,44 @@
+import { StartupError } from '../common/errors/startup-error';
+import { loadConfig } from './load-config';
+
+const minimal = { DATABASE_URL: 'postgresql://u@localhost/db', REDIS_URL: 'redis://localhost:6379' };
+
+describe('configuration', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config.role).toBe('all');
+    expect(config.port).toBe(3000);
+    expect(config.delivery.retryScheduleMs).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(config.delivery.timeoutMs).toBe(15_000);
+    expect(config.delivery.allowPrivateNetworks).toBe(false);
+    expect(config.paypal.certHosts).toEqual(['api.paypal.com', 'api-m.paypal.com', 'api.sandbox.paypal.com', 'api-m.sandbox.paypal.com']);
+    expect(config.otel).toEqual({ endpoint: undefined, serviceName: 'hookgate' });
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', APP_ROLE: 'cron', DELIVERY_RETRY_SCHEDULE: '5s,soon' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StartupError);
+    const message = (error as Error).message;
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'APP_ROLE', 'DELIVERY_RETRY_SCHEDULE']) expect(message).toContain(name);
+  });
+
+  it('parses booleans and the retry schedule units', () => {
+    const config = loadConfig({ ...minimal, DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true', DELIVERY_RETRY_SCHEDULE: '250ms, 2s,1m,1h' });
+    expect(config.delivery.allowPrivateNetworks).toBe(true);
+    expect(config.delivery.retryScheduleMs).toEqual([250, 2_000, 60_000, 3_600_000]);
+  });
+
+  it('refuses the PayPal loopback test switch in production', () => {
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: 'true' })).toThrow(/PAYPAL_CERT_ALLOW_HTTP_LOOPBACK/);
+  });
+
+  it('does not echo secret values in its messages', () => {
+    expect(() => loadConfig({ ...minimal, ADMIN_API_KEY: 'short-secret' })).toThrow(/ADMIN_API_KEY must be at least 16 characters/);
+    expect(() => loadConfig({ ...minimal, ADMIN_API_KEY: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+});
