@@ -2,12 +2,14 @@ import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { HealthHttpModule } from '../health/health-http.module';
+import { IngressModule } from '../ingress/ingress.module';
+import { ProvidersHttpModule } from '../providers/providers-http.module';
 import { ApiKeyGuard } from '../management/api-key.guard';
 import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule],
+  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

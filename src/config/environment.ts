@@ -88,6 +88,13 @@ export class Environment {
   @IsOptional() @Matches(/^[A-Za-z0-9_:-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : -' })
   HOOKGATE_REDIS_PREFIX: string = 'hookgate';
 
+  /** How often the worker looks for outbox rows that never reached BullMQ, and how old such a row must be. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  OUTBOX_RELAY_INTERVAL_MS: number = 2_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  OUTBOX_RELAY_MIN_AGE_MS: number = 5_000;
+
   @IsOptional() @IsString()
   NODE_ENV: string = 'development';
 }

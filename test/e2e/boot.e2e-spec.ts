@@ -14,6 +14,9 @@ describe('booting the api role in-process', () => {
     const response = await request(app.url!).get('/health/ready').expect(200);
     expect(response.body.status).toBe('ok');
     expect(Object.keys(response.body.details)).toEqual(expect.arrayContaining(['database', 'redis', 'memory_heap']));
+    const alias = await request(app.url!).get('/health').expect(200);
+    expect(alias.body.details).toEqual(response.body.details);
+    await request(app.url!).get('/health/live').expect(200);
   });
 
   it('answers unknown routes with the contract error body and echoes the correlation id', async () => {

@@ -1,0 +1,31 @@
+/** One verified webhook ready to be stored: raw request, normalized event and the ids chosen for them. */
+export interface IncomingEvent {
+  eventId: string;
+  rawWebhookId: string;
+  outboxId: string;
+  integrationId: string;
+  integrationSlug: string;
+  provider: string;
+  type: string;
+  externalId: string | null;
+  idempotencyKey: string;
+  occurredAt: Date | null;
+  receivedAt: Date;
+  data: unknown;
+  headers: Record<string, string>;
+  body: Buffer;
+  sourceIp: string | null;
+  traceparent: string | null;
+}
+
+/** The stored outcome: a new event, or the id of the first event with the same idempotency key. */
+export interface StoreResult {
+  eventId: string;
+  duplicate: boolean;
+}
+
+/** An outbox row still waiting to reach BullMQ. */
+export interface PendingOutboxEntry {
+  eventId: string;
+  traceparent: string | null;
+}

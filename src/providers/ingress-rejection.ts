@@ -1,0 +1,36 @@
+import { DomainError } from '../common/errors/domain-errors';
+
+/** Why a webhook was refused; also the `outcome` label of hookgate_ingress_requests_total. */
+export type RejectionReason =
+  | 'verification_failed'
+  | 'stale_timestamp'
+  | 'unparsable_body'
+  | 'payload_too_large'
+  | 'unknown_integration'
+  | 'rate_limited'
+  | 'dependency_unavailable';
+
+const STATUS: Record<RejectionReason, number> = {
+  verification_failed: 401,
+  stale_timestamp: 401,
+  unparsable_body: 400,
+  payload_too_large: 413,
+  unknown_integration: 404,
+  rate_limited: 429,
+  dependency_unavailable: 503,
+};
+
+/** A typed refusal of a webhook; the global filter turns it into the contract's error body. */
+export class IngressRejection extends DomainError {
+  readonly status: number;
+
+  constructor(
+    readonly reason: RejectionReason,
+    message: string,
+    retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.status = STATUS[reason];
+    if (retryAfterSeconds !== undefined) this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}

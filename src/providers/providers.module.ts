@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { PaypalCertificates } from './adapters/paypal-certificates';
+import { IntegrationResolver } from './integrations/integration-resolver';
+import { IntegrationRepository } from './integrations/integration.repository';
+import { IntegrationService } from './integrations/integration.service';
+import { PROVIDER_ADAPTERS, ProviderRegistry, WEBHOOK_PROVIDERS } from './provider.registry';
+
+/** Provider adapters and the integrations that configure them. */
+@Module({
+  providers: [
+    ...PROVIDER_ADAPTERS,
+    PaypalCertificates,
+    { provide: WEBHOOK_PROVIDERS, inject: PROVIDER_ADAPTERS, useFactory: (...adapters: unknown[]) => adapters },
+    ProviderRegistry,
+    IntegrationRepository,
+    IntegrationResolver,
+    IntegrationService,
+  ],
+  exports: [ProviderRegistry, IntegrationResolver, IntegrationService],
+})
+export class ProvidersModule {}
