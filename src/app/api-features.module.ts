@@ -1,6 +1,8 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
+import { DeliveryHttpModule } from '../delivery/delivery-http.module';
+import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
 import { HealthHttpModule } from '../health/health-http.module';
 import { IngressModule } from '../ingress/ingress.module';
 import { ProvidersHttpModule } from '../providers/providers-http.module';
@@ -9,7 +11,7 @@ import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule],
+  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -7,6 +7,8 @@ import { jobOptions } from './job-options';
 import { JOB_QUEUE, JobName, QueueName } from './queue-names';
 
 /** The typed producer: `add(JobName.Deliver, { deliveryId })` picks the queue and the job's default options. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
 @Injectable()
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
@@ -31,11 +33,31 @@ export class JobQueue {
   }
 
   add<N extends JobName>(name: N, data: JobOf<N>, options: JobsOptions = {}): Promise<Job<JobOf<N>>> {
-    return this.queueOf(name).add(name, data, { ...this.defaults[name], ...options });
+    const queue = this.queueOf(name);
+    return this.whenConnected(queue, () => queue.add(name, data, { ...this.defaults[name], ...options }));
   }
 
   addBulk<N extends JobName>(name: N, jobs: { data: JobOf<N>; options?: JobsOptions }[]): Promise<Job<JobOf<N>>[]> {
-    return this.queueOf(name).addBulk(jobs.map((job) => ({ name, data: job.data, opts: { ...this.defaults[name], ...job.options } })));
+    const queue = this.queueOf(name);
+    return this.whenConnected(queue, () => queue.addBulk(jobs.map((job) => ({ name, data: job.data, opts: { ...this.defaults[name], ...job.options } }))));
+  }
+
+  /**
+   * Fails fast while Redis is unreachable instead of queueing the command until it comes back: callers (ingress)
+   * then rely on the outbox, and a request is never held hostage by Redis.
+   */
+  private async whenConnected<T>(queue: Queue, work: () => Promise<T>): Promise<T> {
+    const client = await queue.client;
+    if (client.status !== 'ready') throw new Error(`Redis is ${client.status}: job not enqueued`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([work(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   queue(name: QueueName): Queue {

@@ -5,16 +5,9 @@ import { JobQueue } from './job-queue.service';
 import { QueueName } from './queue-names';
 import { redisOptionsFromUrl } from './redis-options';
 
-const queues = Object.values(QueueName).map((name) =>
-  BullModule.registerQueueAsync({
-    name,
-    inject: [AppConfig],
-    // Producers fail fast while Redis is down (the outbox relay re-enqueues later) instead of holding the request.
-    useFactory: (config: AppConfig) => ({
-      connection: { ...redisOptionsFromUrl(config.redis.url), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 },
-    }),
-  }),
-);
+// Queues share the root connection options: workers need BullMQ's own settings (no per-request retry limit,
+// offline queue on). Producers fail fast through JobQueue instead (see job-queue.service.ts).
+const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
 
 /** BullMQ wiring shared by both roles: the queues (producers) and the typed JobQueue. Processors live in their feature modules, worker role only. */
 @Global()

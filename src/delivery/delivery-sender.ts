@@ -1,0 +1,125 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Webhook } from 'standardwebhooks';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { AppConfig } from '../config/app-config';
+import { assertAllowedLiteral, guardedLookup, RefusedAddressError } from './ssrf-guard';
+import { AttemptOutcome, classifyStatus, parseRetryAfter } from './retry-policy';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = require('../../package.json').version;
+
+/** What to send: the delivery id is the Standard Webhooks message id, stable across retries and replays. */
+export interface OutgoingDelivery {
+  deliveryId: string;
+  url: string;
+  payload: string;
+  /** Current secret first; a rotated-out one still in its grace period adds a second signature. */
+  secrets: string[];
+  timeoutMs: number;
+}
+
+/** What happened, ready to be recorded as a delivery attempt. */
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  requestHeaders: Record<string, string>;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  retryAfterMs?: number;
+  error: string | null;
+  errorClass: string | null;
+  durationMs: number;
+}
+
+function findCause<T>(error: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let current = error; current; current = (current as { cause?: unknown }).cause) {
+    if (current instanceof type) return current;
+  }
+  return undefined;
+}
+
+/** Signed POSTs over pooled connections (undici), no redirects, per-attempt timeout, response body capped. */
+@Injectable()
+export class DeliverySender implements OnModuleDestroy {
+  private readonly agent: Agent;
+
+  constructor(private readonly config: AppConfig) {
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: 64,
+      connect: config.delivery.allowPrivateNetworks ? {} : { lookup: guardedLookup },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
+
+  async send(delivery: OutgoingDelivery): Promise<AttemptResult> {
+    const timestamp = new Date();
+    const signature = delivery.secrets.map((secret) => new Webhook(secret).sign(delivery.deliveryId, timestamp, delivery.payload)).join(' ');
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': `Hookgate/${VERSION}`,
+      'webhook-id': delivery.deliveryId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+    };
+    const recordedHeaders = { ...headers, 'webhook-signature': '[redacted]' };
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      if (!this.config.delivery.allowPrivateNetworks) assertAllowedLiteral(new URL(delivery.url).hostname);
+      const response = await request(delivery.url, {
+        method: 'POST',
+        headers,
+        body: delivery.payload,
+        dispatcher: this.agent,
+        headersTimeout: delivery.timeoutMs,
+        bodyTimeout: delivery.timeoutMs,
+        signal: AbortSignal.timeout(delivery.timeoutMs),
+      });
+      const responseBody = await this.readCapped(response.body);
+      const responseHeaders = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+      return {
+        outcome: classifyStatus(response.statusCode),
+        requestHeaders: recordedHeaders,
+        responseStatus: response.statusCode,
+        responseHeaders,
+        responseBody,
+        retryAfterMs: parseRetryAfter(responseHeaders['retry-after']),
+        error: response.statusCode >= 300 ? `endpoint answered ${response.statusCode}` : null,
+        errorClass: null,
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      const refused = findCause(error, RefusedAddressError);
+      const timedOut = findCause(error, undiciErrors.HeadersTimeoutError) ?? findCause(error, undiciErrors.BodyTimeoutError) ?? ((error as Error).name === 'TimeoutError' ? error : undefined);
+      return {
+        outcome: refused ? 'refused' : 'retryable',
+        requestHeaders: recordedHeaders,
+        responseStatus: null,
+        responseHeaders: null,
+        responseBody: null,
+        error: refused ? `refused by the SSRF guard: ${refused.message}` : timedOut ? `timed out after ${delivery.timeoutMs} ms` : (error as Error).message,
+        errorClass: refused ? 'RefusedAddressError' : timedOut ? 'TimeoutError' : ((error as { code?: string }).code ?? (error as Error).name),
+        durationMs: elapsed(),
+      };
+    }
+  }
+
+  private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+    const limit = this.config.delivery.responseBodyMaxBytes;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) {
+        body.destroy();
+        break;
+      }
+    }
+    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+  }
+}

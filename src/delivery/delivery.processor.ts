@@ -1,0 +1,154 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnModuleInit } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { ClsService } from 'nestjs-cls';
+import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics/metrics.service';
+import { inJobSpan } from '../observability/tracing/trace-context';
+import { JobOf } from '../queue/job-payloads';
+import { DELIVERY_BACKOFF_STRATEGY } from '../queue/job-options';
+import { JobName, QueueName } from '../queue/queue-names';
+import { DeadLetterQueue } from './dead-letter-queue.service';
+import { DeliveryContext, DeliveryRepository, Transition } from './delivery.repository';
+import { AttemptResult, DeliverySender } from './delivery-sender';
+import { nextDelayMs } from './retry-policy';
+
+type DeliverJob = Job<JobOf<JobName.Deliver>>;
+
+/** Thrown for a retryable failure so BullMQ schedules the next attempt; carries the receiver's Retry-After. */
+export class RetryableDeliveryError extends Error {
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+    this.name = 'RetryableDeliveryError';
+  }
+}
+
+function secretsOf(endpoint: DeliveryContext['endpoint'], now: Date): string[] {
+  const previousValid = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now;
+  return previousValid ? [endpoint.secret, endpoint.previousSecret!] : [endpoint.secret];
+}
+
+function envelope(context: DeliveryContext): string {
+  const { event } = context;
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    integration: event.integration.slug,
+    provider: event.provider,
+    externalId: event.externalId,
+    occurredAt: event.occurredAt?.toISOString() ?? null,
+    receivedAt: event.receivedAt.toISOString(),
+    data: event.data,
+  });
+}
+
+/**
+ * One BullMQ attempt = one delivery attempt. Success completes the job; a retryable failure throws so BullMQ
+ * retries on DELIVERY_RETRY_SCHEDULE; a final failure (or the last attempt) dead-letters the delivery in the same
+ * step and throws UnrecoverableError.
+ */
+@Processor(QueueName.Delivery)
+export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: DeliveryRepository,
+    private readonly sender: DeliverySender,
+    private readonly deadLetters: DeadLetterQueue,
+    private readonly metrics: MetricsService,
+    private readonly cls: ClsService,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.delivery.concurrency;
+    this.worker.opts.settings = {
+      ...this.worker.opts.settings,
+      backoffStrategy: (attemptsMade: number, type?: string, error?: Error) =>
+        type === DELIVERY_BACKOFF_STRATEGY ? nextDelayMs(this.config.delivery.retryScheduleMs, attemptsMade, (error as RetryableDeliveryError)?.retryAfterMs) : 0,
+    };
+  }
+
+  process(job: DeliverJob): Promise<{ status: number | null }> {
+    return this.cls.run(() => {
+      this.cls.set(CONTEXT_DELIVERY_ID, job.data.deliveryId);
+      return inJobSpan('delivery.attempt', job.data, { 'hookgate.delivery_id': job.data.deliveryId, 'hookgate.attempt': job.attemptsMade + 1 }, async (span) => {
+        const result = await this.attempt(job);
+        span.setAttribute('http.response.status_code', result.responseStatus ?? 0);
+        return { status: result.responseStatus };
+      });
+    });
+  }
+
+  /** Last line of defence: a job that failed for good without a recorded transition (crash, database error). */
+  @OnWorkerEvent('failed')
+  async onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+    if (!exhausted) return;
+    const marked = await this.repository
+      .deadLetterUnrecorded(job.data.deliveryId, `failed: ${error.message}`, job.data.replayRequestId)
+      .catch((failure: Error) => this.logger.error(`could not dead-letter ${job.data.deliveryId}: ${failure.message}`));
+    if (marked) await this.park(job.data.deliveryId, `failed: ${error.message}`);
+  }
+
+  private async attempt(job: DeliverJob): Promise<AttemptResult> {
+    const context = await this.repository.findContext(job.data.deliveryId);
+    if (!context) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
+    this.cls.set(CONTEXT_EVENT_ID, context.eventId);
+    if (context.status === 'succeeded' || context.status === 'dead_lettered') return { responseStatus: null } as AttemptResult;
+    if (context.endpoint.deletedAt || !context.endpoint.enabled) {
+      await this.repository.deadLetterUnrecorded(context.id, `endpoint ${context.endpoint.deletedAt ? 'deleted' : 'disabled'}`, job.data.replayRequestId);
+      await this.park(context.id, 'endpoint unavailable');
+      throw new UnrecoverableError(`endpoint ${context.endpointId} is not active`);
+    }
+
+    await this.repository.markInFlight(context.id);
+    const result = await this.sender.send({
+      deliveryId: context.id,
+      url: context.endpoint.url,
+      payload: envelope(context),
+      secrets: secretsOf(context.endpoint, new Date()),
+      timeoutMs: context.endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
+    });
+    this.metrics.deliveryAttempts.inc({ outcome: result.outcome });
+    this.metrics.deliveryDuration.observe(result.durationMs / 1000);
+
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const transition = this.transitionFor(result, lastAttempt, job);
+    await this.repository.recordAttempt(context, result, transition, job.data.replayRequestId);
+    if (transition.status === 'retrying') {
+      this.metrics.deliveryRetries.inc();
+      throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
+    }
+    if (transition.status === 'dead_lettered') {
+      await this.park(context.id, transition.reason);
+      throw new UnrecoverableError(transition.reason);
+    }
+    return result;
+  }
+
+  private transitionFor(result: AttemptResult, lastAttempt: boolean, job: DeliverJob): Transition {
+    switch (result.outcome) {
+      case 'succeeded':
+        return { status: 'succeeded' };
+      case 'gone':
+        return { status: 'dead_lettered', reason: 'endpoint answered 410 Gone; endpoint disabled', disableEndpoint: true };
+      case 'refused':
+        return { status: 'dead_lettered', reason: result.error ?? 'address refused' };
+      case 'final':
+        return { status: 'dead_lettered', reason: `final answer: ${result.error}` };
+      case 'retryable':
+        if (lastAttempt) return { status: 'dead_lettered', reason: `retries exhausted after ${job.attemptsMade + 1} attempts: ${result.error}` };
+        return { status: 'retrying', nextAttemptAt: new Date(Date.now() + nextDelayMs(this.config.delivery.retryScheduleMs, job.attemptsMade + 1, result.retryAfterMs, () => 0.5)) };
+    }
+  }
+
+  private async park(deliveryId: string, reason: string): Promise<void> {
+    this.metrics.deadLetters.inc();
+    await this.deadLetters.park(deliveryId, reason);
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { Transactional } from '@nestjs-cls/transactional';
+import { AuditService } from '../audit/audit.service';
+import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
+import { decodeCursor, Page, toPage } from '../common/pagination/page';
+import { Endpoint, Prisma } from '../generated/prisma/client';
+import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { generateEndpointSecret } from './endpoint-secret';
+import { EndpointRepository } from './endpoint.repository';
+import { EndpointView, EndpointWithSecretView } from './endpoint.view';
+
+/** After rotation the previous secret keeps signing too (both signatures sent) for this long. */
+const PREVIOUS_SECRET_GRACE_MS = 24 * 3600 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** http(s) only and no credentials in the URL (they would be stored and shown in clear). */
+function assertDeliverableUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidRequestError('url must be an absolute http or https URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidRequestError('url must use http or https');
+  if (url.username || url.password) throw new InvalidRequestError('url must not contain credentials');
+}
+
+/** Downstream subscribers. Secrets are generated here, shown once, and never read back through the API. */
+@Injectable()
+export class EndpointService {
+  constructor(
+    private readonly repository: EndpointRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
+    const rows = await this.repository.listPage(limit, decodeCursor(cursor));
+    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), EndpointView.of);
+  }
+
+  async get(id: string): Promise<EndpointView> {
+    return EndpointView.of(await this.require(id));
+  }
+
+  @Transactional()
+  async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
+    assertDeliverableUrl(dto.url);
+    const secret = generateEndpointSecret();
+    const endpoint = await this.repository.create({ ...dto, filter: (dto.filter ?? {}) as Prisma.InputJsonValue, secret });
+    await this.audit.record({ actor, action: 'endpoint.created', subjectType: 'endpoint', subjectId: endpoint.id, details: { url: endpoint.url, filter: dto.filter ?? {} } });
+    return { ...EndpointView.of(endpoint), secret };
+  }
+
+  @Transactional()
+  async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
+    await this.require(id);
+    if (dto.url !== undefined) assertDeliverableUrl(dto.url);
+    const data: Prisma.EndpointUpdateInput = { ...dto, filter: dto.filter as Prisma.InputJsonValue | undefined };
+    if (dto.enabled === true) data.disabledReason = null;
+    const endpoint = await this.repository.update(id, data);
+    await this.audit.record({ actor, action: 'endpoint.updated', subjectType: 'endpoint', subjectId: id, details: { changed: Object.keys(dto) } });
+    return EndpointView.of(endpoint);
+  }
+
+  @Transactional()
+  async remove(id: string, actor: string): Promise<void> {
+    await this.require(id);
+    await this.repository.update(id, { deletedAt: new Date(), enabled: false });
+    await this.audit.record({ actor, action: 'endpoint.deleted', subjectType: 'endpoint', subjectId: id });
+  }
+
+  @Transactional()
+  async rotateSecret(id: string, actor: string): Promise<EndpointWithSecretView> {
+    const current = await this.require(id);
+    const secret = generateEndpointSecret();
+    const endpoint = await this.repository.update(id, {
+      secret,
+      previousSecret: current.secret,
+      previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_GRACE_MS),
+    });
+    await this.audit.record({ actor, action: 'endpoint.secret_rotated', subjectType: 'endpoint', subjectId: id, details: { previousSecretValidHours: PREVIOUS_SECRET_GRACE_MS / 3_600_000 } });
+    return { ...EndpointView.of(endpoint), secret };
+  }
+
+  private async require(id: string): Promise<Endpoint> {
+    const endpoint = UUID.test(id) ? await this.repository.findLive(id) : null;
+    if (!endpoint) throw new NotFoundError(`No endpoint ${id}`);
+    return endpoint;
+  }
+}

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Endpoint } from '../generated/prisma/client';
+import { EndpointFilter } from './endpoint-filter';
+
+/** An endpoint as reads show it: never its secret. */
+export class EndpointView {
+  @ApiProperty() id: string;
+  @ApiProperty() url: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ example: { integrations: ['stripe'], eventTypes: ['invoice.*'] } }) filter: EndpointFilter;
+  @ApiProperty() enabled: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) disabledReason: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) maxAttempts: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) timeoutMs: number | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+
+  static of(endpoint: Endpoint): EndpointView {
+    return {
+      id: endpoint.id,
+      url: endpoint.url,
+      description: endpoint.description,
+      filter: endpoint.filter as EndpointFilter,
+      enabled: endpoint.enabled,
+      disabledReason: endpoint.disabledReason,
+      maxAttempts: endpoint.maxAttempts,
+      timeoutMs: endpoint.timeoutMs,
+      createdAt: endpoint.createdAt.toISOString(),
+      updatedAt: endpoint.updatedAt.toISOString(),
+    };
+  }
+}
+
+/** The answer to POST /endpoints and rotate-secret: the only time the secret is shown. */
+export class EndpointWithSecretView extends EndpointView {
+  @ApiProperty({ example: 'whsec_…' }) secret: string;
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Page, PageQueryDto } from '../common/pagination/page';
+import { Actor } from '../management/api-key.types';
+import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { EndpointService } from './endpoint.service';
+import { EndpointView, EndpointWithSecretView } from './endpoint.view';
+
+@ApiTags('endpoints')
+@ApiBearerAuth()
+@Controller('api/v1/endpoints')
+@RequireScope('read')
+export class EndpointsController {
+  constructor(private readonly endpoints: EndpointService) {}
+
+  @Get()
+  list(@Query() query: PageQueryDto): Promise<Page<EndpointView>> {
+    return this.endpoints.list(query.limit, query.cursor);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): Promise<EndpointView> {
+    return this.endpoints.get(id);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @RequireScope('admin')
+  create(@Body() dto: CreateEndpointDto, @CurrentActor() actor: Actor): Promise<EndpointWithSecretView> {
+    return this.endpoints.create(dto, actor.name);
+  }
+
+  @Patch(':id')
+  @RequireScope('admin')
+  update(@Param('id') id: string, @Body() dto: UpdateEndpointDto, @CurrentActor() actor: Actor): Promise<EndpointView> {
+    return this.endpoints.update(id, dto, actor.name);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireScope('admin')
+  remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.endpoints.remove(id, actor.name);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @RequireScope('admin')
+  rotateSecret(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EndpointWithSecretView> {
+    return this.endpoints.rotateSecret(id, actor.name);
+  }
+}
