@@ -1,0 +1,105 @@
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { PrismaService } from '../../src/common/database/prisma.service';
+import { JobQueue } from '../../src/queue/job-queue.service';
+import { QueueName } from '../../src/queue/queue-names';
+import { adminApi } from '../support/management';
+import { PrivateRedis } from '../support/redis-server';
+import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
+
+const SECRET = 'acme-durability-secret-0123';
+const signed = (body: string) => createHmac('sha256', SECRET).update(body).digest('hex');
+const post = (app: TestApp, body: string) => request(app.url!).post('/webhooks/acme').set('x-acme-signature', signed(body)).send(body);
+
+describe('ingress: concurrency, limits and Redis outages', () => {
+  describe('on the shared Redis', () => {
+    let app: TestApp;
+    let prisma: PrismaService;
+
+    beforeAll(async () => {
+      app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET } });
+      prisma = app.app.get(PrismaService);
+    });
+
+    afterAll(() => app?.stop());
+
+    /** Through the API, which also drops the ingress cache of the integration. */
+    const setLimits = async (limits: object) => {
+      const integration = await prisma.integration.findUniqueOrThrow({ where: { slug: 'acme' } });
+      await adminApi(app.url!).patch(`/integrations/${integration.id}`, limits).expect(200);
+    };
+
+    it('20 identical webhooks at once make one event, one 202 and 19 duplicates naming it', async () => {
+      const body = JSON.stringify({ id: 'same_1', type: 'order.created' });
+      const responses = await Promise.all(Array.from({ length: 20 }, () => post(app, body)));
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses).toEqual([200, ...Array(18).fill(200), 202].sort());
+      const ids = new Set(responses.map((response) => response.body.eventId));
+      expect(ids.size).toBe(1);
+      expect(await prisma.event.count({ where: { externalId: 'same_1' } })).toBe(1);
+      expect(await prisma.rawWebhook.count({ where: { event: { externalId: 'same_1' } } })).toBe(1);
+    });
+
+    it('413 over the integration\'s body limit, stored nothing', async () => {
+      await setLimits({ maxBodyBytes: 200 });
+      const response = await post(app, JSON.stringify({ id: 'big_1', type: 'order.created', pad: 'x'.repeat(300) })).expect(413);
+      expect(response.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+      expect(await prisma.event.count({ where: { externalId: 'big_1' } })).toBe(0);
+      await post(app, JSON.stringify({ id: 'small_1', type: 'order.created' })).expect(202);
+      await setLimits({ maxBodyBytes: 1_048_576 });
+    });
+
+    it('429 with Retry-After past the integration\'s rate limit', async () => {
+      await setLimits({ rateLimitPerMinute: 3 });
+      const statuses: number[] = [];
+      for (let index = 0; index < 3; index += 1) statuses.push((await post(app, JSON.stringify({ id: `rl_${index}`, type: 'order.created' }))).status);
+      expect(statuses).toEqual([202, 202, 202]);
+      const limited = await post(app, JSON.stringify({ id: 'rl_4', type: 'order.created' })).expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      expect(await prisma.event.count({ where: { externalId: 'rl_4' } })).toBe(0);
+    });
+  });
+
+  describe('with Redis stopped mid-test', () => {
+    let redis: PrivateRedis;
+    let api: TestApp;
+    let worker: TestApp;
+
+    beforeAll(async () => {
+      redis = await PrivateRedis.start();
+      api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET, REDIS_URL: redis.url } });
+      worker = await startTestApp({
+        role: 'worker',
+        database: api.database,
+        redisPrefix: api.config.redis.prefix,
+        env: { REDIS_URL: redis.url, OUTBOX_RELAY_INTERVAL_MS: '300', OUTBOX_RELAY_MIN_AGE_MS: '500' },
+      });
+    });
+
+    afterAll(async () => {
+      await worker?.stop();
+      await api?.stop();
+      await redis?.destroy();
+    });
+
+    it('still answers 202 from PostgreSQL alone, and every webhook reaches the queue once Redis is back', async () => {
+      await redis.stop();
+      const ids: string[] = [];
+      for (let index = 0; index < 5; index += 1) {
+        const response = await post(api, JSON.stringify({ id: `outage_${index}`, type: 'order.created' })).expect(202);
+        ids.push(response.body.eventId);
+      }
+      // PostgreSQL alone still decides duplicates.
+      expect((await post(api, JSON.stringify({ id: 'outage_0', type: 'order.created' })).expect(200)).body.eventId).toBe(ids[0]);
+      const prisma = api.app.get(PrismaService);
+      expect(await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })).toBe(5);
+
+      await redis.restart();
+      const processing = api.app.get(JobQueue).queue(QueueName.Processing);
+      await waitFor(async () => (await Promise.all(ids.map((id) => processing.getJob(id)))).every(Boolean), { timeoutMs: 20_000, what: 'the relay to enqueue every webhook' });
+      await waitFor(async () => (await prisma.outboxEntry.count({ where: { eventId: { in: ids }, status: 'enqueued' } })) === 5, { what: 'outbox rows marked enqueued' });
+    });
+  });
+});
