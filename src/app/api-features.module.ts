@@ -5,13 +5,14 @@ import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
 import { HealthHttpModule } from '../health/health-http.module';
 import { IngressModule } from '../ingress/ingress.module';
+import { ObservabilityHttpModule } from '../observability/observability-http.module';
 import { ProvidersHttpModule } from '../providers/providers-http.module';
 import { ApiKeyGuard } from '../management/api-key.guard';
 import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule],
+  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

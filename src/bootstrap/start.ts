@@ -2,6 +2,7 @@ import { INestApplicationContext, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app/app.module';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics/metrics.service';
 import { configureHttpApp } from './http-app';
 import { startWorkerHealthServer } from './worker-health-server';
 
@@ -32,7 +33,8 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
   }
 
   const app = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
-  const healthServer = config.workerHealthPort ? await startWorkerHealthServer(app, config.workerHealthPort) : undefined;
+  const metrics = app.get(MetricsService);
+  const healthServer = config.workerHealthPort ? await startWorkerHealthServer(app, config.workerHealthPort, () => metrics.render()) : undefined;
   log.log(`role worker started${healthServer ? `; health on port ${config.workerHealthPort}` : ''}`);
   return {
     app,

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { QueueMetricsCollector } from './queue-metrics.collector';
+
+/** Scrape-time queue and outbox gauges; one instance per process whatever its role. */
+@Module({ imports: [EventsModule], providers: [QueueMetricsCollector] })
+export class QueueMetricsModule {}
