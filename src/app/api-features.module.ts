@@ -3,7 +3,9 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
+import { EventsHttpModule } from '../events/events-http.module';
 import { HealthHttpModule } from '../health/health-http.module';
+import { ReplayHttpModule } from '../replay/replay-http.module';
 import { IngressModule } from '../ingress/ingress.module';
 import { ObservabilityHttpModule } from '../observability/observability-http.module';
 import { ProvidersHttpModule } from '../providers/providers-http.module';
@@ -12,7 +14,7 @@ import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule],
+  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule, EventsHttpModule, ReplayHttpModule],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

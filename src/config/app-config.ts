@@ -28,6 +28,7 @@ export class AppConfig {
   readonly otel: { endpoint?: string; serviceName: string };
   readonly workerHealthPort?: number;
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number };
+  readonly replay: { batchSize: number };
 
   constructor(env: Environment) {
     this.role = env.APP_ROLE;
@@ -58,6 +59,7 @@ export class AppConfig {
     };
     this.otel = { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME };
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
+    this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS };
   }
 

@@ -95,6 +95,10 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
   OUTBOX_RELAY_MIN_AGE_MS: number = 5_000;
 
+  /** Events (or dead letters) a replay enqueues per batch. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  REPLAY_BATCH_SIZE: number = 500;
+
   @IsOptional() @IsString()
   NODE_ENV: string = 'development';
 }

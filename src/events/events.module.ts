@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
+import { EventQueryRepository } from './event-query.repository';
 import { EventStoreRepository } from './event-store.repository';
 import { EventWriter } from './event-writer.service';
 
-/** The event store's write side: raw webhook + event + outbox in one commit, then the hand-off to BullMQ. */
-@Module({ providers: [EventStoreRepository, EventWriter], exports: [EventWriter, EventStoreRepository] })
+/** The event store: the write side (one commit, then the hand-off to BullMQ) and the filtered read side. */
+@Module({
+  providers: [EventStoreRepository, EventWriter, EventQueryRepository],
+  exports: [EventWriter, EventStoreRepository, EventQueryRepository],
+})
 export class EventsModule {}

@@ -76,17 +76,18 @@ describe('delivery across worker processes', () => {
     await waitFor(() => receiver.requestsTo('/slow-crash').length === 1, { timeoutMs: 15_000, what: 'the slow delivery to start' });
     await doomed.stop('SIGKILL');
 
-    // BullMQ notices the dead worker's lock expiring (30 s) and hands the job to the next worker.
+    // BullMQ notices the dead worker's lock expiring (lockDuration 30 s) at a stalled check (every 30 s, two
+    // passes), then hands the job to the next worker: one to three minutes' wait is BullMQ's design.
     startWorker();
     const delivery = await waitFor(async () => {
       const row = await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id }, include: { attempts: true } });
       return row?.status === 'succeeded' ? row : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 500, what: 'recovery of the stalled delivery' });
+    }, { timeoutMs: 170_000, intervalMs: 500, what: 'recovery of the stalled delivery' });
     const attempts = receiver.requestsTo('/slow-crash');
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(attempts.map((item) => item.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     expect(delivery.attempts.some((attempt) => attempt.responseStatus === 200)).toBe(true);
-  }, 150_000);
+  }, 200_000);
 
   it('SSRF: with private networks refused, a delivery to 127.0.0.1 is recorded as refused and dead-lettered', async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../common/database/prisma.service';
+import { wildcardToLike } from '../common/matching/wildcard';
+import { KeysetPosition } from '../common/pagination/page';
+import { Prisma } from '../generated/prisma/client';
+import { ReplayFilterDto } from './dto/event-query.dto';
+
+/** A row of an event list. */
+export interface EventListRow {
+  id: string;
+  integration: string;
+  provider: string;
+  type: string;
+  externalId: string | null;
+  status: string;
+  occurredAt: Date | null;
+  receivedAt: Date;
+}
+
+/** The event store's read side: filtered, keyset-paginated walks (newest first), also used by bulk replays. */
+@Injectable()
+export class EventQueryRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Rows strictly after `after` in (receivedAt desc, id desc) order; `limit` of them. */
+  page(filter: ReplayFilterDto, limit: number, after?: KeysetPosition): Promise<EventListRow[]> {
+    return this.prisma.$queryRaw<EventListRow[]>`
+      SELECT e.id::text, i.slug AS integration, e.provider, e.type, e.external_id AS "externalId", e.status::text,
+             e.occurred_at AS "occurredAt", e.received_at AS "receivedAt"
+      FROM events e JOIN integrations i ON i.id = e.integration_id
+      WHERE ${this.conditions(filter, after)}
+      ORDER BY e.received_at DESC, e.id DESC
+      LIMIT ${limit}`;
+  }
+
+  async count(filter: ReplayFilterDto): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ count: bigint }[]>`
+      SELECT count(*) AS count FROM events e JOIN integrations i ON i.id = e.integration_id WHERE ${this.conditions(filter)}`;
+    return Number(row.count);
+  }
+
+  private conditions(filter: ReplayFilterDto, after?: KeysetPosition): Prisma.Sql {
+    const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
+    if (filter.status) parts.push(Prisma.sql`e.status = ${filter.status}::"EventStatus"`);
+    if (filter.integration) parts.push(Prisma.sql`i.slug = ${filter.integration}`);
+    if (filter.provider) parts.push(Prisma.sql`e.provider = ${filter.provider}`);
+    if (filter.type) parts.push(filter.type.includes('*') ? Prisma.sql`e.type LIKE ${wildcardToLike(filter.type)}` : Prisma.sql`e.type = ${filter.type}`);
+    if (filter.from) parts.push(Prisma.sql`e.received_at >= ${filter.from}::timestamptz`);
+    if (filter.to) parts.push(Prisma.sql`e.received_at < ${filter.to}::timestamptz`);
+    if (filter.externalId) parts.push(Prisma.sql`e.external_id = ${filter.externalId}`);
+    if (filter.deliveryStatus) parts.push(Prisma.sql`EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = ${filter.deliveryStatus}::"DeliveryStatus")`);
+    if (after) parts.push(Prisma.sql`(e.received_at, e.id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+    return Prisma.join(parts, ' AND ');
+  }
+
+  /** One event with its raw request, deliveries and attempts, replays and audit trail. */
+  findDetail(id: string) {
+    return this.prisma.event.findUnique({
+      where: { id },
+      include: {
+        integration: { select: { slug: true } },
+        rawWebhook: true,
+        deliveries: { orderBy: { createdAt: 'asc' }, include: { attempts: { orderBy: { number: 'asc' } } } },
+      },
+    });
+  }
+
+  replaysOf(eventId: string) {
+    return this.prisma.replayRequest.findMany({ where: { OR: [{ filter: { path: ['eventId'], equals: eventId } }] }, orderBy: { createdAt: 'asc' } });
+  }
+
+  auditOf(eventId: string) {
+    return this.prisma.auditEntry.findMany({ where: { eventId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+  }
+}

@@ -1,0 +1,50 @@
+import { EventListRow } from './event-query.repository';
+
+type Detail = NonNullable<Awaited<ReturnType<import('./event-query.repository').EventQueryRepository['findDetail']>>>;
+
+export function listItem(row: EventListRow) {
+  return {
+    id: row.id,
+    integration: row.integration,
+    provider: row.provider,
+    type: row.type,
+    externalId: row.externalId,
+    status: row.status,
+    occurredAt: row.occurredAt?.toISOString() ?? null,
+    receivedAt: row.receivedAt.toISOString(),
+  };
+}
+
+/** The body exactly as received: as text when the bytes are valid UTF-8, base64 otherwise. */
+function rawBody(bytes: Uint8Array): { body: string; bodyEncoding: 'utf8' | 'base64' } {
+  const buffer = Buffer.from(bytes);
+  try {
+    return { body: new TextDecoder('utf-8', { fatal: true }).decode(buffer), bodyEncoding: 'utf8' };
+  } catch {
+    return { body: buffer.toString('base64'), bodyEncoding: 'base64' };
+  }
+}
+
+export function detailView(event: Detail, replays: { id: string; actor: string; reason: string; status: string; createdAt: Date }[], audit: { id: string; at: Date; actor: string; action: string; subjectType: string; subjectId: string; details: unknown }[]) {
+  return {
+    ...listItem({ ...event, integration: event.integration.slug, status: event.status }),
+    data: event.data,
+    traceparent: event.traceparent,
+    raw: { headers: event.rawWebhook.headers, ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp },
+    deliveries: event.deliveries.map((delivery) => ({
+      id: delivery.id,
+      endpointId: delivery.endpointId,
+      status: delivery.status,
+      attemptCount: delivery.attemptCount,
+      attempts: delivery.attempts.map((attempt) => ({
+        number: attempt.number,
+        responseStatus: attempt.responseStatus,
+        error: attempt.error,
+        durationMs: attempt.durationMs,
+        startedAt: attempt.startedAt.toISOString(),
+      })),
+    })),
+    replays: replays.map((replay) => ({ id: replay.id, actor: replay.actor, reason: replay.reason, status: replay.status, createdAt: replay.createdAt.toISOString() })),
+    audit: audit.map((entry) => ({ id: entry.id, at: entry.at.toISOString(), actor: entry.actor, action: entry.action, subjectType: entry.subjectType, subjectId: entry.subjectId, details: entry.details })),
+  };
+}

@@ -1,0 +1,47 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
+import { decodeCursor, encodeCursor } from '../common/pagination/page';
+import { RequireScope } from '../management/require-scope.decorator';
+import { EventQueryDto } from './dto/event-query.dto';
+import { EventQueryRepository } from './event-query.repository';
+import { detailView, listItem } from './event-views';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('api/v1/events')
+@RequireScope('read')
+export class EventsController {
+  constructor(private readonly events: EventQueryRepository) {}
+
+  /** Newest first; the cursor is a keyset position, so pages stay stable while events keep arriving. */
+  @Get()
+  async list(@Query() query: EventQueryDto) {
+    const { limit, cursor, ...filter } = query;
+    const rows = await this.events.page(filter, limit + 1, decodeCursor(cursor));
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { data: page.map(listItem), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null };
+  }
+
+  @Get(':id')
+  async get(@Param('id', uuid) id: string) {
+    const event = await this.events.findDetail(id);
+    if (!event) throw new NotFoundError(`No event ${id}`);
+    const [replays, audit] = await Promise.all([this.events.replaysOf(id), this.events.auditOf(id)]);
+    return detailView(event, replays, audit);
+  }
+
+  @Get(':id/status')
+  async status(@Param('id', uuid) id: string) {
+    const event = await this.events.findDetail(id);
+    if (!event) throw new NotFoundError(`No event ${id}`);
+    return {
+      eventId: event.id,
+      status: event.status,
+      deliveries: event.deliveries.map((delivery) => ({ endpointId: delivery.endpointId, status: delivery.status, attempts: delivery.attemptCount })),
+    };
+  }
+}

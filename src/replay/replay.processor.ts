@@ -1,0 +1,85 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
+import { ReplayFilterDto } from '../events/dto/event-query.dto';
+import { EventQueryRepository } from '../events/event-query.repository';
+import { inJobSpan } from '../observability/tracing/trace-context';
+import { JobOf } from '../queue/job-payloads';
+import { JobName, QueueName } from '../queue/queue-names';
+import { RedriveFilterDto } from './dto/replay.dto';
+import { ReplayRepository } from './replay.repository';
+
+interface WalkCursor {
+  at?: string;
+  id?: string;
+  done?: boolean;
+}
+
+/**
+ * Carries out a replay request in batches of REPLAY_BATCH_SIZE: each batch is enqueued and its position saved,
+ * so a huge replay never sits in memory, a restarted worker resumes, and a cancel stops it between batches.
+ */
+@Processor(QueueName.Replay)
+export class ReplayProcessor extends WorkerHost {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly replays: ReplayRepository,
+    private readonly events: EventQueryRepository,
+    private readonly dispatcher: DeliveryDispatcher,
+  ) {
+    super();
+  }
+
+  process(job: Job<JobOf<JobName.RunReplay>>): Promise<void> {
+    return inJobSpan('replay.run', job.data, { 'hookgate.replay_id': job.data.replayRequestId }, () => this.run(job.data.replayRequestId));
+  }
+
+  private async run(id: string): Promise<void> {
+    const replay = await this.replays.find(id);
+    if (!replay) throw new UnrecoverableError(`replay request ${id} does not exist`);
+    if (replay.status !== 'pending' && replay.status !== 'running') return;
+    await this.replays.markRunning(id);
+    let cursor = (replay.cursor ?? {}) as WalkCursor;
+    if (cursor.done) return;
+    const options = { replayRequestId: id, endpointId: replay.endpointId ?? undefined };
+
+    if (replay.kind === 'event') {
+      const enqueued = await this.dispatcher.redeliverEvents([(replay.filter as { eventId: string }).eventId], options);
+      await this.replays.recordBatch(id, enqueued, {});
+      await this.replays.finishWalk(id, {});
+      return;
+    }
+    for (;;) {
+      const current = await this.replays.find(id);
+      if (current?.status !== 'running') return; // cancelled (or failed) between batches
+      const next = replay.kind === 'bulk' ? await this.bulkBatch(replay.filter as ReplayFilterDto, cursor, options) : await this.redriveBatch(replay.filter as never, cursor, id);
+      if (!next) break;
+      cursor = next.cursor;
+      await this.replays.recordBatch(id, next.enqueued, cursor);
+    }
+    await this.replays.finishWalk(id, cursor);
+  }
+
+  private async bulkBatch(filter: ReplayFilterDto, cursor: WalkCursor, options: { replayRequestId: string; endpointId?: string }) {
+    const after = cursor.at && cursor.id ? { at: new Date(cursor.at), id: cursor.id } : undefined;
+    const rows = await this.events.page(reviveDates(filter), this.config.replay.batchSize, after);
+    if (!rows.length) return null;
+    const enqueued = await this.dispatcher.redeliverEvents(rows.map((row) => row.id), options);
+    const last = rows[rows.length - 1];
+    return { enqueued, cursor: { at: last.receivedAt.toISOString(), id: last.id } };
+  }
+
+  private async redriveBatch(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }, cursor: WalkCursor, replayRequestId: string) {
+    const filter = selection.filter ? reviveDates(selection.filter) : undefined;
+    const rows = await this.replays.deadLetterPage({ deliveryIds: selection.deliveryIds, filter }, this.config.replay.batchSize, cursor.id);
+    if (!rows.length) return null;
+    const enqueued = await this.dispatcher.redriveDeliveries(rows.map((row) => row.id), { replayRequestId });
+    return { enqueued, cursor: { id: rows[rows.length - 1].id } };
+  }
+}
+
+/** Filters come back from JSON with dates as strings. */
+function reviveDates<T extends { from?: Date; to?: Date }>(filter: T): T {
+  return { ...filter, from: filter.from ? new Date(filter.from) : undefined, to: filter.to ? new Date(filter.to) : undefined };
+}

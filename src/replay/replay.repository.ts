@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../common/database/prisma.service';
+import { KeysetPosition } from '../common/pagination/page';
+import { Prisma, ReplayKind, ReplayRequest } from '../generated/prisma/client';
+import { RedriveFilterDto } from './dto/replay.dto';
+
+@Injectable()
+export class ReplayRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(data: { kind: ReplayKind; actor: string; reason: string; filter: object; endpointId?: string; matched: number }): Promise<ReplayRequest> {
+    return this.prisma.replayRequest.create({ data: { ...data, filter: data.filter as Prisma.InputJsonValue } });
+  }
+
+  find(id: string): Promise<ReplayRequest | null> {
+    return this.prisma.replayRequest.findUnique({ where: { id } });
+  }
+
+  listPage(limit: number, after?: KeysetPosition): Promise<ReplayRequest[]> {
+    return this.prisma.replayRequest.findMany({
+      where: after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : undefined,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+  }
+
+  /** pending/running → cancelled; false when it had already ended. */
+  async cancel(id: string): Promise<boolean> {
+    const { count } = await this.prisma.replayRequest.updateMany({ where: { id, status: { in: ['pending', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
+    return count === 1;
+  }
+
+  async markRunning(id: string): Promise<void> {
+    await this.prisma.replayRequest.updateMany({ where: { id, status: 'pending' }, data: { status: 'running' } });
+  }
+
+  /** Progress of one batch; the cursor lets a restarted worker resume after it. */
+  async recordBatch(id: string, enqueued: number, cursor: object): Promise<void> {
+    await this.prisma.replayRequest.update({ where: { id }, data: { enqueued: { increment: enqueued }, cursor: cursor as Prisma.InputJsonValue } });
+  }
+
+  /** The walk is over: completed now if every enqueued delivery already finished, else when the last one does. */
+  async finishWalk(id: string, cursor: object): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE replay_requests SET cursor = ${JSON.stringify({ ...cursor, done: true })}::jsonb,
+        status = CASE WHEN status = 'running' AND completed >= enqueued THEN 'completed'::"ReplayStatus" ELSE status END,
+        finished_at = CASE WHEN status = 'running' AND completed >= enqueued THEN now() ELSE finished_at END,
+        updated_at = now()
+      WHERE id = ${id}::uuid`;
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.prisma.replayRequest.updateMany({ where: { id, status: { in: ['pending', 'running'] } }, data: { status: 'failed', error: error.slice(0, 1000), finishedAt: new Date() } });
+  }
+
+  /** Dead-lettered deliveries selected by ids or filter, in id order after `afterId`. */
+  deadLetterPage(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }, limit: number, afterId?: string): Promise<{ id: string }[]> {
+    const filter = selection.filter ?? {};
+    return this.prisma.delivery.findMany({
+      where: {
+        status: 'dead_lettered',
+        ...(selection.deliveryIds ? { id: { in: selection.deliveryIds } } : {}),
+        ...(afterId ? { AND: [{ id: { gt: afterId } }] } : {}),
+        endpointId: filter.endpointId,
+        deadLetteredAt: { gte: filter.from, lt: filter.to },
+        ...(filter.integration ? { event: { integration: { slug: filter.integration } } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      select: { id: true },
+      take: limit,
+    });
+  }
+
+  async countDeadLetters(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }): Promise<number> {
+    const filter = selection.filter ?? {};
+    return this.prisma.delivery.count({
+      where: {
+        status: 'dead_lettered',
+        ...(selection.deliveryIds ? { id: { in: selection.deliveryIds } } : {}),
+        endpointId: filter.endpointId,
+        deadLetteredAt: { gte: filter.from, lt: filter.to },
+        ...(filter.integration ? { event: { integration: { slug: filter.integration } } } : {}),
+      },
+    });
+  }
+}

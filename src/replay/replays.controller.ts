@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { InvalidRequestError } from '../common/errors/domain-errors';
+import { PageQueryDto } from '../common/pagination/page';
+import { Actor } from '../management/api-key.types';
+import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { BulkReplayDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
+import { ReplayService } from './replay.service';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
+
+@ApiTags('replays')
+@ApiBearerAuth()
+@Controller('api/v1')
+@RequireScope('ops')
+export class ReplaysController {
+  constructor(private readonly replays: ReplayService) {}
+
+  @Post('events/:id/replay')
+  @HttpCode(202)
+  replayEvent(@Param('id', uuid) id: string, @Body() dto: ReplayEventDto, @CurrentActor() actor: Actor) {
+    return this.replays.replayEvent(id, dto, actor.name);
+  }
+
+  /** 202 with the request id; a dry run answers 200 with the count and records nothing. */
+  @Post('replays')
+  async replayBulk(@Body() dto: BulkReplayDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+    const result = await this.replays.replayBulk(dto, actor.name);
+    response.status(result.dryRun ? 200 : 202);
+    return result;
+  }
+
+  @Get('replays')
+  @RequireScope('read')
+  list(@Query() query: PageQueryDto) {
+    return this.replays.list(query.limit, query.cursor);
+  }
+
+  @Get('replays/:id')
+  @RequireScope('read')
+  get(@Param('id', uuid) id: string) {
+    return this.replays.get(id);
+  }
+
+  @Post('replays/:id/cancel')
+  @HttpCode(200)
+  cancel(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+    return this.replays.cancel(id, actor.name);
+  }
+
+  @Post('dead-letters/redrive')
+  @HttpCode(202)
+  redrive(@Body() dto: RedriveDto, @CurrentActor() actor: Actor) {
+    return this.replays.redrive(dto, actor.name);
+  }
+}
