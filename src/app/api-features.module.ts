@@ -1,6 +1,7 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
+import { AuditHttpModule } from '../audit/audit-http.module';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
 import { EventsHttpModule } from '../events/events-http.module';
@@ -14,7 +15,7 @@ import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule, EventsHttpModule, ReplayHttpModule],
+  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule, EventsHttpModule, ReplayHttpModule, AuditHttpModule],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
