@@ -88,7 +88,7 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     const seen: string[] = [];
     let inserted = 0;
     do {
-      const response = await adminApi(app.url!).get(`/events?type=page.*&limit=100${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const response: request.Response = await adminApi(app.url!).get(`/events?type=page.*&limit=100${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       seen.push(...response.body.data.map((item: { id: string }) => item.id));
       cursor = response.body.nextCursor;
       // Newer events land while the walk goes on (they sort before the cursor and must not disturb it).
