@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app/app.module';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
+import { mountBullBoard } from '../management/bull-board';
 import { configureHttpApp } from './http-app';
 import { mountOpenApi } from './openapi';
 import { startWorkerHealthServer } from './worker-health-server';
@@ -27,6 +28,7 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
     const app = await NestFactory.create(module, { logger, bodyParser: false, abortOnError: false });
     configureHttpApp(app);
     mountOpenApi(app);
+    mountBullBoard(app);
     await app.listen(config.port, '0.0.0.0');
     const address = app.getHttpServer().address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;

@@ -111,6 +111,16 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     await adminApi(app.url!).get('/events/not-a-uuid').expect(400);
   });
 
+  it('serves Bull Board at /admin/queues to admin keys only', async () => {
+    const anonymous = await request(app.url!).get('/admin/queues').expect(401);
+    expect(anonymous.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', path: '/admin/queues', correlationId: expect.any(String) });
+    await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${keys.ops}`).expect(403);
+    const board = await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
+    expect(board.text).toContain('<html');
+    const queues = await request(app.url!).get('/admin/queues/api/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
+    expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['dead-letter', 'delivery', 'maintenance', 'processing', 'replay']);
+  });
+
   it('serves a valid OpenAPI document listing every management route', async () => {
     const document = (await request(app.url!).get('/docs-json').expect(200)).body;
     // @apidevtools/swagger-parser pulls in an ESM-only dependency Jest on Node 20 cannot require: validate in a child.

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { NextFunction, Request, Response } from 'express';
+import { currentTraceId } from '../common/context/request-context';
+import { buildErrorBody } from '../common/http/error-body';
+import { JobQueue } from '../queue/job-queue.service';
+import { presentedKey } from './api-key.guard';
+import { ApiKeyService } from './api-key.service';
+
+const BASE_PATH = '/admin/queues';
+
+/** Bull Board over every queue at /admin/queues, for admin keys only (401/403 with the contract's error body). */
+export function mountBullBoard(app: INestApplication): void {
+  const keys = app.get(ApiKeyService);
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(BASE_PATH);
+  createBullBoard({ queues: app.get(JobQueue).allQueues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: false })), serverAdapter });
+
+  const requireAdmin = async (request: Request, response: Response, next: NextFunction) => {
+    const key = presentedKey(request);
+    const actor = key ? await keys.authenticate(key).catch(() => null) : null;
+    const status = !actor ? 401 : actor.scope !== 'admin' ? 403 : 0;
+    if (!status) return next();
+    const correlationId = String(response.getHeader('x-correlation-id') ?? randomUUID());
+    response.setHeader('x-correlation-id', correlationId);
+    response.status(status).json(buildErrorBody(status, status === 401 ? 'An admin API key is required' : 'Bull Board needs the "admin" scope', request.originalUrl.split('?')[0], correlationId, currentTraceId()));
+  };
+  app.use(BASE_PATH, requireAdmin, serverAdapter.getRouter());
+}
