@@ -29,6 +29,7 @@ export class AppConfig {
   readonly workerHealthPort?: number;
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number };
   readonly replay: { batchSize: number };
+  readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
 
   constructor(env: Environment) {
     this.role = env.APP_ROLE;
@@ -60,6 +61,7 @@ export class AppConfig {
     this.otel = { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME };
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
+    this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS };
   }
 

@@ -99,6 +99,14 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   REPLAY_BATCH_SIZE: number = 500;
 
+  /** Readiness fails when an accepted webhook has waited longer than this for BullMQ (Redis or workers down). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(86_400)
+  HEALTH_OUTBOX_MAX_AGE_SECONDS: number = 120;
+
+  /** Readiness fails above this V8 heap size. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(65_536)
+  HEALTH_HEAP_LIMIT_MB: number = 1_536;
+
   @IsOptional() @IsString()
   NODE_ENV: string = 'development';
 }

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { EventsModule } from '../events/events.module';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
+import { QueueHealthIndicators } from './queue.indicators';
 import { ReadinessService } from './readiness.service';
 
-/** Health checks (no controller: HealthHttpModule adds it for the API role). */
+/** Health checks: PostgreSQL, Redis, BullMQ round trip, outbox age, heap (no controller: HealthHttpModule adds it for the API role). */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 })],
-  providers: [DatabaseHealthIndicator, RedisHealthIndicator, ReadinessService],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }), EventsModule],
+  providers: [DatabaseHealthIndicator, RedisHealthIndicator, ReadinessService, QueueHealthIndicators],
   exports: [ReadinessService],
 })
 export class HealthModule {}

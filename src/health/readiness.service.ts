@@ -1,8 +1,7 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, MemoryHealthIndicator } from '@nestjs/terminus';
+import { AppConfig } from '../config/app-config';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
-
-const HEAP_LIMIT_BYTES = 1.5 * 1024 * 1024 * 1024;
 
 /** Readiness and liveness as terminus results, shared by the API's controller and the worker's health port. */
 @Injectable()
@@ -14,6 +13,7 @@ export class ReadinessService {
     private readonly database: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly memory: MemoryHealthIndicator,
+    private readonly config: AppConfig,
   ) {}
 
   /** Lets other modules (queue round trip, outbox age) add readiness checks. */
@@ -25,7 +25,7 @@ export class ReadinessService {
     return this.health.check([
       () => this.database.check(),
       () => this.redis.check(),
-      () => this.memory.checkHeap('memory_heap', HEAP_LIMIT_BYTES),
+      () => this.memory.checkHeap('memory_heap', this.config.health.heapLimitBytes),
       ...this.extraChecks,
     ]);
   }
