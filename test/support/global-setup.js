@@ -42,4 +42,5 @@ module.exports = async function globalSetup() {
     await client.end();
   }
   process.env.HOOKGATE_TEST_TEMPLATE_DATABASE = template;
+  process.env.HOOKGATE_TEST_LOG_DIR = path.join(__dirname, '..', '..', '.local', 'test-logs', `${Date.now()}-${process.pid}`);
 };

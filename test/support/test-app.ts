@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StartedApp, start } from '../../src/bootstrap/start';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
@@ -14,6 +16,17 @@ export interface TestApp extends StartedApp {
   logs: Record<string, unknown>[];
   /** Stops the app and drops its database. */
   stop(): Promise<void>;
+}
+
+const SECRET_VARIABLE = /SECRET|TOKEN|API_KEY|WEBHOOK_ID/;
+
+/** Leaves the app's log lines and configured secrets for the run's global teardown, which fails on any leak. */
+function keepLogsForTheSecretScan(logs: Record<string, unknown>[], role: string, env: Record<string, string | undefined>): void {
+  const dir = process.env.HOOKGATE_TEST_LOG_DIR;
+  if (!dir) return;
+  const secrets = Object.entries(env).filter(([name, value]) => SECRET_VARIABLE.test(name) && value).map(([, value]) => value as string);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${role}-${process.pid}-${randomBytes(4).toString('hex')}.json`), JSON.stringify({ secrets, logs }));
 }
 
 export interface TestAppOptions {
@@ -53,6 +66,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logs,
     stop: async () => {
       await started.close();
+      keepLogsForTheSecretScan(logs, config.role, { ADMIN_API_KEY: TEST_ADMIN_KEY, ...options.env });
       if (ownsDatabase) await database.drop();
     },
   };
