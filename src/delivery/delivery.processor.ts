@@ -1,5 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnModuleInit } from '@nestjs/common';
+import { Span } from '@opentelemetry/api';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
@@ -76,8 +77,7 @@ export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
     return this.cls.run(() => {
       this.cls.set(CONTEXT_DELIVERY_ID, job.data.deliveryId);
       return inJobSpan('delivery.attempt', job.data, { 'hookgate.delivery_id': job.data.deliveryId, 'hookgate.attempt': job.attemptsMade + 1 }, async (span) => {
-        const result = await this.attempt(job);
-        span.setAttribute('http.response.status_code', result.responseStatus ?? 0);
+        const result = await this.attempt(job, span);
         return { status: result.responseStatus };
       });
     });
@@ -95,7 +95,7 @@ export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
     if (marked) await this.park(job.data.deliveryId, `failed: ${error.message}`);
   }
 
-  private async attempt(job: DeliverJob): Promise<AttemptResult> {
+  private async attempt(job: DeliverJob, span: Span): Promise<AttemptResult> {
     const context = await this.repository.findContext(job.data.deliveryId);
     if (!context) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     this.cls.set(CONTEXT_EVENT_ID, context.eventId);
@@ -114,6 +114,7 @@ export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
       secrets: secretsOf(context.endpoint, new Date()),
       timeoutMs: context.endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
     });
+    span.setAttributes({ 'hookgate.endpoint_id': context.endpointId, 'hookgate.outcome': result.outcome, ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}) });
     this.metrics.deliveryAttempts.inc({ outcome: result.outcome });
     this.metrics.deliveryDuration.observe(result.durationMs / 1000);
 
