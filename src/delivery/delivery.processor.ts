@@ -1,6 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnModuleInit } from '@nestjs/common';
-import { Span } from '@opentelemetry/api';
+import { Span, SpanContext } from '@opentelemetry/api';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
@@ -23,6 +23,12 @@ export class RetryableDeliveryError extends Error {
     super(message);
     this.name = 'RetryableDeliveryError';
   }
+}
+
+/** The span context of a W3C traceparent (`00-<trace>-<span>-<flags>`). */
+function spanContextOf(traceparent: string): SpanContext | undefined {
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
+  return match ? { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16) } : undefined;
 }
 
 function secretsOf(endpoint: DeliveryContext['endpoint'], now: Date): string[] {
@@ -99,6 +105,9 @@ export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
     const context = await this.repository.findContext(job.data.deliveryId);
     if (!context) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     this.cls.set(CONTEXT_EVENT_ID, context.eventId);
+    // A replay runs in the operator's trace; a link leads from it to the event's original ingress trace.
+    const original = job.data.replayRequestId && context.event.traceparent ? spanContextOf(context.event.traceparent) : undefined;
+    if (original) span.addLink({ context: original });
     if (context.status === 'succeeded' || context.status === 'dead_lettered') return { responseStatus: null } as AttemptResult;
     if (context.endpoint.deletedAt || !context.endpoint.enabled) {
       await this.repository.deadLetterUnrecorded(context.id, `endpoint ${context.endpoint.deletedAt ? 'deleted' : 'disabled'}`, job.data.replayRequestId);

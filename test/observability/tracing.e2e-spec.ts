@@ -14,6 +14,7 @@ interface ExportedSpan {
   parentSpanId?: string;
   role: string;
   attributes: Record<string, unknown>;
+  linkedTraceIds: string[];
 }
 
 /** A stand-in for Jaeger's OTLP/HTTP receiver: decodes the JSON the exporter posts to /v1/traces. */
@@ -29,7 +30,7 @@ async function startCollector(): Promise<{ server: Server; port: number; spans: 
         for (const scope of resourceSpans.scopeSpans) {
           for (const span of scope.spans) {
             const attributes = Object.fromEntries(span.attributes.map((attribute: { key: string; value: Record<string, unknown> }) => [attribute.key, Object.values(attribute.value)[0]]));
-            spans.push({ name: span.name, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, role, attributes });
+            spans.push({ name: span.name, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, role, attributes, linkedTraceIds: (span.links ?? []).map((link: { traceId: string }) => link.traceId) });
           }
         }
       }
@@ -100,5 +101,11 @@ describe('one trace per event, from the webhook to the last delivery attempt', (
     expect(attempts.map((attempt) => Number(attempt.attributes['http.response.status_code'])).sort()).toEqual([200, 500]);
     expect(JSON.stringify(collector.spans)).not.toContain(SECRET);
     expect(accepted.body.eventId).toBe(processing.attributes['hookgate.event_id']);
+
+    // A replay runs in the operator's own trace and links back to the event's original one.
+    await request(baseUrl).post(`/api/v1/events/${accepted.body.eventId}/replay`).set('authorization', `Bearer ${env.ADMIN_API_KEY}`).send({ reason: 'trace check' }).expect(202);
+    const replayed = await waitFor(() => collector.spans.find((span) => span.name === 'delivery.attempt' && span.linkedTraceIds.length > 0), { timeoutMs: 15_000, what: 'the replayed attempt span' });
+    expect(replayed.linkedTraceIds).toEqual([server.traceId]);
+    expect(replayed.traceId).not.toBe(server.traceId);
   });
 });
