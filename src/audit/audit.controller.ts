@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PrismaService } from '../common/database/prisma.service';
-import { decodeCursor, PageQueryDto, toPage } from '../common/pagination/page';
+import { decodeCursor, keysetAfter, PageQueryDto, toPage } from '../common/pagination/page';
 import { RequireScope } from '../management/require-scope.decorator';
 
 export class AuditQueryDto extends PageQueryDto {
@@ -31,7 +31,7 @@ export class AuditController {
         action: query.action,
         actor: query.actor,
         at: { gte: query.from, lt: query.to },
-        ...(after ? { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] } : {}),
+        ...keysetAfter('at', after),
       },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../common/pagination/page';
+import { decodeCursor, keysetAfter, Page, PageQueryDto, toPage } from '../common/pagination/page';
 import { PrismaService } from '../common/database/prisma.service';
 import { DeliveryStatus, Prisma } from '../generated/prisma/client';
 import { RequireScope } from '../management/require-scope.decorator';
@@ -19,8 +19,7 @@ export class DeadLetterQueryDto extends PageQueryDto {
 }
 
 function after(cursor: string | undefined, field: 'createdAt' | 'deadLetteredAt'): Prisma.DeliveryWhereInput {
-  const position = decodeCursor(cursor);
-  return position ? { OR: [{ [field]: { lt: position.at } }, { [field]: position.at, id: { lt: position.id } }] } : {};
+  return keysetAfter(field, decodeCursor(cursor));
 }
 
 /** Read-only views of deliveries; replays and redrives live with the replay module. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
 import { PrismaService } from '../common/database/prisma.service';
-import { KeysetPosition } from '../common/pagination/page';
+import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
 
 @Injectable()
@@ -20,7 +20,7 @@ export class EndpointRepository {
 
   listPage(limit: number, after?: KeysetPosition): Promise<Endpoint[]> {
     return this.txHost.tx.endpoint.findMany({
-      where: { deletedAt: null, ...(after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {}) },
+      where: { deletedAt: null, ...keysetAfter('createdAt', after) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
-import { decodeCursor, PageQueryDto, toPage } from '../common/pagination/page';
+import { decodeCursor, keysetAfter, PageQueryDto, toPage } from '../common/pagination/page';
 import { PrismaService } from '../common/database/prisma.service';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
 import { Actor, ApiKeyScope } from './api-key.types';
@@ -33,7 +33,7 @@ export class ApiKeysController {
   async list(@Query() query: PageQueryDto) {
     const after = decodeCursor(query.cursor);
     const rows = await this.prisma.apiKey.findMany({
-      where: { revokedAt: null, ...(after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {}) },
+      where: { revokedAt: null, ...keysetAfter('createdAt', after) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
-import { KeysetPosition } from '../common/pagination/page';
+import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { Prisma, ReplayKind, ReplayRequest } from '../generated/prisma/client';
 import { RedriveFilterDto } from './dto/replay.dto';
 
@@ -18,7 +18,7 @@ export class ReplayRepository {
 
   listPage(limit: number, after?: KeysetPosition): Promise<ReplayRequest[]> {
     return this.prisma.replayRequest.findMany({
-      where: after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : undefined,
+      where: keysetAfter('createdAt', after),
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });

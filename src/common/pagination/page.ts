@@ -62,3 +62,11 @@ export function toPage<Row, Item>(rows: Row[], limit: number, position: (row: Ro
   const last = pageRows[pageRows.length - 1];
   return { data: pageRows.map(toItem), nextCursor: rows.length > limit && last ? encodeCursor(position(last)) : null };
 }
+
+/**
+ * The Prisma `where` fragment for "strictly after `position`" in (field desc, id desc) order; empty without a
+ * position. Spread it into a query's `where`.
+ */
+export function keysetAfter(field: string, position: KeysetPosition | undefined): { OR?: Record<string, unknown>[] } {
+  return position ? { OR: [{ [field]: { lt: position.at } }, { [field]: position.at, id: { lt: position.id } }] } : {};
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
-import { KeysetPosition } from '../../common/pagination/page';
+import { KeysetPosition, keysetAfter } from '../../common/pagination/page';
 import { PrismaService } from '../../common/database/prisma.service';
 import { Integration, Prisma } from '../../generated/prisma/client';
 
@@ -20,7 +20,7 @@ export class IntegrationRepository {
   /** Newest first, strictly after `after`; fetches limit + 1 rows so the caller knows whether a page follows. */
   listPage(limit: number, after?: KeysetPosition): Promise<Integration[]> {
     return this.txHost.tx.integration.findMany({
-      where: after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : undefined,
+      where: keysetAfter('createdAt', after),
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });
