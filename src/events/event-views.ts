@@ -15,6 +15,14 @@ export function listItem(row: EventListRow) {
   };
 }
 
+/** Headers that carry a credential itself (globex's token is the integration's secret), not a signature over the body. */
+const CREDENTIAL_HEADER = /token|authorization|cookie|api-key|password/i;
+
+/** Raw headers as received, but never a credential: read-scope keys can see events, not secrets. */
+function safeHeaders(headers: unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries((headers ?? {}) as Record<string, unknown>).map(([name, value]) => [name, CREDENTIAL_HEADER.test(name) ? '[redacted]' : value]));
+}
+
 /** The body exactly as received: as text when the bytes are valid UTF-8, base64 otherwise. */
 function rawBody(bytes: Uint8Array): { body: string; bodyEncoding: 'utf8' | 'base64' } {
   const buffer = Buffer.from(bytes);
@@ -30,7 +38,7 @@ export function detailView(event: Detail, replays: { id: string; actor: string; 
     ...listItem({ ...event, integration: event.integration.slug, status: event.status }),
     data: event.data,
     traceparent: event.traceparent,
-    raw: { headers: event.rawWebhook.headers, ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp },
+    raw: { headers: safeHeaders(event.rawWebhook.headers), ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp },
     deliveries: event.deliveries.map((delivery) => ({
       id: delivery.id,
       endpointId: delivery.endpointId,

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { JobQueue } from '../../src/queue/job-queue.service';
 import { QueueName } from '../../src/queue/queue-names';
+import { adminApi } from '../support/management';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -91,5 +92,9 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
     await request(app.url!).post('/webhooks/globex').set('x-globex-token', `${GLOBEX_TOKEN}x`).send(body).expect(401);
     const event = await prisma.event.findFirstOrThrow({ where: { externalId: 'gx_1' } });
     expect(event.type).toBe('shipment.dispatched');
+    // The token is the integration's secret: GET /events/:id shows the raw request without it.
+    const detail = await adminApi(app.url!).get(`/events/${event.id}`).expect(200);
+    expect(detail.body.raw).toMatchObject({ body, bodyEncoding: 'utf8', headers: { 'x-globex-token': '[redacted]' } });
+    expect(JSON.stringify(detail.body)).not.toContain(GLOBEX_TOKEN);
   });
 });
