@@ -5,6 +5,8 @@ import { TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 import { createEndpoint } from '../delivery/support';
+import { someEvents } from '../operations/builders';
+import { PrismaService } from '../../src/common/database/prisma.service';
 
 const SECRET = 'acme-metrics-secret-01234';
 
@@ -57,6 +59,19 @@ describe('GET /metrics', () => {
     for (const name of ['hookgate_queue_jobs', 'hookgate_queue_oldest_waiting_seconds', 'hookgate_outbox_backlog', 'hookgate_delivery_duration_seconds']) {
       expect(after.map((family) => family.name)).toContain(name);
     }
-    expect(value(after, 'hookgate_queue_jobs', { queue: 'delivery', state: 'completed' })).toBeGreaterThanOrEqual(1);
+    // The job is marked completed in BullMQ just after the attempt is counted.
+    await waitFor(async () => value(await scrape(), 'hookgate_queue_jobs', { queue: 'delivery', state: 'completed' }) === 1, { what: 'the completed delivery job in the queue gauge' });
+  });
+
+  it('counts stored events by status (from PostgreSQL, at most every 30 s)', async () => {
+    const fresh = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET } });
+    try {
+      await someEvents(fresh.app.get(PrismaService), 'acme').build(7);
+      const families = parsePrometheusTextFormat((await request(fresh.url!).get('/metrics').expect(200)).text) as Family[];
+      expect(value(families, 'hookgate_events', { status: 'delivered' })).toBe(7);
+      expect(value(families, 'hookgate_replays_active', { measure: 'requests' })).toBe(0);
+    } finally {
+      await fresh.stop();
+    }
   });
 });

@@ -57,6 +57,10 @@ describe('the three roles as real processes', () => {
     const worker = launch(['worker'], { ...baseEnv(), PORT: String(apiPort), WORKER_HEALTH_PORT: String(healthPort) });
     await waitFor(() => get(healthPort, '/health/ready').then((answer) => answer.status === 200), { timeoutMs: 30_000, what: 'worker readiness' });
     expect(JSON.parse((await get(healthPort, '/health/ready')).body).status).toBe('ok');
+    const metrics = await get(healthPort, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain('hookgate_dead_letters_total');
+    expect(metrics.body).toContain('hookgate_queue_jobs{queue="delivery",state="waiting"}');
     expect((await get(healthPort, '/api/v1/events')).status).toBe(404);
     expect((await get(healthPort, '/webhooks/stripe')).status).toBe(404);
     expect(await reachable(apiPort)).toBe(false);

@@ -72,6 +72,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly eventsByStatus = new Gauge({
+    name: 'hookgate_events',
+    help: 'Stored events by status (refreshed at most every 30 s)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly replaysActive = new Gauge({
+    name: 'hookgate_replays_active',
+    help: 'Replay requests pending or running, and their delivery jobs enqueued and completed so far',
+    labelNames: ['measure'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'hookgate_' });
   }
