@@ -30,6 +30,7 @@ export class AppConfig {
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number };
   readonly replay: { batchSize: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
+  readonly managementRateLimitPerMinute: number;
 
   constructor(env: Environment) {
     this.role = env.APP_ROLE;
@@ -61,6 +62,7 @@ export class AppConfig {
     this.otel = { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME };
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
+    this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS };
   }

@@ -107,6 +107,10 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(65_536)
   HEALTH_HEAP_LIMIT_MB: number = 1_536;
 
+  /** Management API requests per minute per key before 429. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  MANAGEMENT_RATE_LIMIT_PER_MINUTE: number = 1_200;
+
   @IsOptional() @IsString()
   NODE_ENV: string = 'development';
 }

@@ -1,7 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Redis } from 'ioredis';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-errors';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../common/errors/domain-errors';
+import { REDIS, RedisKeys } from '../common/redis/redis.module';
+import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyScope, scopeAllows } from './api-key.types';
 import { REQUIRED_SCOPE } from './require-scope.decorator';
@@ -14,13 +18,25 @@ export function presentedKey(request: Request): string | undefined {
   return typeof header === 'string' && header.length > 0 ? header : undefined;
 }
 
-/** Global guard: routes marked with @RequireScope need a valid key (401) of a sufficient scope (403). */
+const WINDOW_MS = 60_000;
+
+/**
+ * Global guard: routes marked with @RequireScope need a valid key (401) of a sufficient scope (403), within the
+ * key's request budget (429, counted in Redis by @nestjs/throttler's Redis storage; fails open without Redis).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly throttle: ThrottlerStorageRedisService;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
-  ) {}
+    private readonly config: AppConfig,
+    private readonly redisKeys: RedisKeys,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.throttle = new ThrottlerStorageRedisService(redis);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
@@ -31,7 +47,19 @@ export class ApiKeyGuard implements CanActivate {
     const actor = await this.keys.authenticate(key);
     if (!actor) throw new UnauthorizedError('Invalid API key');
     if (!scopeAllows(actor.scope, required)) throw new ForbiddenError(`This route needs the "${required}" scope; the key has "${actor.scope}"`);
+    await this.checkBudget(actor.keyId);
     request.actor = actor;
     return true;
+  }
+
+  private async checkBudget(keyId: string): Promise<void> {
+    const limit = this.config.managementRateLimitPerMinute;
+    let record;
+    try {
+      record = await this.throttle.increment(this.redisKeys.key('mgmt-ratelimit', keyId), WINDOW_MS, limit, WINDOW_MS, 'management');
+    } catch {
+      return;
+    }
+    if (record.isBlocked) throw new RateLimitedError(`More than ${limit} management requests per minute with this key`, record.timeToBlockExpire || record.timeToExpire);
   }
 }

@@ -137,3 +137,18 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     await request(app.url!).get('/docs').expect((response) => expect([200, 301]).toContain(response.status));
   });
 });
+
+describe('management rate limit', () => {
+  it('answers 429 with Retry-After once a key spends its per-minute budget', async () => {
+    const app = await startTestApp({ role: 'api', env: { MANAGEMENT_RATE_LIMIT_PER_MINUTE: '5' } });
+    try {
+      for (let index = 0; index < 5; index += 1) await adminApi(app.url!).get('/events').expect(200);
+      const limited = await adminApi(app.url!).get('/events').expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      await request(app.url!).get('/health/ready').expect(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});
