@@ -4,11 +4,12 @@
 //   node scripts/local-stack.js start   build, migrate, seed the built-in integrations, run role `all`
 //   node scripts/local-stack.js test    build, type-check, then the whole Jest suite
 //   node scripts/local-stack.js bench   the benchmarks (figures printed as ratios against a same-run baseline)
-const { execFileSync, spawn } = require('node:child_process');
+//   node scripts/local-stack.js stop    stop the local PostgreSQL and Redis (their data stays in .local/)
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ensureServices, migrate, localDir, root, log } = require('./services');
+const { ensureServices, stopServices, migrate, localDir, root, log } = require('./services');
 
 const npmCli = process.env.npm_execpath;
 
@@ -40,9 +41,12 @@ function devSecrets() {
 }
 
 async function startCommand() {
-  const { databaseUrl, redisUrl } = await ensureServices({ database: 'hookgate' });
-  log('building…');
-  npmRun('build');
+  const { databaseUrl, redisUrl, startedLocally } = await ensureServices({ database: 'hookgate' });
+  // HOOKGATE_SKIP_BUILD: the local-stack test runs a copy of an already built tree.
+  if (!process.env.HOOKGATE_SKIP_BUILD) {
+    log('building…');
+    npmRun('build');
+  }
   migrate(databaseUrl);
   const secrets = devSecrets();
   const port = Number(process.env.PORT || 3000);
@@ -62,12 +66,19 @@ async function startCommand() {
   };
   const app = spawn(process.execPath, [path.join(root, 'dist', 'main.js'), 'all'], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => app.kill(signal));
-  app.on('exit', (code) => process.exit(code ?? 0));
+  app.on('exit', (code) => {
+    if (startedLocally.length) {
+      log(`the gateway stopped; ${startedLocally.join(' and ')} keep running in the background (data in .local/).`);
+      log('stop them with: npm run stop');
+    }
+    process.exit(code ?? 0);
+  });
   const { seedDemo } = require('./demo');
   await seedDemo({ baseUrl: `http://127.0.0.1:${port}`, env, secrets });
 }
 
 async function testCommand() {
+  checkLockFile();
   const { serverUrl, redisUrl } = await ensureServices({ database: 'hookgate_test' });
   log('building and type-checking…');
   npmRun('build');
@@ -75,6 +86,23 @@ async function testCommand() {
   const env = { ...process.env, HOOKGATE_TEST_DATABASE_SERVER_URL: serverUrl, REDIS_URL: redisUrl, NODE_ENV: 'test' };
   delete env.DATABASE_URL;
   run(process.execPath, [require.resolve('jest/bin/jest'), ...process.argv.slice(3)], env);
+}
+
+/** `npm ci` refuses a lock file out of step with package.json; so does the suite, before it spends any time. */
+function checkLockFile() {
+  const args = ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'];
+  const result = npmCli
+    ? spawnSync(process.execPath, [npmCli, ...args], { cwd: root, encoding: 'utf8' })
+    : spawnSync('npm', args, { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) {
+    const reason = `${result.stderr}`.split('\n').filter((line) => /Missing|Invalid|in sync/.test(line)).slice(0, 8).join('\n');
+    throw new Error(`package-lock.json is out of step with package.json (npm ci would fail):\n${reason}\nRun \`npm install\` and commit package-lock.json.`);
+  }
+}
+
+async function stopCommand() {
+  const stopped = await stopServices();
+  log(stopped.length ? `stopped ${stopped.join(' and ')}; data stays in .local/` : 'nothing was running');
 }
 
 async function benchCommand() {
@@ -86,10 +114,10 @@ async function benchCommand() {
   }
 }
 
-const commands = { start: startCommand, test: testCommand, bench: benchCommand };
+const commands = { start: startCommand, test: testCommand, bench: benchCommand, stop: stopCommand };
 const command = commands[process.argv[2]];
 if (!command) {
-  console.error('usage: node scripts/local-stack.js start|test|bench');
+  console.error('usage: node scripts/local-stack.js start|test|bench|stop');
   process.exit(2);
 }
 command().catch((error) => {

@@ -1,6 +1,7 @@
 // Local PostgreSQL and Redis on loopback for `npm start` and `npm test` when DATABASE_URL / REDIS_URL are unset.
 // Data lives under .local/ (git-ignored) and is reused by the next run.
 const { execFileSync, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -10,6 +11,8 @@ const localDir = path.join(root, '.local');
 const PG_PORT = Number(process.env.HOOKGATE_LOCAL_PG_PORT || 54329);
 const REDIS_PORT = Number(process.env.HOOKGATE_LOCAL_REDIS_PORT || 63799);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+/** The postgres user's home (Debian): where a root-started PostgreSQL keeps its data. */
+const POSTGRES_HOME = '/var/lib/postgresql';
 
 function log(message) {
   console.log(`[hookgate] ${message}`);
@@ -47,11 +50,39 @@ function ensurePackages() {
   // Debian starts its own cluster/server on install; ours run on their own ports, so theirs can stay.
 }
 
+/**
+ * Where PostgreSQL keeps its data. As a normal user: `.local/postgres` in the checkout. As root, PostgreSQL must
+ * run as `postgres`, which cannot enter a checkout under a mode-700 directory (root's home, `mktemp -d`), so the
+ * data lives under the postgres user's home, keyed by the checkout's path, and `.local/postgres` links to it.
+ */
+function postgresDataDir() {
+  if (!isRoot) return path.join(localDir, 'postgres');
+  const checkoutKey = crypto.createHash('sha256').update(fs.realpathSync(root)).digest('hex').slice(0, 16);
+  return path.join(POSTGRES_HOME, 'hookgate', checkoutKey);
+}
+
 /** Runs a PostgreSQL binary as the `postgres` user when we are root (PostgreSQL refuses to run as root). */
 function pgRun(binary, args, options = {}) {
   const bin = path.join(postgresBinDir(), binary);
-  if (isRoot) return execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe', ...options });
-  return execFileSync(bin, args, { stdio: 'pipe', ...options });
+  // The working directory is one the postgres user can enter: initdb and pg_ctl change back into it.
+  const common = { stdio: 'pipe', cwd: isRoot ? POSTGRES_HOME : root, ...options };
+  if (isRoot) return execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], common);
+  return execFileSync(bin, args, common);
+}
+
+/** Makes `.local/postgres` point at the data directory when it lives elsewhere (root), so it can be found. */
+function linkDataDir(dataDir) {
+  const link = path.join(localDir, 'postgres');
+  if (link === dataDir) return;
+  let current = null;
+  try {
+    current = fs.readlinkSync(link);
+  } catch (error) {
+    if (error.code === 'EINVAL') return; // a real directory from an older layout: left as it is
+  }
+  if (current === dataDir) return;
+  if (current !== null) fs.unlinkSync(link);
+  fs.symlinkSync(dataDir, link);
 }
 
 function portOpen(port) {
@@ -75,14 +106,15 @@ async function waitForPort(port, what, timeoutMs = 30_000) {
 }
 
 async function startPostgres() {
-  const dataDir = path.join(localDir, 'postgres');
+  const dataDir = postgresDataDir();
   fs.mkdirSync(localDir, { recursive: true });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
-    log('initialising PostgreSQL data directory .local/postgres');
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', path.dirname(dataDir)]);
+    log(`initialising PostgreSQL data directory ${dataDir}`);
     pgRun('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
   }
+  linkDataDir(dataDir);
   if (await portOpen(PG_PORT)) return;
   if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
   const options = `-p ${PG_PORT} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_buffers=128MB`;
@@ -120,25 +152,69 @@ function createDatabaseIfMissing(serverUrl, name) {
 
 /**
  * Makes sure DATABASE_URL and REDIS_URL point at running servers: the given ones, or local ones started here.
- * Returns { databaseUrl, redisUrl, serverUrl } where serverUrl is the maintenance database of the same server.
+ * Returns { databaseUrl, redisUrl, serverUrl, startedLocally }: serverUrl is the maintenance database of the same
+ * server; startedLocally names the local services that run in the background (whether this call or an earlier one
+ * started them).
  */
 async function ensureServices({ database = 'hookgate' } = {}) {
   let databaseUrl = process.env.DATABASE_URL;
   let redisUrl = process.env.REDIS_URL;
+  const startedLocally = [];
   if (!databaseUrl || !redisUrl) ensurePackages();
   if (!databaseUrl) {
     await startPostgres();
+    startedLocally.push(`PostgreSQL (127.0.0.1:${PG_PORT})`);
     const serverUrl = `postgresql://postgres@127.0.0.1:${PG_PORT}/postgres`;
     await createDatabaseIfMissing(serverUrl, database);
     databaseUrl = `postgresql://postgres@127.0.0.1:${PG_PORT}/${database}`;
   }
   if (!redisUrl) {
     await startRedis();
+    startedLocally.push(`Redis (127.0.0.1:${REDIS_PORT})`);
     redisUrl = `redis://127.0.0.1:${REDIS_PORT}`;
   }
   const server = new URL(databaseUrl);
   server.pathname = '/postgres';
-  return { databaseUrl, redisUrl, serverUrl: server.toString() };
+  return { databaseUrl, redisUrl, serverUrl: server.toString(), startedLocally };
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+async function waitForExit(pid, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** `npm run stop`: stops the PostgreSQL and Redis started here (their data stays). Returns what it stopped. */
+async function stopServices() {
+  const stopped = [];
+  const dataDir = postgresDataDir();
+  if (postgresBinDir() && fs.existsSync(path.join(dataDir, 'postmaster.pid'))) {
+    pgRun('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    stopped.push('PostgreSQL');
+  }
+  const pidFile = path.join(localDir, 'redis', 'redis.pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    if (processAlive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      if (!(await waitForExit(pid))) throw new Error(`Redis (pid ${pid}) did not stop within 30 s`);
+      stopped.push('Redis');
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+  return stopped;
 }
 
 function migrate(databaseUrl) {
@@ -148,4 +224,4 @@ function migrate(databaseUrl) {
   });
 }
 
-module.exports = { ensureServices, migrate, createDatabaseIfMissing, postgresBinDir, localDir, root, log };
+module.exports = { ensureServices, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, localDir, root, log };
