@@ -15,6 +15,10 @@ export class AppConfig {
   readonly redis: { url: string; prefix: string };
   readonly adminApiKey?: string;
   readonly logLevel: string;
+  /** Unset: decided by whether stdout is a terminal. */
+  readonly logFormat?: 'json' | 'pretty';
+  /** BullMQ job lock and stalled-job check interval of every worker in this process. */
+  readonly worker: { lockDurationMs: number; stalledIntervalMs: number };
   /** Secrets of the built-in integrations given in the environment (created or updated at boot). */
   readonly builtInSecrets: Partial<Record<BuiltInProviderSlug, string>>;
   readonly paypal: { certHosts: string[]; allowHttpLoopback: boolean; caFile?: string };
@@ -40,6 +44,8 @@ export class AppConfig {
     this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;
+    this.logFormat = env.LOG_FORMAT;
+    this.worker = { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS };
     this.builtInSecrets = {
       stripe: env.STRIPE_WEBHOOK_SECRET,
       github: env.GITHUB_WEBHOOK_SECRET,

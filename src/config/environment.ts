@@ -68,6 +68,10 @@ export class Environment {
   @IsOptional() @IsIn(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
   LOG_LEVEL: string = 'info';
 
+  /** `json` or `pretty`; unset: pretty when stdout is a terminal, JSON otherwise. */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
@@ -80,6 +84,13 @@ export class Environment {
   // Not in the contract's table: tuning knobs with safe defaults.
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   DELIVERY_CONCURRENCY: number = 20;
+
+  /** BullMQ job lock and stalled-job check: a crashed worker's jobs run again after about lock + interval. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  WORKER_LOCK_DURATION_MS: number = 30_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  WORKER_STALLED_INTERVAL_MS: number = 30_000;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_048_576)
   DELIVERY_RESPONSE_BODY_MAX_BYTES: number = 4096;
