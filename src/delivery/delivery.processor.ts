@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnModuleInit } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Span, SpanContext } from '@opentelemetry/api';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
@@ -10,6 +10,7 @@ import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
 import { DELIVERY_BACKOFF_STRATEGY } from '../queue/job-options';
 import { JobName, QueueName } from '../queue/queue-names';
+import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryContext, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
@@ -55,8 +56,8 @@ function envelope(context: DeliveryContext): string {
  * retries on DELIVERY_RETRY_SCHEDULE; a final failure (or the last attempt) dead-letters the delivery in the same
  * step and throws UnrecoverableError.
  */
-@Processor(QueueName.Delivery)
-export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
+@Processor(QueueName.Delivery, IDLE_WORKER)
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(DeliveryProcessor.name);
 
   constructor(
@@ -70,13 +71,13 @@ export class DeliveryProcessor extends WorkerHost implements OnModuleInit {
     super();
   }
 
-  onModuleInit(): void {
-    this.worker.concurrency = this.config.delivery.concurrency;
+  onApplicationBootstrap(): void {
     this.worker.opts.settings = {
       ...this.worker.opts.settings,
       backoffStrategy: (attemptsMade: number, type?: string, error?: Error) =>
         type === DELIVERY_BACKOFF_STRATEGY ? nextDelayMs(this.config.delivery.retryScheduleMs, attemptsMade, (error as RetryableDeliveryError)?.retryAfterMs) : 0,
     };
+    startWorker(this.worker, this.config, this.config.delivery.concurrency);
   }
 
   process(job: DeliverJob): Promise<{ status: number | null }> {

@@ -1,20 +1,24 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { PrismaService } from '../common/database/prisma.service';
+import { AppConfig } from '../config/app-config';
 import { EndpointFilter, matchesFilter } from '../endpoints/endpoint-filter';
 import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
 import { JobName, QueueName } from '../queue/queue-names';
+import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { DeliveryRepository } from './delivery.repository';
 
 /** Processing: an ingested event becomes one delivery per matching endpoint (idempotent under retries). */
-@Processor(QueueName.Processing)
-export class FanOutProcessor extends WorkerHost {
+@Processor(QueueName.Processing, IDLE_WORKER)
+export class FanOutProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(
+    private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly endpoints: EndpointRepository,
     private readonly deliveries: DeliveryRepository,
@@ -22,6 +26,10 @@ export class FanOutProcessor extends WorkerHost {
     private readonly cls: ClsService,
   ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    startWorker(this.worker, this.config);
   }
 
   process(job: Job<JobOf<JobName.ProcessEvent>>): Promise<{ deliveries: number }> {

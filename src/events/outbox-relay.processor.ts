@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queue-names';
+import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
 import { EventStoreRepository } from './event-store.repository';
 import { EventWriter } from './event-writer.service';
 
@@ -14,7 +15,7 @@ const RELAY_SCHEDULER_ID = 'outbox-relay';
  * process died between commit and enqueue. Runs every few seconds through a BullMQ job scheduler, so exactly one
  * worker relays at a time however many run.
  */
-@Processor(QueueName.Maintenance)
+@Processor(QueueName.Maintenance, IDLE_WORKER)
 @Injectable()
 export class OutboxRelayProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutboxRelayProcessor.name);
@@ -29,6 +30,7 @@ export class OutboxRelayProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    startWorker(this.worker, this.config);
     // The scheduler lives in Redis: when Redis is down at boot, BullMQ's reconnect gets it there later.
     await this.maintenance
       .upsertJobScheduler(RELAY_SCHEDULER_ID, { every: this.config.outbox.relayIntervalMs }, { name: JobName.RelayOutbox, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })

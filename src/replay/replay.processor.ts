@@ -1,4 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
@@ -7,6 +8,7 @@ import { EventQueryRepository } from '../events/event-query.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
 import { JobName, QueueName } from '../queue/queue-names';
+import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
 import { RedriveFilterDto } from './dto/replay.dto';
 import { ReplayRepository } from './replay.repository';
 
@@ -20,8 +22,8 @@ interface WalkCursor {
  * Carries out a replay request in batches of REPLAY_BATCH_SIZE: each batch is enqueued and its position saved,
  * so a huge replay never sits in memory, a restarted worker resumes, and a cancel stops it between batches.
  */
-@Processor(QueueName.Replay)
-export class ReplayProcessor extends WorkerHost {
+@Processor(QueueName.Replay, IDLE_WORKER)
+export class ReplayProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly replays: ReplayRepository,
@@ -29,6 +31,10 @@ export class ReplayProcessor extends WorkerHost {
     private readonly dispatcher: DeliveryDispatcher,
   ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    startWorker(this.worker, this.config);
   }
 
   process(job: Job<JobOf<JobName.RunReplay>>): Promise<void> {

@@ -21,6 +21,9 @@ describe('delivery across worker processes', () => {
       DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true',
       DELIVERY_RETRY_SCHEDULE: '200ms,400ms',
       DELIVERY_CONCURRENCY: '10',
+      // A crashed worker's jobs are taken over after about lock + stalled interval: seconds here, not minutes.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
       LOG_LEVEL: 'warn',
     });
     workers.push(worker);
@@ -58,7 +61,7 @@ describe('delivery across worker processes', () => {
     for (let batch = 0; batch < 25; batch += 1) {
       ids.push(...(await Promise.all(Array.from({ length: 20 }, (_, index) => sendAcme(api.url!, `bulk_${batch}_${index}`, 'bulk.item')))));
     }
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === 500, { timeoutMs: 90_000, intervalMs: 250, what: '500 deliveries' });
+    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === 500, { timeoutMs: 50_000, intervalMs: 250, what: '500 deliveries' });
 
     const received = receiver.requestsTo('/many');
     expect(received).toHaveLength(500);
@@ -76,18 +79,18 @@ describe('delivery across worker processes', () => {
     await waitFor(() => receiver.requestsTo('/slow-crash').length === 1, { timeoutMs: 15_000, what: 'the slow delivery to start' });
     await doomed.stop('SIGKILL');
 
-    // BullMQ notices the dead worker's lock expiring (lockDuration 30 s) at a stalled check (every 30 s, two
-    // passes), then hands the job to the next worker: one to three minutes' wait is BullMQ's design.
+    // BullMQ notices the dead worker's lock expiring (WORKER_LOCK_DURATION_MS) at a stalled check (every
+    // WORKER_STALLED_INTERVAL_MS), then hands the job to the next worker.
     startWorker();
     const delivery = await waitFor(async () => {
       const row = await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id }, include: { attempts: true } });
       return row?.status === 'succeeded' ? row : undefined;
-    }, { timeoutMs: 170_000, intervalMs: 500, what: 'recovery of the stalled delivery' });
+    }, { timeoutMs: 30_000, intervalMs: 200, what: 'recovery of the stalled delivery' });
     const attempts = receiver.requestsTo('/slow-crash');
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(attempts.map((item) => item.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     expect(delivery.attempts.some((attempt) => attempt.responseStatus === 200)).toBe(true);
-  }, 200_000);
+  });
 
   it('SSRF: with private networks refused, a delivery to 127.0.0.1 is recorded as refused and dead-lettered', async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));

@@ -47,7 +47,7 @@ describe('replays and redrive', () => {
       const envelope = verifyDelivery(request, endpoint.secret);
       expect(request.headers['webhook-id']).toBe(firstWebhookIds.get(envelope.id));
     }
-  });
+  }, 150_000);
 
   it('cancel stops enqueueing between batches', async () => {
     const endpoint = await createEndpoint(app.url!, { url: receiver.url('/cancel'), filter: { eventTypes: ['cancel.*'] } });
