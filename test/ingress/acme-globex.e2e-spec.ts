@@ -75,6 +75,16 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
     await postAcme(JSON.stringify({ id: 'no_type' })).expect(400);
   });
 
+  it('without an "id" the canonical-JSON hash of the body is the idempotency key (contract §2)', async () => {
+    const first = await postAcme('{"type":"order.noid","data":{"b":2,"a":1}}').expect(202);
+    // The same payload with other key order and spacing is the same event.
+    const again = await postAcme('{ "data": {"a":1, "b":2}, "type": "order.noid" }').expect(200);
+    expect(again.body).toEqual({ eventId: first.body.eventId, status: 'duplicate', duplicate: true });
+    const event = await prisma.event.findUniqueOrThrow({ where: { id: first.body.eventId } });
+    expect(event).toMatchObject({ externalId: null, idempotencyKey: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    await postAcme('{"type":"order.noid","data":{"a":2}}').expect(202);
+  });
+
   it('answers 404 for an unknown integration and for a disabled one', async () => {
     const body = JSON.stringify({ id: 'x', type: 'y' });
     await request(app.url!).post('/webhooks/nobody').set('x-acme-signature', acmeSign(body)).send(body).expect(404);

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { hmacSha256, parseJsonObject, requireHeader, requireStringField, safeEqual, toDate } from './adapter-kit';
+import { hmacSha256, optionalString, parseJsonObject, requireHeader, requireStringField, safeEqual, toDate } from './adapter-kit';
 
-/** acme: `x-acme-signature: <lower-case hex>` (optionally `sha256=`), HMAC-SHA256(secret, rawBody). */
+/**
+ * acme: `x-acme-signature: <lower-case hex>` (optionally `sha256=`), HMAC-SHA256(secret, rawBody). The body's `id`
+ * is the external id when present; without it the event is deduplicated by the canonical-JSON hash (contract §2).
+ */
 @Injectable()
 export class AcmeProvider implements WebhookProvider {
   readonly name = 'acme';
@@ -19,7 +22,7 @@ export class AcmeProvider implements WebhookProvider {
     const body = parseJsonObject(request.body);
     return {
       type: requireStringField(body, 'type'),
-      externalId: requireStringField(body, 'id'),
+      externalId: optionalString(body, 'id'),
       occurredAt: toDate(body.occurredAt ?? body.created_at),
       data: body,
     };
