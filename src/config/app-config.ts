@@ -12,6 +12,8 @@ export class AppConfig {
   readonly nodeEnv: string;
   readonly port: number;
   readonly databaseUrl: string;
+  /** Connections of each database pool of the process (Prisma's and the hot paths'). */
+  readonly databasePoolSize: number;
   readonly redis: { url: string; prefix: string };
   readonly adminApiKey?: string;
   readonly logLevel: string;
@@ -41,6 +43,7 @@ export class AppConfig {
     this.nodeEnv = env.NODE_ENV;
     this.port = env.PORT;
     this.databaseUrl = env.DATABASE_URL;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;

@@ -1,101 +1,102 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../common/database/prisma.service';
-import { SYSTEM_ACTORS } from '../audit/audit.types';
-import { JobName } from '../queue/queue-names';
-import { IncomingEvent, PendingOutboxEntry, StoreResult } from './event-store.types';
-
-type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+import { HotPathPool } from '../common/database/pg-pool';
+import { IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
 /**
- * The event store's write side. One statement per webhook inserts the event and, only when the idempotency key
- * is new, its raw request, outbox row and audit entry; PostgreSQL's unique index decides duplicates.
+ * One statement stores a whole batch: the events (PostgreSQL's unique index on the idempotency key decides
+ * duplicates, including two copies inside one batch) and, for each new one, its raw request. It answers, in input
+ * order, the stored event id of every item and whether this item created it. Events in status `received` are the
+ * outbox: they are what has not been handed to BullMQ yet (a partial index keeps finding them cheap).
  */
+const STORE_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::timestamptz[], $9::timestamptz[], $10::jsonb[], $11::text[], $12::jsonb[], $13::bytea[], $14::text[])
+      WITH ORDINALITY AS t(event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
+                           occurred_at, received_at, data, traceparent, headers, body, source_ip, ord)
+  ), inserted AS (
+    INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status,
+                        occurred_at, received_at, data, traceparent, updated_at)
+    SELECT event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, 'received'::"EventStatus",
+           occurred_at, received_at, data, traceparent, now()
+    FROM input ORDER BY ord
+    ON CONFLICT (integration_id, idempotency_key) DO NOTHING
+    RETURNING id, integration_id, idempotency_key, raw_webhook_id
+  ), raw AS (
+    INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
+    SELECT i.raw_webhook_id, i.integration_id, i.headers, i.body, i.source_ip, i.received_at
+    FROM input i JOIN inserted e ON e.raw_webhook_id = i.raw_webhook_id
+  )
+  SELECT (own.id IS NOT NULL) AS created,
+         coalesce(own.id, first_in_batch.id, stored.id)::text AS event_id
+  FROM input i
+  LEFT JOIN inserted own ON own.id = i.event_id
+  LEFT JOIN inserted first_in_batch ON first_in_batch.integration_id = i.integration_id AND first_in_batch.idempotency_key = i.idempotency_key
+  LEFT JOIN events stored ON stored.integration_id = i.integration_id AND stored.idempotency_key = i.idempotency_key
+  ORDER BY i.ord`;
+
+/** The event a concurrent process committed after the batch statement's snapshot was taken. */
+const FIND_BY_KEY = `SELECT id::text FROM events WHERE integration_id = $1::uuid AND idempotency_key = $2`;
+
+/** Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). */
+const MARK_QUEUED = `
+  UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'received'`;
+
 @Injectable()
 export class EventStoreRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly pool: HotPathPool) {}
 
-  /** Stores a batch in ONE transaction (group commit); results are in input order. */
-  storeBatch(items: IncomingEvent[]): Promise<StoreResult[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const results: StoreResult[] = [];
-      for (const item of items) results.push(await this.storeOne(tx, item));
-      return results;
+  /** Stores a batch in one statement (one transaction, one WAL flush); results are in input order. */
+  async storeBatch(items: IncomingEvent[]): Promise<StoreResult[]> {
+    const { rows } = await this.pool.query<{ created: boolean; event_id: string | null }>({
+      name: 'ingest-store-batch',
+      text: STORE_BATCH,
+      values: [
+        items.map((item) => item.eventId),
+        items.map((item) => item.integrationId),
+        items.map((item) => item.rawWebhookId),
+        items.map((item) => item.provider),
+        items.map((item) => item.type),
+        items.map((item) => item.externalId),
+        items.map((item) => item.idempotencyKey),
+        items.map((item) => item.occurredAt),
+        items.map((item) => item.receivedAt),
+        items.map((item) => JSON.stringify(item.data)),
+        items.map((item) => item.traceparent),
+        items.map((item) => JSON.stringify(item.headers)),
+        items.map((item) => item.body),
+        items.map((item) => item.sourceIp),
+      ],
     });
+    return Promise.all(
+      rows.map(async (row, index) => {
+        if (row.event_id) return { eventId: row.event_id, duplicate: !row.created };
+        const { rows: found } = await this.pool.query<{ id: string }>({ name: 'ingest-find-by-key', text: FIND_BY_KEY, values: [items[index].integrationId, items[index].idempotencyKey] });
+        return { eventId: found[0].id, duplicate: true };
+      }),
+    );
   }
 
-  private async storeOne(tx: Tx, item: IncomingEvent): Promise<StoreResult> {
-    const details = JSON.stringify({ integration: item.integrationSlug, type: item.type, externalId: item.externalId });
-    const [row] = await tx.$queryRaw<{ inserted: string | null; existing: string | null }[]>`
-      WITH ev AS (
-        INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status,
-                            occurred_at, received_at, data, traceparent, updated_at)
-        VALUES (${item.eventId}::uuid, ${item.integrationId}::uuid, ${item.rawWebhookId}::uuid, ${item.provider}, ${item.type},
-                ${item.externalId}, ${item.idempotencyKey}, 'received', ${item.occurredAt}::timestamptz, ${item.receivedAt}::timestamptz,
-                ${JSON.stringify(item.data)}::jsonb, ${item.traceparent}, now())
-        ON CONFLICT (integration_id, idempotency_key) DO NOTHING
-        RETURNING id
-      ), raw AS (
-        INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
-        SELECT ${item.rawWebhookId}::uuid, ${item.integrationId}::uuid, ${JSON.stringify(item.headers)}::jsonb, ${item.body},
-               ${item.sourceIp}, ${item.receivedAt}::timestamptz
-        WHERE EXISTS (SELECT 1 FROM ev)
-      ), outbox_row AS (
-        INSERT INTO outbox (id, event_id, job_name, status, created_at)
-        SELECT ${item.outboxId}::uuid, id, ${JobName.ProcessEvent}, 'pending', now() FROM ev
-      ), audit AS (
-        INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
-        SELECT gen_random_uuid(), now(), ${SYSTEM_ACTORS.ingress}, 'event.received', id, 'event', id::text, ${details}::jsonb FROM ev
-      )
-      SELECT (SELECT id::text FROM ev) AS inserted,
-             (SELECT id::text FROM events WHERE integration_id = ${item.integrationId}::uuid AND idempotency_key = ${item.idempotencyKey}) AS existing`;
-    if (row.inserted) return { eventId: row.inserted, duplicate: false };
-    if (row.existing) return { eventId: row.existing, duplicate: true };
-    // The conflicting row was committed by a concurrent request after this statement's snapshot: look again.
-    const [first] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id::text FROM events WHERE integration_id = ${item.integrationId}::uuid AND idempotency_key = ${item.idempotencyKey}`;
-    return { eventId: first.id, duplicate: true };
+  async markQueued(eventIds: string[]): Promise<void> {
+    if (eventIds.length) await this.pool.query({ name: 'ingest-mark-queued', text: MARK_QUEUED, values: [eventIds] });
   }
 
-  /** The event with this idempotency key, if stored (dedup fast path after a Redis marker hit). */
-  async findEventId(integrationId: string, idempotencyKey: string): Promise<string | null> {
-    const row = await this.prisma.event.findUnique({ where: { integrationId_idempotencyKey: { integrationId, idempotencyKey } }, select: { id: true } });
-    return row?.id ?? null;
+  /** Accepted events older than `minAgeMs` that were never handed to BullMQ, oldest first. */
+  async findNotHandedOff(minAgeMs: number, limit: number): Promise<PendingHandOff[]> {
+    const { rows } = await this.pool.query<PendingHandOff>(
+      `SELECT id::text AS "eventId", traceparent FROM events
+       WHERE status = 'received' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY received_at LIMIT $2`,
+      [minAgeMs, limit],
+    );
+    return rows;
   }
 
-  /** After BullMQ accepted the jobs: outbox rows done, events `received` → `queued` (never backwards). */
-  async markEnqueued(eventIds: string[]): Promise<void> {
-    if (!eventIds.length) return;
-    await this.prisma.$executeRaw`
-      WITH done AS (
-        UPDATE outbox SET status = 'enqueued', enqueued_at = now(), attempts = attempts + 1
-        WHERE event_id = ANY(${eventIds}::uuid[]) AND status = 'pending'
-        RETURNING event_id
-      )
-      UPDATE events SET status = 'queued', updated_at = now()
-      WHERE id IN (SELECT event_id FROM done) AND status = 'received'`;
-  }
-
-  async recordEnqueueFailure(eventIds: string[], error: string): Promise<void> {
-    if (!eventIds.length) return;
-    await this.prisma.$executeRaw`
-      UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 500)}
-      WHERE event_id = ANY(${eventIds}::uuid[]) AND status = 'pending'`;
-  }
-
-  /** Outbox rows older than `minAgeMs` that never reached BullMQ, oldest first. */
-  findPendingOutbox(minAgeMs: number, limit: number): Promise<PendingOutboxEntry[]> {
-    return this.prisma.$queryRaw<PendingOutboxEntry[]>`
-      SELECT o.event_id::text AS "eventId", e.traceparent
-      FROM outbox o JOIN events e ON e.id = o.event_id
-      WHERE o.status = 'pending' AND o.created_at < now() - make_interval(secs => ${minAgeMs / 1000})
-      ORDER BY o.created_at
-      LIMIT ${limit}`;
-  }
-
-  /** Number of outbox rows not yet handed to BullMQ, and the age of the oldest in seconds. */
-  async outboxBacklog(): Promise<{ count: number; oldestAgeSeconds: number }> {
-    const [row] = await this.prisma.$queryRaw<{ count: bigint; oldest: number | null }[]>`
-      SELECT count(*) AS count, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest FROM outbox WHERE status = 'pending'`;
-    return { count: Number(row.count), oldestAgeSeconds: row.oldest ?? 0 };
+  /** Accepted events not yet handed to BullMQ, and the age of the oldest in seconds. */
+  async handOffBacklog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const { rows } = await this.pool.query<{ count: string; oldest: number | null }>(
+      `SELECT count(*) AS count, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest FROM events WHERE status = 'received'`,
+    );
+    return { count: Number(rows[0].count), oldestAgeSeconds: rows[0].oldest ?? 0 };
   }
 }

@@ -2,9 +2,7 @@
 export interface IncomingEvent {
   eventId: string;
   rawWebhookId: string;
-  outboxId: string;
   integrationId: string;
-  integrationSlug: string;
   provider: string;
   type: string;
   externalId: string | null;
@@ -24,8 +22,8 @@ export interface StoreResult {
   duplicate: boolean;
 }
 
-/** An outbox row still waiting to reach BullMQ. */
-export interface PendingOutboxEntry {
+/** An accepted event still waiting to be handed to BullMQ. */
+export interface PendingHandOff {
   eventId: string;
   traceparent: string | null;
 }

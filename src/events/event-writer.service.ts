@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../common/database/database-errors';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
 import { EventStoreRepository } from './event-store.repository';
-import { IncomingEvent, PendingOutboxEntry, StoreResult } from './event-store.types';
+import { IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
-/** Most webhooks one commit takes; concurrent requests beyond it start the next batch. */
-const MAX_BATCH = 64;
+/** Most webhooks one statement stores; more waiting go into the next batch. */
+const MAX_BATCH = 256;
 
 interface Waiting {
   item: IncomingEvent;
@@ -19,15 +20,17 @@ function carrier(traceparent: string | null) {
 }
 
 /**
- * Durable write, then hand-off: webhooks arriving together are committed in one transaction (group commit),
- * then their processing jobs are enqueued. A webhook's promise resolves only after its commit; an enqueue
- * failure (Redis down) does not fail it — the outbox keeps the job and the worker's relay enqueues it later.
+ * Durable write, then hand-off. One batch is committed at a time: webhooks that arrive while it commits wait and
+ * form the next batch (the group commit of PostgreSQL's own WAL writer, without a timer). A webhook's promise
+ * resolves right after the commit that holds it; the hand-off to BullMQ (one addBulk per batch) runs after the
+ * answers and never delays them: an event whose hand-off fails stays `received`, and the worker's relay hands
+ * it over later.
  */
 @Injectable()
 export class EventWriter {
   private readonly logger = new Logger(EventWriter.name);
-  private queue: Waiting[] = [];
-  private flushScheduled = false;
+  private waiting: Waiting[] = [];
+  private draining = false;
 
   constructor(
     private readonly store: EventStoreRepository,
@@ -36,54 +39,66 @@ export class EventWriter {
 
   write(item: IncomingEvent): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= MAX_BATCH) this.flush();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // One turn of the event loop lets requests that arrived together share a commit.
-        setImmediate(() => this.flush());
+      this.waiting.push({ item, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // One turn of the event loop lets requests that arrived together share the first batch.
+        setImmediate(() => void this.drain());
       }
     });
   }
 
-  /** Hands stored events to BullMQ (jobId = event id, so a second hand-off of the same event is a no-op). */
-  async enqueue(entries: PendingOutboxEntry[]): Promise<boolean> {
+  /** Hands stored events to BullMQ (jobId = event id, so handing the same event over twice is a no-op). */
+  async handOff(entries: PendingHandOff[]): Promise<boolean> {
     if (!entries.length) return true;
-    const ids = entries.map((entry) => entry.eventId);
     try {
       await this.jobs.addBulk(
         JobName.ProcessEvent,
         entries.map((entry) => ({ data: { eventId: entry.eventId, ...carrier(entry.traceparent) }, options: { jobId: entry.eventId } })),
       );
     } catch (error) {
-      this.logger.warn({ message: 'processing jobs not enqueued; the outbox relay will retry', count: ids.length, error: (error as Error).message });
-      await this.store.recordEnqueueFailure(ids, (error as Error).message).catch(() => undefined);
+      this.logger.warn({ message: 'processing jobs not enqueued; the relay will hand them over', count: entries.length, error: (error as Error).message });
       return false;
     }
-    await this.store.markEnqueued(ids);
+    await this.store
+      .markQueued(entries.map((entry) => entry.eventId))
+      .catch((error: Error) => this.logger.warn({ message: 'events handed over but not marked queued', count: entries.length, error: error.message }));
     return true;
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length) await this.commit(this.waiting.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = false;
     }
-    if (batch.length) void this.commit(batch);
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
-    let results: StoreResult[];
+    const outcomes = await this.storeIsolated(batch.map((waiting) => waiting.item));
+    const fresh: PendingHandOff[] = [];
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) return waiting.reject(outcome);
+      if (!outcome.duplicate) fresh.push({ eventId: waiting.item.eventId, traceparent: waiting.item.traceparent });
+      waiting.resolve(outcome);
+    });
+    void this.handOff(fresh);
+  }
+
+  /**
+   * Each item's result or its own error. When a batch fails for a reason other than an unreachable database, its
+   * items are stored one by one, so a webhook PostgreSQL refuses fails alone (contract §6.2).
+   */
+  private async storeIsolated(items: IncomingEvent[]): Promise<(StoreResult | Error)[]> {
     try {
-      results = await this.store.storeBatch(batch.map((waiting) => waiting.item));
+      return await this.store.storeBatch(items);
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
-      return;
+      if (items.length === 1 || isDatabaseUnavailable(error)) return items.map(() => error as Error);
+      this.logger.warn({ message: 'a batch failed; storing its webhooks one by one', count: items.length, error: (error as Error).message });
+      const outcomes: (StoreResult | Error)[] = [];
+      for (const item of items) outcomes.push(await this.store.storeBatch([item]).then(([result]) => result, (failure: Error) => failure));
+      return outcomes;
     }
-    const fresh = batch.filter((_, index) => !results[index].duplicate).map((waiting) => ({ eventId: waiting.item.eventId, traceparent: waiting.item.traceparent }));
-    await this.enqueue(fresh).catch((error: Error) => this.logger.warn({ message: 'marking events queued failed', error: error.message }));
-    batch.forEach((waiting, index) => waiting.resolve(results[index]));
   }
 }

@@ -11,9 +11,9 @@ const RELAY_BATCH = 500;
 const RELAY_SCHEDULER_ID = 'outbox-relay';
 
 /**
- * Re-enqueues outbox rows that never reached BullMQ: Redis was down when the webhook was accepted, or the
- * process died between commit and enqueue. Runs every few seconds through a BullMQ job scheduler, so exactly one
- * worker relays at a time however many run.
+ * Hands over accepted events that never reached BullMQ (still `received`): Redis was down when the webhook was
+ * accepted, or the api died between commit and hand-off. Runs every few seconds through a BullMQ job scheduler,
+ * so exactly one worker relays at a time however many run.
  */
 @Processor(QueueName.Maintenance, IDLE_WORKER)
 @Injectable()
@@ -38,10 +38,10 @@ export class OutboxRelayProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async process(): Promise<{ relayed: number }> {
-    const pending = await this.store.findPendingOutbox(this.config.outbox.relayMinAgeMs, RELAY_BATCH);
+    const pending = await this.store.findNotHandedOff(this.config.outbox.relayMinAgeMs, RELAY_BATCH);
     if (!pending.length) return { relayed: 0 };
-    if (!(await this.writer.enqueue(pending))) throw new Error(`could not enqueue ${pending.length} outbox entries`);
-    this.logger.log({ message: 'relayed outbox entries to the processing queue', count: pending.length });
+    if (!(await this.writer.handOff(pending))) throw new Error(`could not hand ${pending.length} accepted events to the processing queue`);
+    this.logger.log({ message: 'relayed accepted events to the processing queue', count: pending.length });
     return { relayed: pending.length };
   }
 }

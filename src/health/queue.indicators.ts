@@ -46,7 +46,7 @@ export class QueueHealthIndicators implements OnModuleInit {
   private async outboxAge() {
     const indicator = this.indicators.check('outbox');
     try {
-      const { count, oldestAgeSeconds } = await this.store.outboxBacklog();
+      const { count, oldestAgeSeconds } = await this.store.handOffBacklog();
       const limit = this.config.health.outboxMaxAgeSeconds;
       return oldestAgeSeconds > limit ? indicator.down({ pending: count, oldestAgeSeconds, limitSeconds: limit }) : indicator.up({ pending: count, oldestAgeSeconds });
     } catch (error) {

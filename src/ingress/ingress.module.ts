@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { ProvidersModule } from '../providers/providers.module';
-import { DedupMarker } from './dedup-marker';
 import { IngressService } from './ingress.service';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
 import { WebhooksController } from './webhooks.controller';
@@ -10,6 +9,6 @@ import { WebhooksController } from './webhooks.controller';
 @Module({
   imports: [ProvidersModule, EventsModule],
   controllers: [WebhooksController],
-  providers: [IngressService, DedupMarker, WebhookRateLimiter],
+  providers: [IngressService, WebhookRateLimiter],
 })
 export class IngressModule {}

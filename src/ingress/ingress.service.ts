@@ -9,9 +9,8 @@ import { IngressRejection } from '../providers/ingress-rejection';
 import { IntegrationResolver } from '../providers/integrations/integration-resolver';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { RawWebhookRequest } from '../providers/provider.types';
-import { EventStoreRepository } from '../events/event-store.repository';
 import { bodyHashKey } from './canonical-json';
-import { DedupMarker } from './dedup-marker';
+import { assertStorableIdentifier, storableJson } from './storable-json';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
 
 export interface IngressRequest extends RawWebhookRequest {
@@ -26,7 +25,10 @@ export interface IngressAnswer {
   duplicate: boolean;
 }
 
-/** POST /webhooks/:integration: limits, verification, dedup, durable write, hand-off — in that order. */
+/**
+ * POST /webhooks/:integration: limits, verification, then the durable write (which also decides duplicates through
+ * PostgreSQL's unique index) and the hand-off to the worker.
+ */
 @Injectable()
 export class IngressService {
   private readonly logger = new Logger(IngressService.name);
@@ -35,9 +37,7 @@ export class IngressService {
     private readonly integrations: IntegrationResolver,
     private readonly providers: ProviderRegistry,
     private readonly rateLimiter: WebhookRateLimiter,
-    private readonly dedup: DedupMarker,
     private readonly writer: EventWriter,
-    private readonly store: EventStoreRepository,
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
   ) {}
@@ -74,38 +74,30 @@ export class IngressService {
     const normalized = await inSpan('ingress.verify', { 'hookgate.integration': integration.slug, 'hookgate.provider': provider.name }, () =>
       provider.verify(request, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),
     );
-    const idempotencyKey = normalized.externalId ?? bodyHashKey(normalized.data);
+    // What PostgreSQL would refuse is refused (400) or made storable here, so a batch never fails for one webhook.
+    assertStorableIdentifier('The event type', normalized.type);
+    assertStorableIdentifier('The external id', normalized.externalId);
+    const data = storableJson(normalized.data);
+    const idempotencyKey = normalized.externalId ?? bodyHashKey(data);
 
     const eventId = randomUUID();
-    if (await this.dedup.seenBefore(integration.id, idempotencyKey, eventId)) {
-      const existing = await this.store.findEventId(integration.id, idempotencyKey);
-      if (existing) return { eventId: existing, status: 'duplicate', duplicate: true };
-    }
-
     const stored = await inSpan('ingress.persist', { 'hookgate.integration': integration.slug }, () =>
-      this.writer
-        .write({
-          eventId,
-          rawWebhookId: randomUUID(),
-          outboxId: randomUUID(),
-          integrationId: integration.id,
-          integrationSlug: integration.slug,
-          provider: provider.name,
-          type: normalized.type,
-          externalId: normalized.externalId,
-          idempotencyKey,
-          occurredAt: normalized.occurredAt,
-          receivedAt: request.receivedAt,
-          data: normalized.data,
-          headers: request.headers as Record<string, string>,
-          body: request.body,
-          sourceIp: request.sourceIp,
-          traceparent: captureTraceContext().traceparent ?? null,
-        })
-        .catch(async (error: unknown) => {
-          await this.dedup.forget(integration.id, idempotencyKey);
-          throw error;
-        }),
+      this.writer.write({
+        eventId,
+        rawWebhookId: randomUUID(),
+        integrationId: integration.id,
+        provider: provider.name,
+        type: normalized.type,
+        externalId: normalized.externalId,
+        idempotencyKey,
+        occurredAt: normalized.occurredAt,
+        receivedAt: request.receivedAt,
+        data,
+        headers: request.headers as Record<string, string>,
+        body: request.body,
+        sourceIp: request.sourceIp,
+        traceparent: captureTraceContext().traceparent ?? null,
+      }),
     );
     this.cls.set(CONTEXT_EVENT_ID, stored.eventId);
     return stored.duplicate

@@ -21,7 +21,7 @@ export class QueueMetricsCollector implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.onCollect(() => this.collectQueues());
-    this.metrics.onCollect(async () => this.metrics.outboxBacklog.set((await this.store.outboxBacklog()).count));
+    this.metrics.onCollect(async () => this.metrics.outboxBacklog.set((await this.store.handOffBacklog()).count));
     this.metrics.onCollect(() => this.collectStoredState());
   }
 

@@ -29,10 +29,11 @@ describe('readiness that means something', () => {
   it('fails when an accepted webhook has waited too long for BullMQ, and recovers once it is handed over', async () => {
     const prisma = app.app.get(PrismaService);
     const [eventId] = await someEvents(prisma, 'acme').build(1);
-    await prisma.$executeRaw`INSERT INTO outbox (id, event_id, job_name, status, created_at) VALUES (gen_random_uuid(), ${eventId}::uuid, 'process-event', 'pending', now() - interval '10 minutes')`;
+    // Accepted ten minutes ago and still `received`: never handed to BullMQ.
+    await prisma.$executeRaw`UPDATE events SET status = 'received', received_at = now() - interval '10 minutes' WHERE id = ${eventId}::uuid`;
     const response = await ready().expect(503);
     expect(response.body.error.outbox).toMatchObject({ status: 'down', pending: 1, limitSeconds: 30 });
-    await prisma.outboxEntry.updateMany({ where: { eventId }, data: { status: 'enqueued' } });
+    await prisma.event.update({ where: { id: eventId }, data: { status: 'queued' } });
     await ready().expect(200);
   });
 

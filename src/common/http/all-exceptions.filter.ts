@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { currentCorrelationId, currentTraceId } from '../context/request-context';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import { DomainError } from '../errors/domain-errors';
 import { buildErrorBody } from './error-body';
 
@@ -9,12 +10,6 @@ interface Mapped {
   status: number;
   message: string;
   headers: Record<string, string>;
-}
-
-/** Errors of the PostgreSQL driver / Prisma that mean "database unreachable": the client should retry. */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const text = `${(error as { name?: string })?.name ?? ''} ${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|P1001|P1002|P1017|DatabaseNotReachable|Connection terminated|connection timeout|Can't reach database|timeout exceeded when trying to connect/i.test(text);
 }
 
 /** Body-parser and similar middleware errors carry `status`/`type`. */

@@ -68,7 +68,7 @@ export class MetricsService {
 
   readonly outboxBacklog = new Gauge({
     name: 'hookgate_outbox_backlog',
-    help: 'Outbox rows not yet handed to BullMQ',
+    help: 'Accepted events not yet handed to BullMQ (status received)',
     registers: [this.registry],
   });
 

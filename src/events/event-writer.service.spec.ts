@@ -1,0 +1,71 @@
+import { EventStoreRepository } from './event-store.repository';
+import { IncomingEvent, StoreResult } from './event-store.types';
+import { EventWriter } from './event-writer.service';
+import { JobQueue } from '../queue/job-queue.service';
+
+/** A store that refuses any batch holding a "poison" item, as PostgreSQL refuses a whole statement. */
+class PickyStore {
+  readonly batches: string[][] = [];
+  readonly queued: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  async storeBatch(items: IncomingEvent[]): Promise<StoreResult[]> {
+    this.batches.push(items.map((item) => item.eventId));
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a commit takes a while
+    this.inFlight -= 1;
+    if (items.some((item) => item.type === 'poison')) throw new Error('invalid input syntax for type json');
+    return items.map((item) => ({ eventId: item.eventId, duplicate: item.type === 'dup' }));
+  }
+
+  async markQueued(ids: string[]): Promise<void> {
+    this.queued.push(...ids);
+  }
+}
+
+const item = (eventId: string, type = 'ok') => ({ eventId, type }) as IncomingEvent;
+
+describe('EventWriter', () => {
+  let store: PickyStore;
+  let handedOver: string[];
+  let writer: EventWriter;
+
+  beforeEach(() => {
+    store = new PickyStore();
+    handedOver = [];
+    const jobs = { addBulk: async (_name: string, jobs: { data: { eventId: string } }[]) => handedOver.push(...jobs.map((job) => job.data.eventId)) };
+    writer = new EventWriter(store as unknown as EventStoreRepository, jobs as unknown as JobQueue);
+  });
+
+  it('stores webhooks that arrive together in one batch and hands the new ones over', async () => {
+    const results = await Promise.all([writer.write(item('a')), writer.write(item('b', 'dup')), writer.write(item('c'))]);
+    expect(results).toEqual([
+      { eventId: 'a', duplicate: false },
+      { eventId: 'b', duplicate: true },
+      { eventId: 'c', duplicate: false },
+    ]);
+    expect(store.batches).toEqual([['a', 'b', 'c']]);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the hand-off runs after the answers
+    expect(handedOver).toEqual(['a', 'c']);
+    expect(store.queued).toEqual(['a', 'c']);
+  });
+
+  it('when a batch fails, stores its items one by one so only the culprit fails', async () => {
+    const outcomes = await Promise.allSettled([writer.write(item('a')), writer.write(item('bad', 'poison')), writer.write(item('c'))]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toContain('invalid input syntax');
+    expect(store.batches).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
+  });
+
+  it('commits one batch at a time; webhooks arriving meanwhile form the next batch', async () => {
+    const first = writer.write(item('a'));
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch is committing
+    const later = [writer.write(item('b'))];
+    await new Promise((resolve) => setImmediate(resolve));
+    later.push(writer.write(item('c')));
+    await Promise.all([first, ...later]);
+    expect(store.batches).toEqual([['a'], ['b', 'c']]);
+    expect(store.maxInFlight).toBe(1);
+  });
+});

@@ -1,0 +1,33 @@
+import { IngressRejection } from '../providers/ingress-rejection';
+
+/** Deeper payloads are refused: no provider nests this far, and deeper trees exhaust stacks (JSON.stringify, jsonb). */
+export const MAX_JSON_DEPTH = 64;
+
+function storableString(text: string): string {
+  const withoutNul = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+  return withoutNul.isWellFormed() ? withoutNul : withoutNul.toWellFormed();
+}
+
+/**
+ * The payload as PostgreSQL's jsonb can hold it: every string (keys too) without NUL characters and with lone
+ * surrogates replaced by U+FFFD; jsonb refuses both. Every other character is kept; the raw bytes are stored
+ * untouched beside it. Throws a 400 rejection for nesting deeper than MAX_JSON_DEPTH.
+ */
+export function storableJson(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return storableString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_JSON_DEPTH) throw new IngressRejection('unparsable_body', `Body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
+  // fromEntries defines own properties: a "__proto__" key stays a key instead of replacing the prototype.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableString(key), storableJson(item, depth + 1)]));
+}
+
+/** Longest external id or event type accepted (the unique index on the idempotency key has a size limit). */
+export const MAX_IDENTIFIER_LENGTH = 1024;
+
+/** An external id or event type PostgreSQL can index and store as text, else a 400 rejection. */
+export function assertStorableIdentifier(name: string, value: string | null): void {
+  if (value === null) return;
+  if (value.length > MAX_IDENTIFIER_LENGTH) throw new IngressRejection('unparsable_body', `${name} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  if (value.includes('\u0000')) throw new IngressRejection('unparsable_body', `${name} contains a NUL character`);
+}
