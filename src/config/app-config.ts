@@ -21,6 +21,8 @@ export class AppConfig {
   readonly logFormat?: 'json' | 'pretty';
   /** BullMQ job lock and stalled-job check interval of every worker in this process. */
   readonly worker: { lockDurationMs: number; stalledIntervalMs: number };
+  /** Processing jobs (fan-outs) in flight per worker process. */
+  readonly fanOutConcurrency: number;
   /** Secrets of the built-in integrations given in the environment (created or updated at boot). */
   readonly builtInSecrets: Partial<Record<BuiltInProviderSlug, string>>;
   readonly paypal: { certHosts: string[]; allowHttpLoopback: boolean; caFile?: string };
@@ -48,6 +50,7 @@ export class AppConfig {
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;
     this.logFormat = env.LOG_FORMAT;
+    this.fanOutConcurrency = env.FAN_OUT_CONCURRENCY;
     this.worker = { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS };
     this.builtInSecrets = {
       stripe: env.STRIPE_WEBHOOK_SECRET,

@@ -89,6 +89,10 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE: number = 10;
 
+  /** Processing jobs (fan-outs) in flight per worker process. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  FAN_OUT_CONCURRENCY: number = 10;
+
   /** BullMQ job lock and stalled-job check: a crashed worker's jobs run again after about lock + interval. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
   WORKER_LOCK_DURATION_MS: number = 30_000;

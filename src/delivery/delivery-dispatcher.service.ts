@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { EndpointFilter, matchesFilter } from '../endpoints/endpoint-filter';
+import { EndpointRepository } from '../endpoints/endpoint.repository';
+import { EventStoreRepository } from '../events/event-store.repository';
+import { captureTraceContext } from '../observability/tracing/trace-context';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName, QueueName } from '../queue/queue-names';
-import { AppConfig } from '../config/app-config';
-import { matchesFilter, EndpointFilter } from '../endpoints/endpoint-filter';
-import { PrismaService } from '../common/database/prisma.service';
-import { captureTraceContext } from '../observability/tracing/trace-context';
-import { DeliveryRepository } from './delivery.repository';
-
-interface Dispatchable {
-  id: string;
-  endpoint: { maxAttempts: number | null };
-}
+import { DeliveryRepository, RerunDelivery } from './delivery.repository';
 
 /**
  * Puts deliveries on the delivery queue: the first run of a fan-out, and later runs (replays, redrives) of the
- * same delivery rows, so `webhook-id` (the delivery id) stays the same for the same event and endpoint.
+ * same delivery rows, so `webhook-id` (the delivery id) stays the same for the same event and endpoint. Every
+ * batch is a few statements and one addBulk, whatever its size.
  */
 @Injectable()
 export class DeliveryDispatcher {
@@ -22,18 +19,19 @@ export class DeliveryDispatcher {
     private readonly config: AppConfig,
     private readonly jobs: JobQueue,
     private readonly repository: DeliveryRepository,
-    private readonly prisma: PrismaService,
+    private readonly events: EventStoreRepository,
+    private readonly endpoints: EndpointRepository,
   ) {}
 
   /** `run` names the run in the job id: the same delivery run is never queued twice, a new run always is. */
-  async enqueue(deliveries: Dispatchable[], run: string, replayRequestId?: string): Promise<number> {
+  async enqueue(deliveries: RerunDelivery[], run: string, replayRequestId?: string): Promise<number> {
     if (!deliveries.length) return 0;
     const trace = captureTraceContext();
     await this.jobs.addBulk(
       JobName.Deliver,
       deliveries.map((delivery) => ({
         data: { deliveryId: delivery.id, ...(replayRequestId ? { replayRequestId } : {}), ...trace },
-        options: { jobId: `${delivery.id}-${run}`, attempts: delivery.endpoint.maxAttempts ?? this.config.delivery.retryScheduleMs.length + 1 },
+        options: { jobId: `${delivery.id}-${run}`, attempts: delivery.maxAttempts ?? this.config.delivery.retryScheduleMs.length + 1 },
       })),
     );
     return deliveries.length;
@@ -42,30 +40,26 @@ export class DeliveryDispatcher {
   /** Delivers events again: to all currently matching endpoints, or only `endpointId`. Returns jobs enqueued. */
   async redeliverEvents(eventIds: string[], options: { endpointId?: string; replayRequestId: string }): Promise<number> {
     if (!eventIds.length) return 0;
-    const events = await this.prisma.event.findMany({ where: { id: { in: eventIds } }, select: { id: true, type: true, integration: { select: { slug: true } } } });
-    const endpoints = await this.prisma.endpoint.findMany({
-      where: options.endpointId ? { id: options.endpointId, deletedAt: null } : { enabled: true, deletedAt: null },
-    });
-    const ids: string[] = [];
-    for (const event of events) {
-      const targets = options.endpointId ? endpoints : endpoints.filter((endpoint) => matchesFilter(endpoint.filter as EndpointFilter, { integration: event.integration.slug, type: event.type }));
-      const deliveries = await this.repository.ensureDeliveries(event.id, targets.map((endpoint) => endpoint.id));
-      ids.push(...deliveries.filter((delivery) => targets.some((endpoint) => endpoint.id === delivery.endpointId)).map((delivery) => delivery.id));
-    }
-    return this.rerun(ids, options.replayRequestId);
+    const routings = await this.events.findRoutings(eventIds);
+    const endpoints = options.endpointId ? [await this.endpoints.findLive(options.endpointId)].filter((endpoint) => endpoint !== null) : await this.endpoints.findActive();
+    const pairs = routings.flatMap((event) =>
+      endpoints
+        .filter((endpoint) => options.endpointId || matchesFilter(endpoint.filter as EndpointFilter, event))
+        .map((endpoint) => ({ eventId: event.eventId, endpointId: endpoint.id })),
+    );
+    return this.rerun(await this.repository.ensureDeliveries(pairs), options.replayRequestId);
   }
 
   /** Runs exactly these deliveries again (dead-letter redrive) and removes their parked dead-letter jobs. */
   async redriveDeliveries(deliveryIds: string[], options: { replayRequestId: string }): Promise<number> {
-    const live = await this.prisma.delivery.findMany({ where: { id: { in: deliveryIds }, endpoint: { deletedAt: null } }, select: { id: true } });
+    const deliveries = await this.repository.resetForRun(deliveryIds, options.replayRequestId);
     const deadLetters = this.jobs.queue(QueueName.DeadLetter);
-    await Promise.all(live.map((delivery) => deadLetters.remove(`dl-${delivery.id}`)));
-    return this.rerun(live.map((delivery) => delivery.id), options.replayRequestId);
+    await Promise.all(deliveries.map((delivery) => deadLetters.remove(`dl-${delivery.id}`)));
+    return this.enqueue(deliveries, `replay-${options.replayRequestId}`, options.replayRequestId);
   }
 
   private async rerun(deliveryIds: string[], replayRequestId: string): Promise<number> {
-    await this.repository.resetForRun(deliveryIds, replayRequestId);
-    const deliveries = await this.prisma.delivery.findMany({ where: { id: { in: deliveryIds } }, select: { id: true, endpoint: { select: { maxAttempts: true } } } });
+    const deliveries = await this.repository.resetForRun(deliveryIds, replayRequestId);
     return this.enqueue(deliveries, `replay-${replayRequestId}`, replayRequestId);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Webhook } from 'standardwebhooks';
+import { createHmac } from 'node:crypto';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { AppConfig } from '../config/app-config';
 import { assertAllowedLiteral, guardedLookup, RefusedAddressError } from './ssrf-guard';
@@ -38,10 +38,14 @@ function findCause<T>(error: unknown, type: new (...args: never[]) => T): T | un
   return undefined;
 }
 
+/** Decoded signing keys by secret: decoding base64 once per secret, not once per attempt. */
+const MAX_CACHED_KEYS = 10_000;
+
 /** Signed POSTs over pooled connections (undici), no redirects, per-attempt timeout, response body capped. */
 @Injectable()
 export class DeliverySender implements OnModuleDestroy {
   private readonly agent: Agent;
+  private readonly keys = new Map<string, Buffer>();
 
   constructor(private readonly config: AppConfig) {
     this.agent = new Agent({
@@ -57,7 +61,7 @@ export class DeliverySender implements OnModuleDestroy {
 
   async send(delivery: OutgoingDelivery): Promise<AttemptResult> {
     const timestamp = new Date();
-    const signature = delivery.secrets.map((secret) => new Webhook(secret).sign(delivery.deliveryId, timestamp, delivery.payload)).join(' ');
+    const signature = delivery.secrets.map((secret) => this.sign(secret, delivery.deliveryId, timestamp, delivery.payload)).join(' ');
     const headers = {
       'content-type': 'application/json',
       'user-agent': `Hookgate/${VERSION}`,
@@ -108,6 +112,19 @@ export class DeliverySender implements OnModuleDestroy {
     }
   }
 
+  /** Standard Webhooks: `v1,` + base64 HMAC-SHA256 over `id.timestamp.payload` with the secret's decoded key. */
+  private sign(secret: string, id: string, timestamp: Date, payload: string): string {
+    let key = this.keys.get(secret);
+    if (!key) {
+      key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+      if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
+      this.keys.set(secret, key);
+    }
+    const mac = createHmac('sha256', key).update(`${id}.${Math.floor(timestamp.getTime() / 1000)}.${payload}`).digest('base64');
+    return `v1,${mac}`;
+  }
+
+  /** The answer's first bytes as text; NUL characters (which PostgreSQL text cannot hold) become U+FFFD. */
   private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
     const limit = this.config.delivery.responseBodyMaxBytes;
     const chunks: Buffer[] = [];
@@ -120,6 +137,6 @@ export class DeliverySender implements OnModuleDestroy {
         break;
       }
     }
-    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+    return Buffer.concat(chunks).subarray(0, limit).toString('utf8').replaceAll('\u0000', '\ufffd');
   }
 }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints/endpoints.module';
+import { EventsModule } from '../events/events.module';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { DeliveryRepository } from './delivery.repository';
 
 /** Deliveries and their dispatch; DeliveryDispatcher is what replays use. */
 @Module({
-  imports: [EndpointsModule],
+  imports: [EndpointsModule, EventsModule],
   providers: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue],
   exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue],
 })

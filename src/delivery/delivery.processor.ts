@@ -4,6 +4,7 @@ import { Span, SpanContext } from '@opentelemetry/api';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
+import { ChangeFeed } from '../common/redis/change-feed';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
@@ -12,7 +13,7 @@ import { DELIVERY_BACKOFF_STRATEGY } from '../queue/job-options';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
-import { DeliveryContext, DeliveryRepository, Transition } from './delivery.repository';
+import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
 import { nextDelayMs } from './retry-policy';
 
@@ -32,23 +33,9 @@ function spanContextOf(traceparent: string): SpanContext | undefined {
   return match ? { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16) } : undefined;
 }
 
-function secretsOf(endpoint: DeliveryContext['endpoint'], now: Date): string[] {
+function secretsOf(endpoint: ClaimedDelivery['endpoint'], now: Date): string[] {
   const previousValid = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now;
   return previousValid ? [endpoint.secret, endpoint.previousSecret!] : [endpoint.secret];
-}
-
-function envelope(context: DeliveryContext): string {
-  const { event } = context;
-  return JSON.stringify({
-    id: event.id,
-    type: event.type,
-    integration: event.integration.slug,
-    provider: event.provider,
-    externalId: event.externalId,
-    occurredAt: event.occurredAt?.toISOString() ?? null,
-    receivedAt: event.receivedAt.toISOString(),
-    data: event.data,
-  });
 }
 
 /**
@@ -67,6 +54,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly deadLetters: DeadLetterQueue,
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
+    private readonly changes: ChangeFeed,
   ) {
     super();
   }
@@ -97,46 +85,47 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
     if (!exhausted) return;
     const marked = await this.repository
-      .deadLetterUnrecorded(job.data.deliveryId, `failed: ${error.message}`, job.data.replayRequestId)
+      .deadLetterUnrecorded(job.data.deliveryId, `failed: ${error.message}`)
       .catch((failure: Error) => this.logger.error(`could not dead-letter ${job.data.deliveryId}: ${failure.message}`));
     if (marked) await this.park(job.data.deliveryId, `failed: ${error.message}`);
   }
 
   private async attempt(job: DeliverJob, span: Span): Promise<AttemptResult> {
-    const context = await this.repository.findContext(job.data.deliveryId);
-    if (!context) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
-    this.cls.set(CONTEXT_EVENT_ID, context.eventId);
+    const delivery = await this.repository.claim(job.data.deliveryId);
+    if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
+    if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
+    this.cls.set(CONTEXT_EVENT_ID, delivery.eventId);
     // A replay runs in the operator's trace; a link leads from it to the event's original ingress trace.
-    const original = job.data.replayRequestId && context.event.traceparent ? spanContextOf(context.event.traceparent) : undefined;
+    const original = job.data.replayRequestId && delivery.traceparent ? spanContextOf(delivery.traceparent) : undefined;
     if (original) span.addLink({ context: original });
-    if (context.status === 'succeeded' || context.status === 'dead_lettered') return { responseStatus: null } as AttemptResult;
-    if (context.endpoint.deletedAt || !context.endpoint.enabled) {
-      await this.repository.deadLetterUnrecorded(context.id, `endpoint ${context.endpoint.deletedAt ? 'deleted' : 'disabled'}`, job.data.replayRequestId);
-      await this.park(context.id, 'endpoint unavailable');
-      throw new UnrecoverableError(`endpoint ${context.endpointId} is not active`);
+    const { endpoint } = delivery;
+    if (endpoint.deletedAt || !endpoint.enabled) {
+      await this.repository.deadLetterUnrecorded(delivery.id, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`);
+      await this.park(delivery.id, 'endpoint unavailable');
+      throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
 
-    await this.repository.markInFlight(context.id);
     const result = await this.sender.send({
-      deliveryId: context.id,
-      url: context.endpoint.url,
-      payload: envelope(context),
-      secrets: secretsOf(context.endpoint, new Date()),
-      timeoutMs: context.endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
+      deliveryId: delivery.id,
+      url: endpoint.url,
+      payload: delivery.payload,
+      secrets: secretsOf(endpoint, new Date()),
+      timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
     });
-    span.setAttributes({ 'hookgate.endpoint_id': context.endpointId, 'hookgate.outcome': result.outcome, ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}) });
+    span.setAttributes({ 'hookgate.endpoint_id': delivery.endpointId, 'hookgate.outcome': result.outcome, ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}) });
     this.metrics.deliveryAttempts.inc({ outcome: result.outcome });
     this.metrics.deliveryDuration.observe(result.durationMs / 1000);
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const transition = this.transitionFor(result, lastAttempt, job);
-    await this.repository.recordAttempt(context, result, transition, job.data.replayRequestId);
+    await this.repository.recordAttempt(delivery, result, transition, job.data.replayRequestId);
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
     }
     if (transition.status === 'dead_lettered') {
-      await this.park(context.id, transition.reason);
+      if (transition.disableEndpoint) await this.changes.publish('endpoints');
+      await this.park(delivery.id, transition.reason);
       throw new UnrecoverableError(transition.reason);
     }
     return result;

@@ -1,13 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { SYSTEM_ACTORS } from '../audit/audit.types';
-import { PrismaService } from '../common/database/prisma.service';
-import { Delivery, DeliveryStatus, Endpoint, Event, Prisma } from '../generated/prisma/client';
+import { HotPathPool } from '../common/database/pg-pool';
 import { AttemptResult } from './delivery-sender';
 
-type Tx = Prisma.TransactionClient;
-
-/** A delivery with what an attempt needs to know. */
-export type DeliveryContext = Delivery & { event: Event & { integration: { slug: string } }; endpoint: Endpoint };
+/** What an attempt needs, read by the claim that marks the delivery in flight. */
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  /** The envelope as sent, built by PostgreSQL from the event (no JSON round trip through the worker). */
+  payload: string;
+  traceparent: string | null;
+  endpoint: {
+    url: string;
+    secret: string;
+    previousSecret: string | null;
+    previousSecretExpiresAt: Date | null;
+    enabled: boolean;
+    deletedAt: Date | null;
+    timeoutMs: number | null;
+  };
+}
 
 /** How an attempt leaves the delivery. */
 export type Transition =
@@ -15,138 +28,266 @@ export type Transition =
   | { status: 'retrying'; nextAttemptAt: Date }
   | { status: 'dead_lettered'; reason: string; disableEndpoint?: boolean };
 
-/** Deliveries and their attempts. Every attempt is written with the delivery's and the event's new status in one transaction. */
+/** A delivery of a fan-out, to put on the queue. */
+export interface QueuedDelivery {
+  id: string;
+  endpointId: string;
+}
+
+/** A delivery to run again, with its endpoint's attempt limit. */
+export interface RerunDelivery {
+  id: string;
+  maxAttempts: number | null;
+}
+
+/** ISO-8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The event status its delivery counters imply; `open`, `ok` and `dead` are the counters' NEW values (SQL
+ * expressions). No delivery yet: the status stays.
+ */
+const rolledUpStatus = (open: string, ok: string, dead: string) => `CASE
+    WHEN ${open} > 0 THEN 'processing'
+    WHEN ${ok} + ${dead} = 0 THEN status
+    WHEN ${dead} = 0 THEN 'delivered'
+    WHEN ${ok} = 0 THEN 'failed'
+    ELSE 'partially_delivered' END::"EventStatus"`;
+
+/** Marks the delivery in flight and reads what the attempt needs; only a delivery still open can be claimed. */
+const CLAIM = `
+  UPDATE deliveries d SET status = 'in_flight', updated_at = now()
+  FROM events e, integrations i, endpoints ep
+  WHERE d.id = $1::uuid AND d.status IN ('pending', 'retrying', 'in_flight')
+    AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id
+  RETURNING d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
+    json_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider, 'externalId', e.external_id,
+                      'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
+    json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
+                      'previousSecretExpiresAt', ep.previous_secret_expires_at, 'enabled', ep.enabled,
+                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms) AS endpoint`;
+
+/** A replay's delivery reached its end; the replay completes when its walk is done and every job finished. */
+const COUNT_REPLAY_COMPLETION = (finished: string) => `
+  UPDATE replay_requests r SET completed = completed + 1,
+    status = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
+                  THEN 'completed'::"ReplayStatus" ELSE status END,
+    finished_at = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
+                       THEN now() ELSE finished_at END,
+    updated_at = now()
+  FROM ${finished} f WHERE r.id = f.replay_request_id`;
+
+/**
+ * One statement records an attempt: the attempt row, the delivery's new status (only from in flight, so a
+ * status never goes back), and for a final outcome the event's counters and status, the replay's progress, the
+ * audit entry and, on 410, the endpoint disabled.
+ */
+const RECORD_ATTEMPT = `
+  WITH d AS (
+    UPDATE deliveries SET status = $2::text::"DeliveryStatus", attempt_count = attempt_count + 1,
+      next_attempt_at = $3::timestamptz, last_error = $4::text,
+      dead_letter_reason = CASE WHEN $2::text = 'dead_lettered' THEN $5::text END,
+      dead_lettered_at = CASE WHEN $2::text = 'dead_lettered' THEN now() END,
+      succeeded_at = CASE WHEN $2::text = 'succeeded' THEN now() END,
+      updated_at = now()
+    WHERE id = $1::uuid AND status = 'in_flight'
+    RETURNING id, event_id, endpoint_id, attempt_count, replay_request_id, $2::text IN ('succeeded', 'dead_lettered') AS final
+  ), attempt AS (
+    INSERT INTO delivery_attempts (id, delivery_id, number, url, request_headers, response_status, response_headers, response_body,
+                                   outcome, error, error_class, duration_ms, started_at, replay_request_id)
+    SELECT gen_random_uuid(), id, attempt_count, $6::text, $7::jsonb, $8::int, $9::jsonb, $10::text, $11::text, $4::text, $12::text,
+           $13::int, $14::timestamptz, $15::uuid FROM d
+  ), event AS (
+    UPDATE events e SET
+      deliveries_open = deliveries_open - 1,
+      deliveries_succeeded = deliveries_succeeded + ($2::text = 'succeeded')::int,
+      deliveries_dead_lettered = deliveries_dead_lettered + ($2::text = 'dead_lettered')::int,
+      status = ${rolledUpStatus('deliveries_open - 1', "deliveries_succeeded + ($2::text = 'succeeded')::int", "deliveries_dead_lettered + ($2::text = 'dead_lettered')::int")},
+      updated_at = now()
+    FROM d WHERE e.id = d.event_id AND d.final
+  ), audit AS (
+    INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
+    SELECT gen_random_uuid(), now(), $16::text, 'delivery.' || $2::text, event_id, 'delivery', id::text,
+           jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', $5::text))
+    FROM d WHERE d.final
+  ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d WHERE d.final)')}
+  ), disabled AS (
+    UPDATE endpoints SET enabled = false, disabled_reason = 'endpoint answered 410 Gone', updated_at = now()
+    FROM d WHERE endpoints.id = d.endpoint_id AND $17::boolean
+    RETURNING endpoints.id
+  ), disabled_audit AS (
+    INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
+    SELECT gen_random_uuid(), now(), $16::text, 'endpoint.disabled', d.event_id, 'endpoint', d.endpoint_id::text,
+           jsonb_build_object('reason', 'endpoint answered 410 Gone', 'deliveryId', d.id)
+    FROM d JOIN disabled ON disabled.id = d.endpoint_id
+  )
+  SELECT attempt_count AS number FROM d`;
+
+/** Dead-letters an open delivery that has no attempt to record (endpoint gone, or the job's last try crashed). */
+const DEAD_LETTER_UNRECORDED = `
+  WITH d AS (
+    UPDATE deliveries SET status = 'dead_lettered', dead_letter_reason = $2::text, dead_lettered_at = now(), next_attempt_at = NULL, updated_at = now()
+    WHERE id = $1::uuid AND status IN ('pending', 'in_flight', 'retrying')
+    RETURNING id, event_id, replay_request_id
+  ), event AS (
+    UPDATE events e SET deliveries_open = deliveries_open - 1, deliveries_dead_lettered = deliveries_dead_lettered + 1,
+      status = ${rolledUpStatus('deliveries_open - 1', 'deliveries_succeeded', 'deliveries_dead_lettered + 1')}, updated_at = now()
+    FROM d WHERE e.id = d.event_id
+  ), audit AS (
+    INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
+    SELECT gen_random_uuid(), now(), $3::text, 'delivery.dead_lettered', event_id, 'delivery', id::text, jsonb_build_object('reason', $2::text) FROM d
+  ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d)')}
+  )
+  SELECT count(*)::int AS marked FROM d`;
+
+/**
+ * A fan-out: one delivery per matching endpoint (the unique (event, endpoint) index makes a retried fan-out create
+ * nothing twice), the event's open counter and status, and every first-run delivery still to be queued.
+ */
+const CREATE_FOR_EVENT = `
+  WITH created AS (
+    INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+    SELECT gen_random_uuid(), $1::uuid, endpoint_id, 'pending', 0, now(), now() FROM unnest($2::uuid[]) AS endpoint_id
+    ON CONFLICT (event_id, endpoint_id) DO NOTHING
+    RETURNING id, endpoint_id
+  ), event AS (
+    UPDATE events SET
+      deliveries_open = deliveries_open + (SELECT count(*) FROM created),
+      status = CASE WHEN deliveries_open + (SELECT count(*) FROM created) > 0 THEN 'processing'
+                    WHEN deliveries_succeeded + deliveries_dead_lettered = 0 THEN 'no_subscribers'
+                    ELSE status END::"EventStatus",
+      updated_at = now()
+    WHERE id = $1::uuid
+  )
+  SELECT id::text, endpoint_id::text AS "endpointId" FROM created
+  UNION ALL
+  SELECT id::text, endpoint_id::text FROM deliveries WHERE event_id = $1::uuid AND status = 'pending' AND replay_request_id IS NULL`;
+
+/**
+ * Resets deliveries for another run (replay or redrive) and returns them with their endpoint's attempt limit:
+ * history kept, attempt numbering continues, deliveries to deleted endpoints left out; the counters of their events
+ * move the finished ones back to open.
+ */
+const RESET_FOR_RUN = `
+  WITH before AS (
+    SELECT d.id, d.event_id, d.status FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
+    WHERE d.id = ANY($1::uuid[]) AND ep.deleted_at IS NULL
+    FOR UPDATE OF d
+  ), reset AS (
+    UPDATE deliveries d SET status = 'pending', replay_request_id = $2::uuid, dead_letter_reason = NULL, dead_lettered_at = NULL,
+      next_attempt_at = NULL, succeeded_at = NULL, updated_at = now()
+    FROM before b WHERE d.id = b.id
+    RETURNING d.id, d.endpoint_id
+  ), moved AS (
+    SELECT event_id, count(*) FILTER (WHERE status = 'succeeded') AS ok, count(*) FILTER (WHERE status = 'dead_lettered') AS dead
+    FROM before GROUP BY event_id
+  ), counted AS (
+    UPDATE events e SET deliveries_open = deliveries_open + m.ok + m.dead, deliveries_succeeded = deliveries_succeeded - m.ok,
+      deliveries_dead_lettered = deliveries_dead_lettered - m.dead, status = 'processing', updated_at = now()
+    FROM moved m WHERE e.id = m.event_id
+  )
+  SELECT r.id::text, ep.max_attempts AS "maxAttempts" FROM reset r JOIN endpoints ep ON ep.id = r.endpoint_id`;
+
+/**
+ * The deliveries of these (event, endpoint) pairs, created where missing (counted open on their events): a replay
+ * of an event to an endpoint that never had it creates its delivery; an existing one keeps its id (webhook-id).
+ */
+const ENSURE_DELIVERIES = `
+  WITH wanted AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS w(event_id, endpoint_id)
+  ), created AS (
+    INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+    SELECT gen_random_uuid(), event_id, endpoint_id, 'pending', 0, now(), now() FROM wanted
+    ON CONFLICT (event_id, endpoint_id) DO NOTHING
+    RETURNING id, event_id
+  ), counted AS (
+    UPDATE events e SET deliveries_open = deliveries_open + c.n, status = 'processing', updated_at = now()
+    FROM (SELECT event_id, count(*) AS n FROM created GROUP BY event_id) c WHERE e.id = c.event_id
+  )
+  SELECT id::text FROM created
+  UNION ALL
+  SELECT d.id::text FROM deliveries d JOIN wanted w ON w.event_id = d.event_id AND w.endpoint_id = d.endpoint_id`;
+
+/**
+ * Deliveries and their attempts, on the worker's hot path: every statement here is one round trip, prepared once
+ * per connection, and none holds a lock beyond its own statement.
+ */
 @Injectable()
 export class DeliveryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly pool: HotPathPool) {}
 
-  /** One delivery per (event, endpoint); existing ones are kept (a retried fan-out creates nothing twice). */
-  async ensureDeliveries(eventId: string, endpointIds: string[]): Promise<(Delivery & { endpoint: Endpoint })[]> {
-    if (endpointIds.length) {
-      await this.prisma.delivery.createMany({ data: endpointIds.map((endpointId) => ({ eventId, endpointId })), skipDuplicates: true });
-    }
-    return this.prisma.delivery.findMany({ where: { eventId }, include: { endpoint: true } });
+  /** Creates the deliveries of a fan-out; returns the first-run deliveries to queue (those of an earlier try too). */
+  async createForEvent(eventId: string, endpointIds: string[]): Promise<QueuedDelivery[]> {
+    const { rows } = await this.pool.query<QueuedDelivery>({ name: 'delivery-create-for-event', text: CREATE_FOR_EVENT, values: [eventId, endpointIds] });
+    return rows;
   }
 
-  findContext(deliveryId: string): Promise<DeliveryContext | null> {
-    return this.prisma.delivery.findUnique({ where: { id: deliveryId }, include: { endpoint: true, event: { include: { integration: { select: { slug: true } } } } } });
-  }
-
-  async markInFlight(deliveryId: string): Promise<void> {
-    await this.prisma.delivery.update({ where: { id: deliveryId }, data: { status: 'in_flight' } });
-  }
-
-  /** Records one attempt and applies its transition; returns the attempt number. */
-  recordAttempt(context: DeliveryContext, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      // Serializes the deliveries of one event, so the event's roll-up sees every sibling's final status.
-      await tx.$queryRaw`SELECT id FROM events WHERE id = ${context.eventId}::uuid FOR UPDATE`;
-      const { attemptCount } = await tx.delivery.update({ where: { id: context.id }, data: { attemptCount: { increment: 1 } }, select: { attemptCount: true } });
-      await tx.deliveryAttempt.create({
-        data: {
-          deliveryId: context.id,
-          number: attemptCount,
-          url: context.endpoint.url,
-          requestHeaders: result.requestHeaders,
-          responseStatus: result.responseStatus,
-          responseHeaders: result.responseHeaders ?? undefined,
-          responseBody: result.responseBody,
-          outcome: result.outcome,
-          error: result.error,
-          errorClass: result.errorClass,
-          durationMs: result.durationMs,
-          startedAt: new Date(Date.now() - result.durationMs),
-          replayRequestId: replayRequestId ?? null,
+  /** The delivery marked in flight with what its attempt needs; `finished` when it has already ended; null when missing. */
+  async claim(deliveryId: string): Promise<ClaimedDelivery | 'finished' | null> {
+    const { rows } = await this.pool.query<ClaimedDelivery>({ name: 'delivery-claim', text: CLAIM, values: [deliveryId] });
+    if (rows.length) {
+      const endpoint = rows[0].endpoint as unknown as Record<string, unknown>;
+      return {
+        ...rows[0],
+        endpoint: {
+          ...rows[0].endpoint,
+          previousSecretExpiresAt: endpoint.previousSecretExpiresAt ? new Date(endpoint.previousSecretExpiresAt as string) : null,
+          deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
         },
-      });
-      await this.applyTransition(tx, context, transition, result.error, attemptCount);
-      if (transition.status !== 'retrying' && replayRequestId) await this.countReplayCompletion(tx, replayRequestId);
-      await this.rollUpEvent(tx, context.eventId);
-      return attemptCount;
-    });
-  }
-
-  /** Dead-letters a delivery that failed without a recordable attempt (e.g. the worker's last try crashed). */
-  async deadLetterUnrecorded(deliveryId: string, reason: string, replayRequestId?: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const delivery = await tx.delivery.findUnique({ where: { id: deliveryId } });
-      if (!delivery || delivery.status === 'dead_lettered' || delivery.status === 'succeeded') return false;
-      await tx.$queryRaw`SELECT id FROM events WHERE id = ${delivery.eventId}::uuid FOR UPDATE`;
-      await tx.delivery.update({ where: { id: deliveryId }, data: { status: 'dead_lettered', deadLetterReason: reason, deadLetteredAt: new Date(), nextAttemptAt: null } });
-      await tx.auditEntry.create({ data: { actor: SYSTEM_ACTORS.worker, action: 'delivery.dead_lettered', eventId: delivery.eventId, subjectType: 'delivery', subjectId: deliveryId, details: { reason } } });
-      if (replayRequestId) await this.countReplayCompletion(tx, replayRequestId);
-      await this.rollUpEvent(tx, delivery.eventId);
-      return true;
-    });
-  }
-
-  async setEventStatus(eventId: string, status: 'processing' | 'no_subscribers'): Promise<void> {
-    await this.prisma.event.update({ where: { id: eventId }, data: { status } });
-  }
-
-  private async applyTransition(tx: Tx, context: DeliveryContext, transition: Transition, error: string | null, attempt: number): Promise<void> {
-    const audit = (action: string, details: Record<string, unknown>) =>
-      tx.auditEntry.create({ data: { actor: SYSTEM_ACTORS.worker, action, eventId: context.eventId, subjectType: 'delivery', subjectId: context.id, details: { endpointId: context.endpointId, attempt, ...details } as Prisma.InputJsonValue } });
-    if (transition.status === 'succeeded') {
-      await tx.delivery.update({ where: { id: context.id }, data: { status: 'succeeded', succeededAt: new Date(), nextAttemptAt: null, lastError: null } });
-      await audit('delivery.succeeded', {});
-      return;
+      };
     }
-    if (transition.status === 'retrying') {
-      await tx.delivery.update({ where: { id: context.id }, data: { status: 'retrying', nextAttemptAt: transition.nextAttemptAt, lastError: error } });
-      await audit('delivery.retry_scheduled', { error, nextAttemptAt: transition.nextAttemptAt.toISOString() });
-      return;
-    }
-    await tx.delivery.update({
-      where: { id: context.id },
-      data: { status: 'dead_lettered', deadLetterReason: transition.reason, deadLetteredAt: new Date(), nextAttemptAt: null, lastError: error },
+    const { rowCount } = await this.pool.query('SELECT 1 FROM deliveries WHERE id = $1::uuid', [deliveryId]);
+    return rowCount ? 'finished' : null;
+  }
+
+  /** Records one attempt and applies its transition; returns the attempt number, or null when the delivery was no longer in flight. */
+  async recordAttempt(delivery: ClaimedDelivery, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ number: number }>({
+      name: 'delivery-record-attempt',
+      text: RECORD_ATTEMPT,
+      values: [
+        delivery.id,
+        transition.status,
+        transition.status === 'retrying' ? transition.nextAttemptAt : null,
+        result.error,
+        transition.status === 'dead_lettered' ? transition.reason : null,
+        delivery.endpoint.url,
+        JSON.stringify(result.requestHeaders),
+        result.responseStatus,
+        result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
+        result.responseBody,
+        result.outcome,
+        result.errorClass,
+        result.durationMs,
+        new Date(Date.now() - result.durationMs),
+        replayRequestId ?? null,
+        SYSTEM_ACTORS.worker,
+        transition.status === 'dead_lettered' && transition.disableEndpoint === true,
+      ],
     });
-    await audit('delivery.dead_lettered', { reason: transition.reason });
-    if (transition.disableEndpoint) {
-      await tx.endpoint.update({ where: { id: context.endpointId }, data: { enabled: false, disabledReason: 'endpoint answered 410 Gone' } });
-      await tx.auditEntry.create({ data: { actor: SYSTEM_ACTORS.worker, action: 'endpoint.disabled', eventId: context.eventId, subjectType: 'endpoint', subjectId: context.endpointId, details: { reason: 'endpoint answered 410 Gone', deliveryId: context.id } } });
-    }
+    return rows[0]?.number ?? null;
   }
 
-  /** Event status from its deliveries: still open → processing; all ok → delivered; none ok → failed; else partial. */
-  private async rollUpEvent(tx: Tx, eventId: string): Promise<void> {
-    await tx.$executeRaw`
-      UPDATE events e SET status = CASE
-          WHEN agg.open > 0 THEN 'processing'::"EventStatus"
-          WHEN agg.total = 0 THEN e.status
-          WHEN agg.dead = 0 THEN 'delivered'::"EventStatus"
-          WHEN agg.ok = 0 THEN 'failed'::"EventStatus"
-          ELSE 'partially_delivered'::"EventStatus" END,
-        updated_at = now()
-      FROM (SELECT count(*) AS total,
-                   count(*) FILTER (WHERE status IN ('pending', 'in_flight', 'retrying')) AS open,
-                   count(*) FILTER (WHERE status = 'succeeded') AS ok,
-                   count(*) FILTER (WHERE status = 'dead_lettered') AS dead
-            FROM deliveries WHERE event_id = ${eventId}::uuid) agg
-      WHERE e.id = ${eventId}::uuid`;
+  /** Dead-letters a delivery that failed without a recordable attempt; false when it had already ended. */
+  async deadLetterUnrecorded(deliveryId: string, reason: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ marked: number }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker] });
+    return rows[0].marked > 0;
   }
 
-  /** A replay's delivery reached its end; the replay completes when its walk is done and every job finished. */
-  private async countReplayCompletion(tx: Tx, replayRequestId: string): Promise<void> {
-    await tx.$executeRaw`
-      UPDATE replay_requests SET completed = completed + 1,
-        status = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
-                      THEN 'completed'::"ReplayStatus" ELSE status END,
-        finished_at = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
-                           THEN now() ELSE finished_at END,
-        updated_at = now()
-      WHERE id = ${replayRequestId}::uuid`;
+  async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<RerunDelivery[]> {
+    if (!deliveryIds.length) return [];
+    const { rows } = await this.pool.query<RerunDelivery>({ name: 'delivery-reset-for-run', text: RESET_FOR_RUN, values: [deliveryIds, replayRequestId] });
+    return rows;
   }
 
-  /** Resets deliveries for another run (replay or redrive): history kept, attempt numbering continues. */
-  async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<void> {
-    if (!deliveryIds.length) return;
-    await this.prisma.delivery.updateMany({
-      where: { id: { in: deliveryIds } },
-      data: { status: 'pending' as DeliveryStatus, replayRequestId, deadLetterReason: null, deadLetteredAt: null, nextAttemptAt: null, succeededAt: null },
+  /** The ids of the deliveries of these (event, endpoint) pairs, created where missing. */
+  async ensureDeliveries(pairs: { eventId: string; endpointId: string }[]): Promise<string[]> {
+    if (!pairs.length) return [];
+    const { rows } = await this.pool.query<{ id: string }>({
+      name: 'delivery-ensure',
+      text: ENSURE_DELIVERIES,
+      values: [pairs.map((pair) => pair.eventId), pairs.map((pair) => pair.endpointId)],
     });
-    await this.prisma.$executeRaw`
-      UPDATE events SET status = 'processing', updated_at = now()
-      WHERE id IN (SELECT DISTINCT event_id FROM deliveries WHERE id = ANY(${deliveryIds}::uuid[]))`;
+    return rows.map((row) => row.id);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
 import { AuditService } from '../audit/audit.service';
+import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../common/redis/change-feed';
 import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
@@ -27,10 +28,11 @@ function assertDeliverableUrl(raw: string): void {
 
 /** Downstream subscribers. Secrets are generated here, shown once, and never read back through the API. */
 @Injectable()
-export class EndpointService {
+export class EndpointService implements AnnouncingService {
   constructor(
     private readonly repository: EndpointRepository,
     private readonly audit: AuditService,
+    readonly changes: ChangeFeed,
   ) {}
 
   async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
@@ -42,6 +44,7 @@ export class EndpointService {
     return EndpointView.of(await this.require(id));
   }
 
+  @AnnouncesChange('endpoints')
   @Transactional()
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
@@ -51,6 +54,7 @@ export class EndpointService {
     return { ...EndpointView.of(endpoint), secret };
   }
 
+  @AnnouncesChange('endpoints')
   @Transactional()
   async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
     await this.require(id);
@@ -62,6 +66,7 @@ export class EndpointService {
     return EndpointView.of(endpoint);
   }
 
+  @AnnouncesChange('endpoints')
   @Transactional()
   async remove(id: string, actor: string): Promise<void> {
     await this.require(id);
@@ -69,6 +74,7 @@ export class EndpointService {
     await this.audit.record({ actor, action: 'endpoint.deleted', subjectType: 'endpoint', subjectId: id });
   }
 
+  @AnnouncesChange('endpoints')
   @Transactional()
   async rotateSecret(id: string, actor: string): Promise<EndpointWithSecretView> {
     const current = await this.require(id);

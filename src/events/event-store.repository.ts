@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HotPathPool } from '../common/database/pg-pool';
-import { IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
+import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
 /**
  * One statement stores a whole batch: the events (PostgreSQL's unique index on the idempotency key decides
@@ -84,10 +84,29 @@ export class EventStoreRepository {
   /** Accepted events older than `minAgeMs` that were never handed to BullMQ, oldest first. */
   async findNotHandedOff(minAgeMs: number, limit: number): Promise<PendingHandOff[]> {
     const { rows } = await this.pool.query<PendingHandOff>(
-      `SELECT id::text AS "eventId", traceparent FROM events
-       WHERE status = 'received' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY received_at LIMIT $2`,
+      `SELECT e.id::text AS "eventId", e.type, i.slug AS integration, e.traceparent
+       FROM events e JOIN integrations i ON i.id = e.integration_id
+       WHERE e.status = 'received' AND e.received_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY e.received_at LIMIT $2`,
       [minAgeMs, limit],
+    );
+    return rows;
+  }
+
+  /** What routes an event (for processing jobs queued without it); null when the event does not exist. */
+  async findRouting(eventId: string): Promise<EventRouting | null> {
+    const { rows } = await this.pool.query<EventRouting>(
+      'SELECT e.type, i.slug AS integration FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = $1::uuid',
+      [eventId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The routing of each of these events (those that exist). */
+  async findRoutings(eventIds: string[]): Promise<(EventRouting & { eventId: string })[]> {
+    const { rows } = await this.pool.query<EventRouting & { eventId: string }>(
+      'SELECT e.id::text AS "eventId", e.type, i.slug AS integration FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = ANY($1::uuid[])',
+      [eventIds],
     );
     return rows;
   }

@@ -3,6 +3,7 @@ export interface IncomingEvent {
   eventId: string;
   rawWebhookId: string;
   integrationId: string;
+  integrationSlug: string;
   provider: string;
   type: string;
   externalId: string | null;
@@ -25,5 +26,14 @@ export interface StoreResult {
 /** An accepted event still waiting to be handed to BullMQ. */
 export interface PendingHandOff {
   eventId: string;
+  type: string;
+  /** The integration's slug. */
+  integration: string;
   traceparent: string | null;
+}
+
+/** What routes an event to endpoints. */
+export interface EventRouting {
+  type: string;
+  integration: string;
 }

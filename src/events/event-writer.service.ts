@@ -54,7 +54,7 @@ export class EventWriter {
     try {
       await this.jobs.addBulk(
         JobName.ProcessEvent,
-        entries.map((entry) => ({ data: { eventId: entry.eventId, ...carrier(entry.traceparent) }, options: { jobId: entry.eventId } })),
+        entries.map((entry) => ({ data: { eventId: entry.eventId, type: entry.type, integration: entry.integration, ...carrier(entry.traceparent) }, options: { jobId: entry.eventId } })),
       );
     } catch (error) {
       this.logger.warn({ message: 'processing jobs not enqueued; the relay will hand them over', count: entries.length, error: (error as Error).message });
@@ -80,7 +80,7 @@ export class EventWriter {
     batch.forEach((waiting, index) => {
       const outcome = outcomes[index];
       if (outcome instanceof Error) return waiting.reject(outcome);
-      if (!outcome.duplicate) fresh.push({ eventId: waiting.item.eventId, traceparent: waiting.item.traceparent });
+      if (!outcome.duplicate) fresh.push({ eventId: waiting.item.eventId, type: waiting.item.type, integration: waiting.item.integrationSlug, traceparent: waiting.item.traceparent });
       waiting.resolve(outcome);
     });
     void this.handOff(fresh);

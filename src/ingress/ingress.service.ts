@@ -86,6 +86,7 @@ export class IngressService {
         eventId,
         rawWebhookId: randomUUID(),
         integrationId: integration.id,
+        integrationSlug: integration.slug,
         provider: provider.name,
         type: normalized.type,
         externalId: normalized.externalId,

@@ -8,7 +8,8 @@ export interface TraceCarrier {
 
 /** Payloads carry ids only: the state lives in PostgreSQL and a retried job re-reads it. */
 export interface JobPayloads {
-  [JobName.ProcessEvent]: { eventId: string } & TraceCarrier;
+  /** `type` and `integration` route the event without reading it (absent in jobs queued by older versions). */
+  [JobName.ProcessEvent]: { eventId: string; type?: string; integration?: string } & TraceCarrier;
   [JobName.Deliver]: { deliveryId: string; replayRequestId?: string } & TraceCarrier;
   [JobName.DeadLetter]: { deliveryId: string; reason: string };
   [JobName.RunReplay]: { replayRequestId: string } & TraceCarrier;

@@ -39,9 +39,10 @@ export class EventsBuilder {
       SELECT r, ${integration.id}::uuid, '{}'::jsonb, convert_to('{}', 'UTF8'), t
       FROM unnest(${raws}::uuid[], ${times}::timestamptz[]) AS u(r, t)`;
     await this.prisma.$executeRaw`
-      INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status, received_at, data, updated_at)
+      INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status, received_at, data, updated_at,
+                          deliveries_succeeded)
       SELECT e, ${integration.id}::uuid, r, ${integration.provider}, ${this.type}, 'ext_' || e::text, 'ext_' || e::text,
-             ${this.status}::"EventStatus", t, '{"built": true}'::jsonb, now()
+             ${this.status}::"EventStatus", t, '{"built": true}'::jsonb, now(), ${this.deliveredTo ? 1 : 0}
       FROM unnest(${ids}::uuid[], ${raws}::uuid[], ${times}::timestamptz[]) AS u(e, r, t)`;
     if (this.deliveredTo) {
       await this.prisma.$executeRaw`

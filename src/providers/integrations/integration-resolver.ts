@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { LoadingCache } from '../../common/caching/loading-cache';
+import { ChangeFeed } from '../../common/redis/change-feed';
 import { Integration } from '../../generated/prisma/client';
 import { IntegrationRepository } from './integration.repository';
 
-const CACHE_TTL_MS = 2_000;
+/** A change made elsewhere is announced (ChangeFeed); this bounds staleness if the announcement is lost. */
+const CACHE_TTL_MS = 10_000;
+/** Requests to random slugs must not grow the heap: misses are cached too, but only this many slugs in all. */
+const MAX_CACHED_SLUGS = 1_000;
 
 /** The integration behind a webhook URL and the secrets that verify right now. */
 export interface ResolvedIntegration {
@@ -11,31 +16,24 @@ export interface ResolvedIntegration {
 }
 
 /**
- * The ingress hot path's view of integrations, cached for a couple of seconds: a change made through the API
- * (or on another api process) is in effect within that time.
+ * The ingress hot path's view of integrations: cached per slug, one database read in flight per slug, dropped
+ * whenever any process announces a change to integrations.
  */
 @Injectable()
 export class IntegrationResolver {
-  private readonly cache = new Map<string, { value: Integration | null; until: number }>();
+  private readonly cache = new LoadingCache((slug) => this.repository.findBySlug(slug), CACHE_TTL_MS, MAX_CACHED_SLUGS);
 
-  constructor(private readonly repository: IntegrationRepository) {}
+  constructor(
+    private readonly repository: IntegrationRepository,
+    changes: ChangeFeed,
+  ) {
+    changes.onChange('integrations', () => this.cache.clear());
+  }
 
   async resolve(slug: string, now = new Date()): Promise<ResolvedIntegration | null> {
-    const cached = this.cache.get(slug);
-    let integration: Integration | null;
-    if (cached && cached.until > now.getTime()) {
-      integration = cached.value;
-    } else {
-      integration = await this.repository.findBySlug(slug);
-      this.cache.set(slug, { value: integration, until: now.getTime() + CACHE_TTL_MS });
-    }
+    const integration = await this.cache.get(slug, now.getTime());
     if (!integration) return null;
     const previousValid = integration.previousSecret && integration.previousSecretExpiresAt && integration.previousSecretExpiresAt > now;
     return { integration, secrets: previousValid ? [integration.secret, integration.previousSecret!] : [integration.secret] };
-  }
-
-  forget(slug?: string): void {
-    if (slug) this.cache.delete(slug);
-    else this.cache.clear();
   }
 }

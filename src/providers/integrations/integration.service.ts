@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
+import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../../common/redis/change-feed';
 import { AuditService } from '../../audit/audit.service';
 import { SYSTEM_ACTORS } from '../../audit/audit.types';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../common/errors/domain-errors';
@@ -9,7 +10,6 @@ import { Integration, Prisma } from '../../generated/prisma/client';
 import { registerSecret } from '../../observability/logging/redaction';
 import { ProviderRegistry } from '../provider.registry';
 import { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
-import { IntegrationResolver } from './integration-resolver';
 import { IntegrationRepository } from './integration.repository';
 import { IntegrationView } from './integration.view';
 
@@ -21,7 +21,7 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** Integrations: the configured webhook sources. Secrets go in, never come out. */
 @Injectable()
-export class IntegrationService implements OnApplicationBootstrap {
+export class IntegrationService implements OnApplicationBootstrap, AnnouncingService {
   private readonly logger = new Logger(IntegrationService.name);
 
   constructor(
@@ -29,7 +29,7 @@ export class IntegrationService implements OnApplicationBootstrap {
     private readonly repository: IntegrationRepository,
     private readonly providers: ProviderRegistry,
     private readonly audit: AuditService,
-    private readonly resolver: IntegrationResolver,
+    readonly changes: ChangeFeed,
   ) {}
 
   /** Built-in integrations (`stripe`, `github`, …) are created or updated from their environment variables. */
@@ -50,13 +50,13 @@ export class IntegrationService implements OnApplicationBootstrap {
     return IntegrationView.of(await this.require(id));
   }
 
+  @AnnouncesChange('integrations')
   @Transactional()
   async create(dto: CreateIntegrationDto, actor: string): Promise<IntegrationView> {
     this.assertProvider(dto.provider);
     registerSecret(dto.secret);
     try {
       const created = await this.repository.create({ ...dto });
-      this.resolver.forget(created.slug);
       await this.audit.record({ actor, action: 'integration.created', subjectType: 'integration', subjectId: created.id, details: { slug: created.slug, provider: created.provider } });
       return IntegrationView.of(created);
     } catch (error) {
@@ -65,6 +65,7 @@ export class IntegrationService implements OnApplicationBootstrap {
     }
   }
 
+  @AnnouncesChange('integrations')
   @Transactional()
   async update(id: string, dto: UpdateIntegrationDto, actor: string): Promise<IntegrationView> {
     const current = await this.require(id);
@@ -79,7 +80,6 @@ export class IntegrationService implements OnApplicationBootstrap {
     }
     try {
       const updated = await this.repository.update(id, data);
-      this.resolver.forget();
       const changed = Object.keys(fields).filter((key) => key !== 'secret');
       await this.audit.record({
         actor,

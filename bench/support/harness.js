@@ -1,0 +1,106 @@
+// What every benchmark needs: a fresh migrated database on the local server, real processes, their peak RSS, and
+// autocannon rounds. Benchmarks print figures and ratios against a baseline measured in the same run; they assert
+// nothing.
+const { fork, spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { Client } = require('pg');
+const { migrate } = require('../../scripts/services');
+
+const mainJs = path.join(__dirname, '..', '..', 'dist', 'main.js');
+
+async function onServer(work) {
+  const client = new Client({ connectionString: process.env.HOOKGATE_TEST_DATABASE_SERVER_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new migrated database; `drop()` removes it. */
+async function benchDatabase() {
+  const name = `hg_bench_${crypto.randomBytes(4).toString('hex')}`;
+  await onServer((client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(process.env.HOOKGATE_TEST_DATABASE_SERVER_URL);
+  url.pathname = `/${name}`;
+  migrate(url.toString());
+  return { name, url: url.toString(), drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(probe, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Peak resident memory of a process, sampled every 100 ms while `sampling` is on. */
+function rssSampler(pid) {
+  let peakKb = 0;
+  const read = () => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      // process gone
+    }
+  };
+  const timer = setInterval(read, 100);
+  return { peakMb: () => (read(), peakKb / 1024), stop: () => clearInterval(timer) };
+}
+
+/** A Hookgate role as a real process from dist/, ready when its health answers. */
+async function startHookgate(role, env) {
+  const port = await freePort();
+  const healthPort = role === 'worker' ? await freePort() : undefined;
+  const child = spawn(process.execPath, [mainJs, role], {
+    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', PORT: String(port), ...(healthPort ? { WORKER_HEALTH_PORT: String(healthPort) } : {}), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${healthPort ?? port}`;
+  await waitUntil(async () => (await fetch(`${url}/health/ready`)).ok, `hookgate ${role}`);
+  return { child, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+/** A plain Node script as a child process; resolves once it says 'listening' (or at once when it listens on nothing). */
+async function startScript(file, env, { waitForListening = true } = {}) {
+  const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  if (waitForListening) await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited with ${code}`)));
+  });
+  return { child, stop: () => stopChild(child) };
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+module.exports = { benchDatabase, freePort, waitUntil, rssSampler, startHookgate, startScript, stopChild, fmt };
