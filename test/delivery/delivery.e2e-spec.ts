@@ -49,12 +49,23 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
       const envelope = verifyDelivery(request, endpoint.secret);
       expect(envelope).toMatchObject({ id: eventId, type: 'order.created', integration: 'acme', provider: 'acme', externalId: 'flaky_1', data: { id: 'flaky_1', data: { total: 5 } } });
       expect(request.headers['user-agent']).toMatch(/^Hookgate\//);
+      // Timestamps as Date.prototype.toISOString writes them (PostgreSQL builds the envelope).
+      expect(envelope.receivedAt).toBe(new Date(envelope.receivedAt).toISOString());
     }
     const gaps = [received[1].receivedAt - received[0].receivedAt, received[2].receivedAt - received[1].receivedAt];
     expect(gaps[0]).toBeGreaterThanOrEqual(80);
     expect(gaps[1]).toBeGreaterThan(gaps[0]);
     expect(delivery.attempts[0].requestHeaders).toMatchObject({ 'webhook-signature': '[redacted]', 'webhook-id': delivery.id });
     await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status === 'delivered', { what: 'event delivered' });
+  });
+
+  it("records a receiver's answer whatever bytes it holds: a NUL byte is kept as U+FFFD", async () => {
+    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/nul'), filter: { eventTypes: ['nul.*'] } });
+    receiver.respondWith((request) => (request.path === '/nul' ? { status: 200, body: 'ok\u0000done' } : { status: 200 }));
+    const eventId = await sendAcme(app.url!, 'nul_1', 'nul.answer');
+    const delivery = await settled(eventId, endpoint.id);
+    expect(delivery.status).toBe('succeeded');
+    expect(delivery.attempts.map((attempt) => [attempt.responseStatus, attempt.responseBody])).toEqual([[200, 'ok\ufffddone']]);
   });
 
   it('treats 400 as final after one attempt: dead_lettered, with a job in the dead-letter queue', async () => {

@@ -23,6 +23,6 @@ export async function createEndpoint(baseUrl: string, body: object): Promise<{ i
 }
 
 /** Verifies a received delivery with the Standard Webhooks library, as a real receiver would; returns the envelope. */
-export function verifyDelivery(received: ReceivedRequest, secret: string): { id: string; type: string; integration: string; data: unknown } {
+export function verifyDelivery(received: ReceivedRequest, secret: string): { id: string; type: string; integration: string; receivedAt: string; data: unknown } {
   return new Webhook(secret).verify(received.body, received.headers as Record<string, string>) as never;
 }
