@@ -1,20 +1,28 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { WebhookHttpHandler } from '../ingress/webhook-http-handler';
 import { requestLogger } from '../observability/logging/request-logger';
 
-/** Hard cap on any webhook body before the per-integration limit (checked by ingress, 413) applies. */
-export const WEBHOOK_BODY_HARD_LIMIT = '16mb';
-
 /**
- * Body handling: webhooks keep their raw bytes (verified and stored as received, whatever the content type);
- * the management API parses JSON.
+ * Webhooks (POST /webhooks/:integration) are served by WebhookHttpHandler straight from the HTTP server, reading
+ * their raw bytes within the integration's limit; Express and Nest serve everything else, parsing JSON.
  */
 export function configureHttpApp(app: INestApplication): void {
   const expressApp = app as NestExpressApplication;
   expressApp.set('trust proxy', 'loopback, linklocal, uniquelocal');
   expressApp.disable('x-powered-by');
   expressApp.use(requestLogger);
-  expressApp.use('/webhooks', express.raw({ type: () => true, limit: WEBHOOK_BODY_HARD_LIMIT }));
   expressApp.use(express.json({ limit: '1mb' }));
+
+  const webhooks = app.get(WebhookHttpHandler);
+  const server = app.getHttpServer() as Server;
+  const [expressListener] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const slug = webhooks.slugOf(request);
+    if (slug === undefined) expressListener(request, response);
+    else void webhooks.handle(request, response, slug);
+  });
 }

@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { IngressService } from './ingress.service';
+import { WebhookHttpHandler } from './webhook-http-handler';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
-import { WebhooksController } from './webhooks.controller';
 
-/** Webhook ingress (API role only). */
+/** Webhook ingress (API role only); WebhookHttpHandler is mounted on the HTTP server ahead of Express. */
 @Module({
   imports: [ProvidersModule, EventsModule],
-  controllers: [WebhooksController],
-  providers: [IngressService, WebhookRateLimiter],
+  providers: [IngressService, WebhookRateLimiter, WebhookHttpHandler],
+  exports: [WebhookHttpHandler],
 })
 export class IngressModule {}

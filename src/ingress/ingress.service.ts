@@ -6,15 +6,20 @@ import { EventWriter } from '../events/event-writer.service';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { captureTraceContext, inSpan } from '../observability/tracing/trace-context';
 import { IngressRejection } from '../providers/ingress-rejection';
-import { IntegrationResolver } from '../providers/integrations/integration-resolver';
+import { IntegrationResolver, ResolvedIntegration } from '../providers/integrations/integration-resolver';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { RawWebhookRequest } from '../providers/provider.types';
 import { bodyHashKey } from './canonical-json';
 import { assertStorableIdentifier, storableJson } from './storable-json';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
 
-export interface IngressRequest extends RawWebhookRequest {
+/** A webhook as it arrives: the body is read only once the integration (and so its size limit) is known. */
+export interface IngressRequest {
   slug: string;
+  headers: RawWebhookRequest['headers'];
+  /** Reads the body, refusing (413) anything beyond `maxBytes` while reading. */
+  readBody: (maxBytes: number) => Promise<Buffer>;
+  receivedAt: Date;
   sourceIp: string | null;
 }
 
@@ -25,9 +30,13 @@ export interface IngressAnswer {
   duplicate: boolean;
 }
 
+/** Metric label of requests to slugs that name no integration: random slugs must not grow /metrics. */
+const UNKNOWN_INTEGRATION = 'unknown';
+
 /**
- * POST /webhooks/:integration: limits, verification, then the durable write (which also decides duplicates through
- * PostgreSQL's unique index) and the hand-off to the worker.
+ * POST /webhooks/:integration, in the contract's order: the integration, the body (within its size limit),
+ * verification, the integration's rate limit (counting only verified requests), then the durable write (which
+ * also decides duplicates through PostgreSQL's unique index) and the hand-off to the worker.
  */
 @Injectable()
 export class IngressService {
@@ -43,37 +52,42 @@ export class IngressService {
   ) {}
 
   async receive(request: IngressRequest): Promise<IngressAnswer> {
-    const stopTimer = this.metrics.ingressDuration.startTimer({ integration: request.slug });
+    const started = performance.now();
+    let label = UNKNOWN_INTEGRATION;
     try {
-      const answer = await this.accept(request);
-      this.metrics.ingressRequests.inc({ integration: request.slug, outcome: answer.status });
+      const resolved = await this.integrations.resolve(request.slug, request.receivedAt);
+      if (!resolved || !resolved.integration.enabled) throw new IngressRejection('unknown_integration', `No enabled integration "${request.slug}"`);
+      label = resolved.integration.slug;
+      const answer = await this.accept(request, resolved);
+      this.metrics.ingressRequests.inc({ integration: label, outcome: answer.status });
       return answer;
     } catch (error) {
       const outcome = error instanceof IngressRejection ? error.reason : 'error';
-      this.metrics.ingressRequests.inc({ integration: request.slug, outcome });
+      this.metrics.ingressRequests.inc({ integration: label, outcome });
       if (error instanceof IngressRejection) {
-        this.logger.log({ message: 'webhook rejected', integration: request.slug, reason: error.reason, detail: error.message, sourceIp: request.sourceIp });
+        this.logger.log({ message: 'webhook rejected', integration: request.slug.slice(0, 100), reason: error.reason, detail: error.message, sourceIp: request.sourceIp });
       }
       throw error;
     } finally {
-      stopTimer();
+      this.metrics.ingressDuration.observe({ integration: label }, (performance.now() - started) / 1000);
     }
   }
 
-  private async accept(request: IngressRequest): Promise<IngressAnswer> {
-    const resolved = await this.integrations.resolve(request.slug, request.receivedAt);
-    if (!resolved || !resolved.integration.enabled) throw new IngressRejection('unknown_integration', `No enabled integration "${request.slug}"`);
-    const { integration, secrets } = resolved;
-    if (request.body.length > integration.maxBodyBytes) {
-      throw new IngressRejection('payload_too_large', `Body of ${request.body.length} bytes exceeds the limit of ${integration.maxBodyBytes}`);
+  private async accept(request: IngressRequest, { integration, secrets }: ResolvedIntegration): Promise<IngressAnswer> {
+    const encoding = request.headers['content-encoding'];
+    if (encoding && encoding.trim().toLowerCase() !== 'identity') {
+      // The signature covers the bytes as sent; a decoded body is not what was signed, and may be far larger.
+      throw new IngressRejection('unsupported_encoding', `Content-Encoding "${encoding.slice(0, 40)}" is not accepted; send the body as is`);
     }
-    await this.rateLimiter.check(integration.id, integration.rateLimitPerMinute);
+    const body = await request.readBody(integration.maxBodyBytes);
+    const raw: RawWebhookRequest = { headers: request.headers, body, receivedAt: request.receivedAt };
 
     const provider = this.providers.get(integration.provider);
     if (!provider) throw new IngressRejection('unknown_integration', `Integration "${request.slug}" names an unknown provider`);
     const normalized = await inSpan('ingress.verify', { 'hookgate.integration': integration.slug, 'hookgate.provider': provider.name }, () =>
-      provider.verify(request, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),
+      provider.verify(raw, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),
     );
+    await this.rateLimiter.check(integration.id, integration.rateLimitPerMinute);
     // What PostgreSQL would refuse is refused (400) or made storable here, so a batch never fails for one webhook.
     assertStorableIdentifier('The event type', normalized.type);
     assertStorableIdentifier('The external id', normalized.externalId);
@@ -95,7 +109,7 @@ export class IngressService {
         receivedAt: request.receivedAt,
         data,
         headers: request.headers as Record<string, string>,
-        body: request.body,
+        body,
         sourceIp: request.sourceIp,
         traceparent: captureTraceContext().traceparent ?? null,
       }),

@@ -6,6 +6,7 @@ export type RejectionReason =
   | 'stale_timestamp'
   | 'unparsable_body'
   | 'payload_too_large'
+  | 'unsupported_encoding'
   | 'unknown_integration'
   | 'rate_limited'
   | 'dependency_unavailable';
@@ -15,6 +16,7 @@ const STATUS: Record<RejectionReason, number> = {
   stale_timestamp: 401,
   unparsable_body: 400,
   payload_too_large: 413,
+  unsupported_encoding: 415,
   unknown_integration: 404,
   rate_limited: 429,
   dependency_unavailable: 503,

@@ -6,9 +6,8 @@ import type { Request, Response } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { DatabaseModule } from '../database/database.module';
 import { PrismaService } from '../database/prisma.service';
+import { acceptableCorrelationId, CORRELATION_HEADER } from './request-context';
 
-const CORRELATION_HEADER = 'x-correlation-id';
-const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Continuation-local context: the correlation id of each request (taken from `x-correlation-id` when sane, else
@@ -23,7 +22,7 @@ const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
         generateId: true,
         idGenerator: (req: Request) => {
           const given = req.headers[CORRELATION_HEADER];
-          return typeof given === 'string' && ACCEPTABLE_CORRELATION_ID.test(given) ? given : randomUUID();
+          return acceptableCorrelationId(given) ? given : randomUUID();
         },
         setup: (cls, _req: Request, res: Response) => {
           res.setHeader(CORRELATION_HEADER, cls.getId());

@@ -1,6 +1,15 @@
 import { trace } from '@opentelemetry/api';
 import { ClsServiceManager } from 'nestjs-cls';
 
+/** The request header that carries a caller's correlation id; echoed on every answer. */
+export const CORRELATION_HEADER = 'x-correlation-id';
+const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller's correlation id is used when it is short and plain; otherwise a new one is made. */
+export function acceptableCorrelationId(value: unknown): value is string {
+  return typeof value === 'string' && ACCEPTABLE_CORRELATION_ID.test(value);
+}
+
 /** Keys stored in the per-request / per-job continuation-local store. */
 export const CONTEXT_EVENT_ID = 'eventId';
 export const CONTEXT_DELIVERY_ID = 'deliveryId';

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { CLS_ID, ClsService } from 'nestjs-cls';
+import { acceptableCorrelationId, CORRELATION_HEADER, currentTraceId } from '../common/context/request-context';
+import { buildErrorBody } from '../common/http/error-body';
+import { mapException } from '../common/http/error-mapping';
+import { IngressRejection } from '../providers/ingress-rejection';
+import { IngressService } from './ingress.service';
+
+const WEBHOOK_PATH = /^\/webhooks\/([^/?#]+)\/?(?:\?.*)?$/;
+const WEBHOOK_ROUTE = '/webhooks/:integration';
+
+/** Reads a request body, refusing (413) as soon as it would exceed `maxBytes`: nothing beyond it is buffered. */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new IngressRejection('payload_too_large', `Body exceeds the limit of ${maxBytes} bytes`);
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        request.off('data', onData);
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    request.once('error', reject);
+  });
+}
+
+/**
+ * POST /webhooks/:integration, served straight from node:http ahead of Express and Nest's router: the public
+ * edge is the hot path, and a webhook needs none of their per-request machinery. Answers and errors are the
+ * contract's, as on every other route (x-correlation-id, the error body, Retry-After).
+ */
+@Injectable()
+export class WebhookHttpHandler {
+  private readonly logger = new Logger('HTTP');
+
+  constructor(
+    private readonly ingress: IngressService,
+    private readonly cls: ClsService,
+  ) {}
+
+  /** The integration slug when this request is a webhook; otherwise undefined (Express serves it). */
+  slugOf(request: IncomingMessage): string | undefined {
+    if (request.method !== 'POST' || !request.url?.startsWith('/webhooks/')) return undefined;
+    const match = WEBHOOK_PATH.exec(request.url);
+    if (!match) return undefined;
+    try {
+      return decodeURIComponent(match[1]);
+    } catch {
+      return match[1];
+    }
+  }
+
+  handle(request: IncomingMessage, response: ServerResponse, slug: string): Promise<void> {
+    const given = request.headers[CORRELATION_HEADER];
+    const correlationId = acceptableCorrelationId(given) ? given : randomUUID();
+    // The HTTP server span is named by its route, as Express's instrumentation names the other routes'.
+    trace.getActiveSpan()?.updateName(`POST ${WEBHOOK_ROUTE}`).setAttribute('http.route', WEBHOOK_ROUTE);
+    return this.cls.run(async () => {
+      this.cls.set(CLS_ID, correlationId);
+      const started = performance.now();
+      let status: number;
+      try {
+        const answer = await this.ingress.receive({
+          slug,
+          headers: headersOf(request),
+          readBody: (maxBytes) => readBody(request, maxBytes),
+          receivedAt: new Date(),
+          sourceIp: request.socket.remoteAddress ?? null,
+        });
+        status = answer.duplicate ? 200 : 202;
+        send(response, status, correlationId, answer);
+      } catch (error) {
+        const mapped = mapException(error);
+        status = mapped.status;
+        if (status >= 500) this.logger.error({ message: 'webhook failed', path: `/webhooks/${slug.slice(0, 100)}`, status, error: (error as Error)?.stack ?? String(error) });
+        send(response, status, correlationId, buildErrorBody(status, mapped.message, request.url!.split('?')[0], correlationId, currentTraceId()), mapped.headers);
+        if (!request.complete) discardBody(request, response);
+      }
+      this.logger.debug({ message: 'request', method: 'POST', path: `/webhooks/${slug.slice(0, 100)}`, status, durationMs: Math.round((performance.now() - started) * 10) / 10 });
+    });
+  }
+}
+
+/** Most bytes of an unread body drained to keep the connection alive; a larger (or unknown) body closes it. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+/** After an answer that did not read the body: drain a small one, otherwise close the connection once answered. */
+function discardBody(request: IncomingMessage, response: ServerResponse): void {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared <= DRAIN_LIMIT_BYTES) request.resume();
+  else response.once('finish', () => request.destroy());
+}
+
+/** Header names are lower-case already; repeated headers are joined as one value. */
+function headersOf(request: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
+}
+
+function send(response: ServerResponse, status: number, correlationId: string, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    [CORRELATION_HEADER]: correlationId,
+    ...extraHeaders,
+  });
+  response.end(json);
+}
