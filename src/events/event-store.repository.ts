@@ -10,10 +10,13 @@ import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './even
  */
 const STORE_BATCH = `
   WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-                         $8::timestamptz[], $9::timestamptz[], $10::jsonb[], $11::text[], $12::jsonb[], $13::bytea[], $14::text[])
+    SELECT t.*, d.value AS data, h.value AS headers, substring($12::bytea FROM t.body_start FOR t.body_length) AS body
+    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $13::int[], $14::int[])
       WITH ORDINALITY AS t(event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
-                           occurred_at, received_at, data, traceparent, headers, body, source_ip, ord)
+                           occurred_at, received_at, traceparent, source_ip, body_start, body_length, ord)
+    JOIN jsonb_array_elements($15::jsonb) WITH ORDINALITY AS d(value, ord) ON d.ord = t.ord
+    JOIN jsonb_array_elements($16::jsonb) WITH ORDINALITY AS h(value, ord) ON h.ord = t.ord
   ), inserted AS (
     INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status,
                         occurred_at, received_at, data, traceparent, updated_at)
@@ -42,6 +45,16 @@ const FIND_BY_KEY = `SELECT id::text FROM events WHERE integration_id = $1::uuid
 const MARK_QUEUED = `
   UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'received'`;
 
+/** 1-based position of each item's body in the concatenated bodies. */
+function bodyStarts(items: IncomingEvent[]): number[] {
+  let next = 1;
+  return items.map((item) => {
+    const start = next;
+    next += item.body.length;
+    return start;
+  });
+}
+
 @Injectable()
 export class EventStoreRepository {
   constructor(private readonly pool: HotPathPool) {}
@@ -61,11 +74,15 @@ export class EventStoreRepository {
         items.map((item) => item.idempotencyKey),
         items.map((item) => item.occurredAt),
         items.map((item) => item.receivedAt),
-        items.map((item) => JSON.stringify(item.data)),
         items.map((item) => item.traceparent),
-        items.map((item) => JSON.stringify(item.headers)),
-        items.map((item) => item.body),
         items.map((item) => item.sourceIp),
+        // Large values travel whole, not as array literals (no escaping, no hex): the bodies as one binary
+        // parameter cut by offsets, payloads and headers as one JSON array each.
+        Buffer.concat(items.map((item) => item.body)),
+        bodyStarts(items),
+        items.map((item) => item.body.length),
+        JSON.stringify(items.map((item) => item.data)),
+        JSON.stringify(items.map((item) => item.headers)),
       ],
     });
     return Promise.all(
