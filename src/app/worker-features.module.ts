@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DeliveryWorkerModule } from '../delivery/delivery-worker.module';
-import { EventsWorkerModule } from '../events/events-worker.module';
+import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { ReplayWorkerModule } from '../replay/replay-worker.module';
 import { QueueMetricsModule } from '../observability/queue-metrics.module';
 
 /** The worker side: BullMQ processors only live here (role worker or all). */
 @Module({
-  imports: [EventsWorkerModule, DeliveryWorkerModule, QueueMetricsModule, ReplayWorkerModule],
+  imports: [MaintenanceModule, DeliveryWorkerModule, QueueMetricsModule, ReplayWorkerModule],
 })
 export class WorkerFeaturesModule {}

@@ -4,6 +4,7 @@ import { AppModule } from '../app/app.module';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { mountBullBoard } from '../management/bull-board';
+import { WorkerRunner } from '../queue/worker-runner';
 import { configureHttpApp } from './http-app';
 import { mountOpenApi } from './openapi';
 import { startWorkerHealthServer } from './worker-health-server';
@@ -16,9 +17,18 @@ export interface StartedApp {
 }
 
 /**
+ * Shutdown in the order that loses nothing: BullMQ workers stop taking jobs and finish (and record) the ones in
+ * hand while every client is still open; then Nest closes the HTTP server, the pools and the connections.
+ */
+async function stopWorkersThenClose(app: INestApplicationContext): Promise<void> {
+  await app.get(WorkerRunner).stopAll();
+  await app.close();
+}
+
+/**
  * Boots one process in its role: an HTTP application (api, all) or an application context without HTTP (worker).
- * `close()` runs Nest's shutdown hooks: the HTTP server stops accepting, BullMQ workers finish the job in hand,
- * pools close. Signal handling is the caller's (main.ts), so tests can boot several apps in one process.
+ * `close()` stops the BullMQ workers (the jobs in hand finish), then runs Nest's shutdown hooks: the HTTP server
+ * stops accepting, pools close. Signal handling is the caller's (main.ts), so tests can boot several apps in one process.
  */
 export async function start(config: AppConfig, logger: LoggerService): Promise<StartedApp> {
   const log = new Logger('Bootstrap');
@@ -33,7 +43,7 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
     const address = app.getHttpServer().address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
     log.log(`role ${config.role} listening on ${url}`);
-    return { app, url, close: () => app.close() };
+    return { app, url, close: () => stopWorkersThenClose(app) };
   }
 
   const app = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
@@ -44,7 +54,7 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
     app,
     close: async () => {
       await new Promise<void>((resolve) => (healthServer ? healthServer.close(() => resolve()) : resolve()));
-      await app.close();
+      await stopWorkersThenClose(app);
     },
   };
 }

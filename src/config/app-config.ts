@@ -1,5 +1,5 @@
 import { Environment, Role } from './environment';
-import { parseDurationList } from './duration';
+import { parseDuration, parseDurationList } from './duration';
 
 export type BuiltInProviderSlug = 'stripe' | 'github' | 'paypal' | 'acme' | 'globex';
 
@@ -35,7 +35,8 @@ export class AppConfig {
   };
   readonly otel: { endpoint?: string; serviceName: string };
   readonly workerHealthPort?: number;
-  readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number };
+  /** The maintenance sweep: accepted events not yet handed to BullMQ, and anything stuck for `stuckAfterMs`. */
+  readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number; stuckAfterMs: number };
   readonly replay: { batchSize: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
@@ -76,7 +77,7 @@ export class AppConfig {
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
-    this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS };
+    this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };
   }
 
   get runsApi(): boolean {

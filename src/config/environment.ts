@@ -12,7 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { parseDurationList } from './duration';
+import { parseDuration, parseDurationList } from './duration';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
@@ -71,6 +71,10 @@ export class Environment {
   /** `json` or `pretty`; unset: pretty when stdout is a terminal, JSON otherwise. */
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
+
+  /** An accepted event not fanned out after this long (or an open delivery with no attempt due for this long) is handed over again. */
+  @IsOptional() @IsString()
+  STUCK_EVENT_AFTER: string = '10m';
 
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
@@ -144,6 +148,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   );
   if (env.DELIVERY_RETRY_SCHEDULE !== undefined && parseDurationList(env.DELIVERY_RETRY_SCHEDULE) === null) {
     problems.push('DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)');
+  }
+  if (env.STUCK_EVENT_AFTER !== undefined && !(parseDuration(env.STUCK_EVENT_AFTER) ?? 0)) {
+    problems.push('STUCK_EVENT_AFTER must be a positive duration such as 10m (units ms, s, m, h, d)');
   }
   if (env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK && env.NODE_ENV === 'production') {
     problems.push('PAYPAL_CERT_ALLOW_HTTP_LOOPBACK is for tests only and is refused when NODE_ENV=production');

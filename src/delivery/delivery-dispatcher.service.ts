@@ -37,6 +37,21 @@ export class DeliveryDispatcher {
     return deliveries.length;
   }
 
+  /** Hands stuck open deliveries to the queue again (a new job per window, with the attempts they have left). */
+  async resumeStuck(stuckAfterMs: number, limit: number): Promise<number> {
+    const stuck = await this.repository.findStuck(stuckAfterMs, this.config.delivery.retryScheduleMs.length + 1, limit);
+    if (!stuck.length) return 0;
+    const window = Math.floor(Date.now() / stuckAfterMs);
+    await this.jobs.addBulk(
+      JobName.Deliver,
+      stuck.map((delivery) => ({
+        data: { deliveryId: delivery.id, ...(delivery.replayRequestId ? { replayRequestId: delivery.replayRequestId } : {}) },
+        options: { jobId: `${delivery.id}-stuck-${window}`, attempts: delivery.attemptsLeft },
+      })),
+    );
+    return stuck.length;
+  }
+
   /** Delivers events again: to all currently matching endpoints, or only `endpointId`. Returns jobs enqueued. */
   async redeliverEvents(eventIds: string[], options: { endpointId?: string; replayRequestId: string }): Promise<number> {
     if (!eventIds.length) return 0;

@@ -1,17 +1,19 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Span, SpanContext } from '@opentelemetry/api';
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { ChangeFeed } from '../common/redis/change-feed';
+import { MAX_ENDPOINT_TIMEOUT_MS } from '../endpoints/dto/endpoint.dto';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
 import { DELIVERY_BACKOFF_STRATEGY } from '../queue/job-options';
+import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
-import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
+import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
@@ -26,6 +28,11 @@ export class RetryableDeliveryError extends Error {
     this.name = 'RetryableDeliveryError';
   }
 }
+
+/** A claim outlives the longest attempt an endpoint may allow, with a margin to record it. */
+const CLAIM_MS = MAX_ENDPOINT_TIMEOUT_MS + 30_000;
+/** How soon a job that found its delivery held by another job looks again. */
+const BUSY_RETRY_MS = 1_000;
 
 /** The span context of a W3C traceparent (`00-<trace>-<span>-<flags>`). */
 function spanContextOf(traceparent: string): SpanContext | undefined {
@@ -49,6 +56,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   constructor(
     private readonly config: AppConfig,
+    private readonly runner: WorkerRunner,
     private readonly repository: DeliveryRepository,
     private readonly sender: DeliverySender,
     private readonly deadLetters: DeadLetterQueue,
@@ -65,42 +73,45 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       backoffStrategy: (attemptsMade: number, type?: string, error?: Error) =>
         type === DELIVERY_BACKOFF_STRATEGY ? nextDelayMs(this.config.delivery.retryScheduleMs, attemptsMade, (error as RetryableDeliveryError)?.retryAfterMs) : 0,
     };
-    startWorker(this.worker, this.config, this.config.delivery.concurrency);
+    this.runner.start(this.worker, this.config.delivery.concurrency);
   }
 
-  process(job: DeliverJob): Promise<{ status: number | null }> {
+  process(job: DeliverJob, token?: string): Promise<{ status: number | null }> {
     return this.cls.run(() => {
       this.cls.set(CONTEXT_DELIVERY_ID, job.data.deliveryId);
       return inJobSpan('delivery.attempt', job.data, { 'hookgate.delivery_id': job.data.deliveryId, 'hookgate.attempt': job.attemptsMade + 1 }, async (span) => {
-        const result = await this.attempt(job, span);
+        const result = await this.attempt(job, span, token);
         return { status: result.responseStatus };
       });
     });
   }
 
   /** Last line of defence: a job that failed for good without a recorded transition (crash, database error). */
+  /** A delivery whose job failed for good without a recorded transition (crash, database error) is dead-lettered. */
   @OnWorkerEvent('failed')
-  async onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
-    if (!job) return;
-    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
-    if (!exhausted) return;
-    const marked = await this.repository
-      .deadLetterUnrecorded(job.data.deliveryId, `failed: ${error.message}`)
-      .catch((failure: Error) => this.logger.error(`could not dead-letter ${job.data.deliveryId}: ${failure.message}`));
-    if (marked) await this.park(job.data.deliveryId, `failed: ${error.message}`);
+  onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
+    return settleFinalFailure(this.logger, job, error, async () => {
+      const { deliveryId } = job!.data;
+      if (await this.repository.deadLetterUnrecorded(deliveryId, job!.id!, `failed: ${error.message}`)) await this.park(deliveryId, `failed: ${error.message}`);
+    });
   }
 
-  private async attempt(job: DeliverJob, span: Span): Promise<AttemptResult> {
-    const delivery = await this.repository.claim(job.data.deliveryId);
+  private async attempt(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
+    const delivery = await this.repository.claim(job.data.deliveryId, job.id!, CLAIM_MS);
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
+    if (delivery === 'busy') {
+      // Another job (an initial run and a replay) is attempting it: wait for it, without using an attempt.
+      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
+    }
     this.cls.set(CONTEXT_EVENT_ID, delivery.eventId);
     // A replay runs in the operator's trace; a link leads from it to the event's original ingress trace.
     const original = job.data.replayRequestId && delivery.traceparent ? spanContextOf(delivery.traceparent) : undefined;
     if (original) span.addLink({ context: original });
     const { endpoint } = delivery;
     if (endpoint.deletedAt || !endpoint.enabled) {
-      await this.repository.deadLetterUnrecorded(delivery.id, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`);
+      await this.repository.deadLetterUnrecorded(delivery.id, job.id!, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`);
       await this.park(delivery.id, 'endpoint unavailable');
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
@@ -118,7 +129,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const transition = this.transitionFor(result, lastAttempt, job);
-    await this.repository.recordAttempt(delivery, result, transition, job.data.replayRequestId);
+    await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId);
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);

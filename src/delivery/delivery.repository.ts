@@ -54,11 +54,16 @@ const rolledUpStatus = (open: string, ok: string, dead: string) => `CASE
     WHEN ${ok} = 0 THEN 'failed'
     ELSE 'partially_delivered' END::"EventStatus"`;
 
-/** Marks the delivery in flight and reads what the attempt needs; only a delivery still open can be claimed. */
+/**
+ * Marks the delivery in flight for this job and reads what the attempt needs. Only an open delivery can be claimed,
+ * and only when no other job holds it (or its claim expired: that job's worker died).
+ */
 const CLAIM = `
-  UPDATE deliveries d SET status = 'in_flight', updated_at = now()
+  UPDATE deliveries d SET status = 'in_flight', claimed_by = $2::text,
+    claim_expires_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
   FROM events e, integrations i, endpoints ep
   WHERE d.id = $1::uuid AND d.status IN ('pending', 'retrying', 'in_flight')
+    AND (d.claimed_by IS NULL OR d.claimed_by = $2::text OR d.claim_expires_at < now())
     AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id
   RETURNING d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
     json_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider, 'externalId', e.external_id,
@@ -89,8 +94,8 @@ const RECORD_ATTEMPT = `
       dead_letter_reason = CASE WHEN $2::text = 'dead_lettered' THEN $5::text END,
       dead_lettered_at = CASE WHEN $2::text = 'dead_lettered' THEN now() END,
       succeeded_at = CASE WHEN $2::text = 'succeeded' THEN now() END,
-      updated_at = now()
-    WHERE id = $1::uuid AND status = 'in_flight'
+      claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
+    WHERE id = $1::uuid AND status = 'in_flight' AND claimed_by = $18::text
     RETURNING id, event_id, endpoint_id, attempt_count, replay_request_id, $2::text IN ('succeeded', 'dead_lettered') AS final
   ), attempt AS (
     INSERT INTO delivery_attempts (id, delivery_id, number, url, request_headers, response_status, response_headers, response_body,
@@ -126,8 +131,10 @@ const RECORD_ATTEMPT = `
 /** Dead-letters an open delivery that has no attempt to record (endpoint gone, or the job's last try crashed). */
 const DEAD_LETTER_UNRECORDED = `
   WITH d AS (
-    UPDATE deliveries SET status = 'dead_lettered', dead_letter_reason = $2::text, dead_lettered_at = now(), next_attempt_at = NULL, updated_at = now()
+    UPDATE deliveries SET status = 'dead_lettered', dead_letter_reason = $2::text, dead_lettered_at = now(), next_attempt_at = NULL,
+      claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
     WHERE id = $1::uuid AND status IN ('pending', 'in_flight', 'retrying')
+      AND (claimed_by IS NULL OR claimed_by = $4::text OR claim_expires_at < now())
     RETURNING id, event_id, replay_request_id
   ), event AS (
     UPDATE events e SET deliveries_open = deliveries_open - 1, deliveries_dead_lettered = deliveries_dead_lettered + 1,
@@ -166,7 +173,7 @@ const CREATE_FOR_EVENT = `
 /**
  * Resets deliveries for another run (replay or redrive) and returns them with their endpoint's attempt limit:
  * history kept, attempt numbering continues, deliveries to deleted endpoints left out; the counters of their events
- * move the finished ones back to open.
+ * move the finished ones back to open. A delivery still open keeps its state (a job may hold it): the run joins it.
  */
 const RESET_FOR_RUN = `
   WITH before AS (
@@ -174,8 +181,10 @@ const RESET_FOR_RUN = `
     WHERE d.id = ANY($1::uuid[]) AND ep.deleted_at IS NULL
     FOR UPDATE OF d
   ), reset AS (
-    UPDATE deliveries d SET status = 'pending', replay_request_id = $2::uuid, dead_letter_reason = NULL, dead_lettered_at = NULL,
-      next_attempt_at = NULL, succeeded_at = NULL, updated_at = now()
+    UPDATE deliveries d SET replay_request_id = $2::uuid, updated_at = now(),
+      status = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN 'pending' ELSE d.status END,
+      dead_letter_reason = NULL, dead_lettered_at = NULL, succeeded_at = NULL,
+      next_attempt_at = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN NULL ELSE d.next_attempt_at END
     FROM before b WHERE d.id = b.id
     RETURNING d.id, d.endpoint_id
   ), moved AS (
@@ -208,6 +217,22 @@ const ENSURE_DELIVERIES = `
   UNION ALL
   SELECT d.id::text FROM deliveries d JOIN wanted w ON w.event_id = d.event_id AND w.endpoint_id = d.endpoint_id`;
 
+/** Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost). */
+const FIND_STUCK = `
+  SELECT d.id::text, d.replay_request_id::text AS "replayRequestId",
+         greatest(1, coalesce(ep.max_attempts, $2::int) - d.attempt_count) AS "attemptsLeft"
+  FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
+  WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL
+    AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
+  ORDER BY d.updated_at LIMIT $3`;
+
+/** An open delivery to hand to the queue again. */
+export interface StuckDelivery {
+  id: string;
+  replayRequestId: string | null;
+  attemptsLeft: number;
+}
+
 /**
  * Deliveries and their attempts, on the worker's hot path: every statement here is one round trip, prepared once
  * per connection, and none holds a lock beyond its own statement.
@@ -222,9 +247,12 @@ export class DeliveryRepository {
     return rows;
   }
 
-  /** The delivery marked in flight with what its attempt needs; `finished` when it has already ended; null when missing. */
-  async claim(deliveryId: string): Promise<ClaimedDelivery | 'finished' | null> {
-    const { rows } = await this.pool.query<ClaimedDelivery>({ name: 'delivery-claim', text: CLAIM, values: [deliveryId] });
+  /**
+   * The delivery marked in flight for `jobId` (for `claimMs` at most) with what its attempt needs; `finished` when
+   * it has already ended, `busy` when another job holds it, null when it does not exist.
+   */
+  async claim(deliveryId: string, jobId: string, claimMs: number): Promise<ClaimedDelivery | 'finished' | 'busy' | null> {
+    const { rows } = await this.pool.query<ClaimedDelivery>({ name: 'delivery-claim', text: CLAIM, values: [deliveryId, jobId, claimMs] });
     if (rows.length) {
       const endpoint = rows[0].endpoint as unknown as Record<string, unknown>;
       return {
@@ -236,12 +264,13 @@ export class DeliveryRepository {
         },
       };
     }
-    const { rowCount } = await this.pool.query('SELECT 1 FROM deliveries WHERE id = $1::uuid', [deliveryId]);
-    return rowCount ? 'finished' : null;
+    const { rows: current } = await this.pool.query<{ status: string }>('SELECT status FROM deliveries WHERE id = $1::uuid', [deliveryId]);
+    if (!current.length) return null;
+    return current[0].status === 'succeeded' || current[0].status === 'dead_lettered' ? 'finished' : 'busy';
   }
 
   /** Records one attempt and applies its transition; returns the attempt number, or null when the delivery was no longer in flight. */
-  async recordAttempt(delivery: ClaimedDelivery, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<number | null> {
+  async recordAttempt(delivery: ClaimedDelivery, jobId: string, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<number | null> {
     const { rows } = await this.pool.query<{ number: number }>({
       name: 'delivery-record-attempt',
       text: RECORD_ATTEMPT,
@@ -263,20 +292,26 @@ export class DeliveryRepository {
         replayRequestId ?? null,
         SYSTEM_ACTORS.worker,
         transition.status === 'dead_lettered' && transition.disableEndpoint === true,
+        jobId,
       ],
     });
     return rows[0]?.number ?? null;
   }
 
-  /** Dead-letters a delivery that failed without a recordable attempt; false when it had already ended. */
-  async deadLetterUnrecorded(deliveryId: string, reason: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ marked: number }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker] });
+  /** Dead-letters a delivery that failed without a recordable attempt; false when it had already ended or another job holds it. */
+  async deadLetterUnrecorded(deliveryId: string, jobId: string, reason: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ marked: number }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId] });
     return rows[0].marked > 0;
   }
 
   async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<RerunDelivery[]> {
     if (!deliveryIds.length) return [];
     const { rows } = await this.pool.query<RerunDelivery>({ name: 'delivery-reset-for-run', text: RESET_FOR_RUN, values: [deliveryIds, replayRequestId] });
+    return rows;
+  }
+
+  async findStuck(stuckAfterMs: number, defaultMaxAttempts: number, limit: number): Promise<StuckDelivery[]> {
+    const { rows } = await this.pool.query<StuckDelivery>({ name: 'delivery-find-stuck', text: FIND_STUCK, values: [stuckAfterMs, defaultMaxAttempts, limit] });
     return rows;
   }
 

@@ -1,5 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
@@ -9,8 +9,9 @@ import { EndpointFilter, matchesFilter } from '../endpoints/endpoint-filter';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
+import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
-import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
+import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { DeliveryRepository } from './delivery.repository';
 
@@ -22,8 +23,11 @@ type ProcessEventJob = Job<JobOf<JobName.ProcessEvent>>;
  */
 @Processor(QueueName.Processing, IDLE_WORKER)
 export class FanOutProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(FanOutProcessor.name);
+
   constructor(
     private readonly config: AppConfig,
+    private readonly runner: WorkerRunner,
     private readonly endpoints: ActiveEndpoints,
     private readonly events: EventStoreRepository,
     private readonly deliveries: DeliveryRepository,
@@ -34,7 +38,7 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   onApplicationBootstrap(): void {
-    startWorker(this.worker, this.config, this.config.fanOutConcurrency);
+    this.runner.start(this.worker, this.config.fanOutConcurrency);
   }
 
   process(job: ProcessEventJob): Promise<{ deliveries: number }> {
@@ -42,6 +46,12 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
       this.cls.set(CONTEXT_EVENT_ID, job.data.eventId);
       return inJobSpan('process-event', job.data, { 'hookgate.event_id': job.data.eventId }, () => this.fanOut(job.data));
     });
+  }
+
+  /** Nothing to record: the event stays accepted, and the maintenance sweep hands it over again (STUCK_EVENT_AFTER). */
+  @OnWorkerEvent('failed')
+  onFailed(job: ProcessEventJob | undefined, error: Error): Promise<void> {
+    return settleFinalFailure(this.logger, job, error, async () => undefined);
   }
 
   private async fanOut({ eventId, type, integration }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {

@@ -110,6 +110,18 @@ export class EventStoreRepository {
     return rows;
   }
 
+  /** Accepted events still not fanned out `stuckAfterMs` after their last change (their job failed or was lost). */
+  async findStuck(stuckAfterMs: number, limit: number): Promise<PendingHandOff[]> {
+    const { rows } = await this.pool.query<PendingHandOff>(
+      `SELECT e.id::text AS "eventId", e.type, i.slug AS integration, e.traceparent
+       FROM events e JOIN integrations i ON i.id = e.integration_id
+       WHERE e.status IN ('received', 'queued') AND e.updated_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY e.updated_at LIMIT $2`,
+      [stuckAfterMs, limit],
+    );
+    return rows;
+  }
+
   /** What routes an event (for processing jobs queued without it); null when the event does not exist. */
   async findRouting(eventId: string): Promise<EventRouting | null> {
     const { rows } = await this.pool.query<EventRouting>(

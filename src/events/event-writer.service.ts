@@ -48,13 +48,16 @@ export class EventWriter {
     });
   }
 
-  /** Hands stored events to BullMQ (jobId = event id, so handing the same event over twice is a no-op). */
-  async handOff(entries: PendingHandOff[]): Promise<boolean> {
+  /**
+   * Hands stored events to BullMQ. The job id is the event id, so handing the same event over twice is a no-op;
+   * a `run` names a deliberate second hand-off (of an event whose first job failed or was lost).
+   */
+  async handOff(entries: PendingHandOff[], run?: string): Promise<boolean> {
     if (!entries.length) return true;
     try {
       await this.jobs.addBulk(
         JobName.ProcessEvent,
-        entries.map((entry) => ({ data: { eventId: entry.eventId, type: entry.type, integration: entry.integration, ...carrier(entry.traceparent) }, options: { jobId: entry.eventId } })),
+        entries.map((entry) => ({ data: { eventId: entry.eventId, type: entry.type, integration: entry.integration, ...carrier(entry.traceparent) }, options: { jobId: run ? `${entry.eventId}-${run}` : entry.eventId } })),
       );
     } catch (error) {
       this.logger.warn({ message: 'processing jobs not enqueued; the relay will hand them over', count: entries.length, error: (error as Error).message });

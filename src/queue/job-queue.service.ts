@@ -47,14 +47,18 @@ export class JobQueue {
    * then rely on the outbox, and a request is never held hostage by Redis.
    */
   private async whenConnected<T>(queue: Queue, work: () => Promise<T>): Promise<T> {
-    const client = await queue.client;
-    if (client.status !== 'ready') throw new Error(`Redis is ${client.status}: job not enqueued`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
     });
+    const attempt = async () => {
+      // Waiting for the client is inside the time limit too: at boot with Redis down it never becomes ready.
+      const client = await queue.client;
+      if (client.status !== 'ready') throw new Error(`Redis is ${client.status}: job not enqueued`);
+      return work();
+    };
     try {
-      return await Promise.race([work(), timeout]);
+      return await Promise.race([attempt(), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { JobQueue } from './job-queue.service';
 import { QueueName } from './queue-names';
 import { redisOptionsFromUrl } from './redis-options';
+import { WorkerRunner } from './worker-runner';
 
 // Queues share the root connection options: workers need BullMQ's own settings (no per-request retry limit,
 // offline queue on). Producers fail fast through JobQueue instead (see job-queue.service.ts).
@@ -22,7 +23,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
-  providers: [JobQueue],
-  exports: [JobQueue, BullModule],
+  providers: [JobQueue, WorkerRunner],
+  exports: [JobQueue, WorkerRunner, BullModule],
 })
 export class QueueModule {}

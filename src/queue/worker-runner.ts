@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 
@@ -14,12 +14,29 @@ interface WorkerWithLockManager {
   createLockManager(): void;
 }
 
-/** Applies this process's worker settings to an idle worker and starts it taking jobs. */
-export function startWorker(worker: Worker, config: AppConfig, concurrency = 1): void {
-  const { lockDurationMs, stalledIntervalMs } = config.worker;
-  Object.assign(worker.opts, { lockDuration: lockDurationMs, lockRenewTime: lockDurationMs / 2, stalledInterval: stalledIntervalMs });
-  (worker as unknown as WorkerWithLockManager).createLockManager();
-  worker.concurrency = concurrency;
-  // run() settles only when the worker closes; a failure to run is logged, not left unhandled.
-  worker.run().catch((error: Error) => new Logger('Worker').error(`worker of queue ${worker.name} stopped: ${error.message}`, error.stack));
+/**
+ * Starts this process's BullMQ workers with its settings, and stops them first at shutdown: no new job is taken,
+ * the jobs in hand finish and are recorded, and only then are the database pools and HTTP agents closed.
+ */
+@Injectable()
+export class WorkerRunner {
+  private readonly logger = new Logger('Worker');
+  private readonly workers: Worker[] = [];
+
+  constructor(private readonly config: AppConfig) {}
+
+  start(worker: Worker, concurrency = 1): void {
+    const { lockDurationMs, stalledIntervalMs } = this.config.worker;
+    Object.assign(worker.opts, { lockDuration: lockDurationMs, lockRenewTime: lockDurationMs / 2, stalledInterval: stalledIntervalMs });
+    (worker as unknown as WorkerWithLockManager).createLockManager();
+    worker.concurrency = concurrency;
+    this.workers.push(worker);
+    // run() settles only when the worker closes; a failure to run is logged, not left unhandled.
+    worker.run().catch((error: Error) => this.logger.error(`worker of queue ${worker.name} stopped: ${error.message}`, error.stack));
+  }
+
+  /** Stops taking jobs on every worker and waits for the jobs in hand to finish. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
 }

@@ -1,5 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
@@ -7,8 +7,9 @@ import { ReplayFilterDto } from '../events/dto/event-query.dto';
 import { EventQueryRepository } from '../events/event-query.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
+import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
-import { IDLE_WORKER, startWorker } from '../queue/worker-runner';
+import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { RedriveFilterDto } from './dto/replay.dto';
 import { ReplayRepository } from './replay.repository';
 
@@ -24,8 +25,11 @@ interface WalkCursor {
  */
 @Processor(QueueName.Replay, IDLE_WORKER)
 export class ReplayProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReplayProcessor.name);
+
   constructor(
     private readonly config: AppConfig,
+    private readonly runner: WorkerRunner,
     private readonly replays: ReplayRepository,
     private readonly events: EventQueryRepository,
     private readonly dispatcher: DeliveryDispatcher,
@@ -34,11 +38,17 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   onApplicationBootstrap(): void {
-    startWorker(this.worker, this.config);
+    this.runner.start(this.worker);
   }
 
   process(job: Job<JobOf<JobName.RunReplay>>): Promise<void> {
     return inJobSpan('replay.run', job.data, { 'hookgate.replay_id': job.data.replayRequestId }, () => this.run(job.data.replayRequestId));
+  }
+
+  /** A replay whose job failed for good ends `failed`, with the reason (contract §6.4). */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<JobOf<JobName.RunReplay>> | undefined, error: Error): Promise<void> {
+    return settleFinalFailure(this.logger, job, error, () => this.replays.markFailed(job!.data.replayRequestId, error.message));
   }
 
   private async run(id: string): Promise<void> {

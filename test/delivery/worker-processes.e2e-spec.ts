@@ -92,6 +92,31 @@ describe('delivery across worker processes', () => {
     expect(delivery.attempts.some((attempt) => attempt.responseStatus === 200)).toBe(true);
   });
 
+  it('SIGTERM during deliveries: the attempts in hand finish and are recorded, none is used up by the shutdown (contract §6.3)', async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
+    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/slow-drain'), filter: { eventTypes: ['drain.*'] }, maxAttempts: 1 });
+    receiver.respondWith((received) => (received.path === '/slow-drain' ? { status: 200, delayMs: 1_000 } : { status: 200 }));
+    const draining = startWorker();
+    const ids = await Promise.all(Array.from({ length: 30 }, (_, index) => sendAcme(api.url!, `drain_${index}`, 'drain.now')));
+    await waitFor(() => receiver.requestsTo('/slow-drain').length >= 10, { timeoutMs: 20_000, what: 'deliveries in flight' });
+    expect(await draining.stop('SIGTERM')).toBe(0);
+
+    // What the stopped worker had in hand was delivered and recorded: one attempt per request the receiver got.
+    const deliveries = await prisma.delivery.findMany({ where: { endpointId: endpoint.id }, include: { attempts: true } });
+    const received = receiver.requestsTo('/slow-drain');
+    const attempts = deliveries.flatMap((delivery) => delivery.attempts);
+    expect(attempts.length).toBe(received.length);
+    expect(attempts.every((attempt) => attempt.responseStatus === 200)).toBe(true);
+    expect(deliveries.filter((delivery) => delivery.status === 'dead_lettered')).toEqual([]);
+
+    // The rest waited for the next worker, with their single attempt still unused.
+    startWorker();
+    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === ids.length, { timeoutMs: 40_000, what: 'every delivery' });
+    const final = await prisma.delivery.findMany({ where: { endpointId: endpoint.id }, include: { attempts: true } });
+    expect(final.every((delivery) => delivery.attempts.length === 1)).toBe(true);
+    expect(receiver.requestsTo('/slow-drain')).toHaveLength(ids.length);
+  });
+
   it('SSRF: with private networks refused, a delivery to 127.0.0.1 is recorded as refused and dead-lettered', async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
     const guarded = HookgateProcess.spawn(['worker'], {

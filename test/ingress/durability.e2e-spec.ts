@@ -102,4 +102,28 @@ describe('ingress: concurrency, limits and Redis outages', () => {
       await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })) === 0, { what: 'the events to leave status received' });
     });
   });
+
+  describe('with Redis unreachable when the api starts (contract §6.2)', () => {
+    let redis: PrivateRedis;
+    let api: TestApp;
+
+    beforeAll(async () => {
+      redis = await PrivateRedis.start();
+      await redis.stop();
+      api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET, REDIS_URL: redis.url } });
+    });
+
+    afterAll(async () => {
+      await api?.stop();
+      await redis?.destroy();
+    });
+
+    it('answers valid webhooks 202 within 3 s; the event waits as received for the relay', async () => {
+      const started = Date.now();
+      const response = await post(api, JSON.stringify({ id: 'boot_outage_1', type: 'order.created' })).timeout(3_000).expect(202);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      const prisma = api.app.get(PrismaService);
+      expect((await prisma.event.findUniqueOrThrow({ where: { id: response.body.eventId } })).status).toBe('received');
+    });
+  });
 });

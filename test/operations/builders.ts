@@ -18,6 +18,12 @@ export class EventsBuilder {
     return this;
   }
 
+  /** Events left in this status (default `delivered`), e.g. `queued` for one whose processing job was lost. */
+  inStatus(status: string): this {
+    this.status = status;
+    return this;
+  }
+
   deliveredSuccessfullyTo(endpointId: string): this {
     this.deliveredTo = endpointId;
     return this;

@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
+/** The longest per-attempt timeout an endpoint may set (DELIVERY_TIMEOUT_MS has the same bound). */
+export const MAX_ENDPOINT_TIMEOUT_MS = 300_000;
+
 export class EndpointFilterDto {
   @ApiPropertyOptional({ type: [String], example: ['stripe'], description: 'Integration slugs (`*` wildcards); absent = all' })
   @IsOptional()
@@ -54,7 +57,7 @@ export class CreateEndpointDto {
   @IsOptional()
   @IsInt()
   @Min(100)
-  @Max(300_000)
+  @Max(MAX_ENDPOINT_TIMEOUT_MS)
   timeoutMs?: number;
 }
 

@@ -1,0 +1,67 @@
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job, Queue } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
+import { EventStoreRepository } from '../events/event-store.repository';
+import { EventWriter } from '../events/event-writer.service';
+import { settleFinalFailure } from '../queue/final-failure';
+import { JobName, QueueName } from '../queue/queue-names';
+import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
+
+const SWEEP_BATCH = 500;
+const SWEEP_SCHEDULER_ID = 'outbox-relay';
+
+/**
+ * The maintenance sweep, so that nothing acknowledged is stranded whatever failed:
+ * - accepted events never handed to BullMQ (still `received`: Redis was down at the time, or the api died
+ *   between commit and hand-off) go to the processing queue;
+ * - events still not fanned out STUCK_EVENT_AFTER after their last change (their job failed for good, or Redis
+ *   lost it) are handed over again under a new job id; so are open deliveries nothing moved for that long.
+ * Runs every OUTBOX_RELAY_INTERVAL_MS through a BullMQ job scheduler: one worker sweeps at a time however many run.
+ */
+@Processor(QueueName.Maintenance, IDLE_WORKER)
+@Injectable()
+export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly runner: WorkerRunner,
+    private readonly store: EventStoreRepository,
+    private readonly writer: EventWriter,
+    private readonly dispatcher: DeliveryDispatcher,
+    @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.runner.start(this.worker);
+    // The scheduler lives in Redis: when Redis is down at boot, BullMQ's reconnect gets it there later.
+    await this.maintenance
+      .upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: this.config.outbox.relayIntervalMs }, { name: JobName.RelayOutbox, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
+      .catch((error: Error) => this.logger.warn(`outbox relay not scheduled yet: ${error.message}`));
+  }
+
+  /** Nothing to record: the scheduler runs the sweep again at its next interval. */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): Promise<void> {
+    return settleFinalFailure(this.logger, job, error, async () => undefined);
+  }
+
+  async process(): Promise<{ relayed: number; events: number; deliveries: number }> {
+    const { relayMinAgeMs, stuckAfterMs } = this.config.outbox;
+    const pending = await this.store.findNotHandedOff(relayMinAgeMs, SWEEP_BATCH);
+    if (pending.length && !(await this.writer.handOff(pending))) throw new Error(`could not hand ${pending.length} accepted events to the processing queue`);
+    const stuck = await this.store.findStuck(stuckAfterMs, SWEEP_BATCH);
+    if (stuck.length && !(await this.writer.handOff(stuck, `stuck-${Math.floor(Date.now() / stuckAfterMs)}`))) {
+      throw new Error(`could not hand ${stuck.length} stuck events to the processing queue`);
+    }
+    const deliveries = await this.dispatcher.resumeStuck(stuckAfterMs, SWEEP_BATCH);
+    if (pending.length + stuck.length + deliveries) {
+      this.logger.log({ message: 'handed over again what was not moving', notHandedOff: pending.length, stuckEvents: stuck.length, stuckDeliveries: deliveries });
+    }
+    return { relayed: pending.length, events: stuck.length, deliveries };
+  }
+}

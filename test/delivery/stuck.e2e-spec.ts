@@ -1,0 +1,49 @@
+import { PrismaService } from '../../src/common/database/prisma.service';
+import { someEvents } from '../operations/builders';
+import { TestReceiver } from '../support/receiver';
+import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
+import { ACME_SECRET, createEndpoint, verifyDelivery } from './support';
+
+/** Contract §6.1 STUCK_EVENT_AFTER: whatever lost an accepted event's job, the worker hands it over again. */
+describe('nothing acknowledged is stranded', () => {
+  let app: TestApp;
+  let receiver: TestReceiver;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    app = await startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, STUCK_EVENT_AFTER: '1s', OUTBOX_RELAY_INTERVAL_MS: '300' } });
+    prisma = app.app.get(PrismaService);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await receiver?.close();
+  });
+
+  it('events queued whose jobs Redis lost are fanned out and delivered after STUCK_EVENT_AFTER', async () => {
+    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/stuck'), filter: { eventTypes: ['stuck.*'] } });
+    // Accepted and marked queued, but no job exists any more (as after a Redis that lost its data).
+    const ids = await someEvents(prisma, 'acme').ofType('stuck.event').inStatus('queued').receivedFrom(new Date(Date.now() - 60_000)).build(5);
+    await prisma.$executeRaw`UPDATE events SET updated_at = now() - interval '1 minute' WHERE id = ANY(${ids}::uuid[])`;
+
+    await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids }, status: 'delivered' } })) === 5, { timeoutMs: 20_000, what: 'the stuck events delivered' });
+    const received = receiver.requestsTo('/stuck').map((request) => verifyDelivery(request, endpoint.secret).id);
+    expect(new Set(received)).toEqual(new Set(ids));
+  });
+
+  it('an open delivery whose job is gone is handed over again, keeping its webhook-id', async () => {
+    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/orphan'), filter: { eventTypes: ['orphan.*'] } });
+    const [eventId] = await someEvents(prisma, 'acme').ofType('orphan.event').inStatus('processing').build(1);
+    const [delivery] = await prisma.$queryRaw<{ id: string }[]>`
+      WITH d AS (INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+                 VALUES (gen_random_uuid(), ${eventId}::uuid, ${endpoint.id}::uuid, 'pending', 0, now(), now() - interval '1 minute') RETURNING id)
+      SELECT id::text FROM d`;
+    await prisma.$executeRaw`UPDATE events SET deliveries_open = 1 WHERE id = ${eventId}::uuid`;
+
+    await waitFor(async () => (await prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).status === 'succeeded', { timeoutMs: 20_000, what: 'the orphaned delivery' });
+    expect(receiver.requestsTo('/orphan').map((request) => request.headers['webhook-id'])).toEqual([delivery.id]);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status).toBe('delivered');
+  });
+});
