@@ -160,6 +160,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   private async park(deliveryId: string, reason: string): Promise<void> {
     this.metrics.deadLetters.inc();
-    await this.deadLetters.park(deliveryId, reason);
+    // The dead letter is recorded already; if Redis fails here, the maintenance sweep parks it later.
+    await this.deadLetters.park([{ id: deliveryId, reason }]).catch((error: Error) => this.logger.warn({ message: 'dead letter not parked yet', deliveryId, error: error.message }));
   }
 }

@@ -183,7 +183,7 @@ const RESET_FOR_RUN = `
   ), reset AS (
     UPDATE deliveries d SET replay_request_id = $2::uuid, updated_at = now(),
       status = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN 'pending' ELSE d.status END,
-      dead_letter_reason = NULL, dead_lettered_at = NULL, succeeded_at = NULL,
+      dead_letter_reason = NULL, dead_lettered_at = NULL, dead_letter_parked_at = NULL, succeeded_at = NULL,
       next_attempt_at = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN NULL ELSE d.next_attempt_at END
     FROM before b WHERE d.id = b.id
     RETURNING d.id, d.endpoint_id
@@ -312,6 +312,27 @@ export class DeliveryRepository {
 
   async findStuck(stuckAfterMs: number, defaultMaxAttempts: number, limit: number): Promise<StuckDelivery[]> {
     const { rows } = await this.pool.query<StuckDelivery>({ name: 'delivery-find-stuck', text: FIND_STUCK, values: [stuckAfterMs, defaultMaxAttempts, limit] });
+    return rows;
+  }
+
+  /** Records that these dead letters' jobs are in the BullMQ dead-letter queue. */
+  async markParked(deliveryIds: string[]): Promise<void> {
+    await this.pool.query({
+      name: 'delivery-mark-parked',
+      text: `UPDATE deliveries SET dead_letter_parked_at = now() WHERE id = ANY($1::uuid[]) AND status = 'dead_lettered'`,
+      values: [deliveryIds],
+    });
+  }
+
+  /** Dead letters whose parking in the BullMQ queue failed (Redis), older than `minAgeMs`. */
+  async findUnparked(minAgeMs: number, limit: number): Promise<{ id: string; reason: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; reason: string }>({
+      name: 'delivery-find-unparked',
+      text: `SELECT id::text, coalesce(dead_letter_reason, 'dead-lettered') AS reason FROM deliveries
+             WHERE status = 'dead_lettered' AND dead_letter_parked_at IS NULL AND dead_lettered_at < now() - make_interval(secs => $1::float8 / 1000)
+             ORDER BY dead_lettered_at LIMIT $2`,
+      values: [minAgeMs, limit],
+    });
     return rows;
   }
 

@@ -2,6 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { DeadLetterQueue } from '../delivery/dead-letter-queue.service';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { EventWriter } from '../events/event-writer.service';
@@ -17,7 +18,8 @@ const SWEEP_SCHEDULER_ID = 'outbox-relay';
  * - accepted events never handed to BullMQ (still `received`: Redis was down at the time, or the api died
  *   between commit and hand-off) go to the processing queue;
  * - events still not fanned out STUCK_EVENT_AFTER after their last change (their job failed for good, or Redis
- *   lost it) are handed over again under a new job id; so are open deliveries nothing moved for that long.
+ *   lost it) are handed over again under a new job id; so are open deliveries nothing moved for that long;
+ * - dead letters whose job could not be parked in the dead-letter queue are parked.
  * Runs every OUTBOX_RELAY_INTERVAL_MS through a BullMQ job scheduler: one worker sweeps at a time however many run.
  */
 @Processor(QueueName.Maintenance, IDLE_WORKER)
@@ -31,6 +33,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly store: EventStoreRepository,
     private readonly writer: EventWriter,
     private readonly dispatcher: DeliveryDispatcher,
+    private readonly deadLetters: DeadLetterQueue,
     @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
   ) {
     super();
@@ -50,7 +53,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     return settleFinalFailure(this.logger, job, error, async () => undefined);
   }
 
-  async process(): Promise<{ relayed: number; events: number; deliveries: number }> {
+  async process(): Promise<{ relayed: number; events: number; deliveries: number; parked: number }> {
     const { relayMinAgeMs, stuckAfterMs } = this.config.outbox;
     const pending = await this.store.findNotHandedOff(relayMinAgeMs, SWEEP_BATCH);
     if (pending.length && !(await this.writer.handOff(pending))) throw new Error(`could not hand ${pending.length} accepted events to the processing queue`);
@@ -59,9 +62,10 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       throw new Error(`could not hand ${stuck.length} stuck events to the processing queue`);
     }
     const deliveries = await this.dispatcher.resumeStuck(stuckAfterMs, SWEEP_BATCH);
-    if (pending.length + stuck.length + deliveries) {
-      this.logger.log({ message: 'handed over again what was not moving', notHandedOff: pending.length, stuckEvents: stuck.length, stuckDeliveries: deliveries });
+    const parked = await this.deadLetters.parkMissing(relayMinAgeMs, SWEEP_BATCH);
+    if (pending.length + stuck.length + deliveries + parked) {
+      this.logger.log({ message: 'handed over again what was not moving', notHandedOff: pending.length, stuckEvents: stuck.length, stuckDeliveries: deliveries, deadLettersParked: parked });
     }
-    return { relayed: pending.length, events: stuck.length, deliveries };
+    return { relayed: pending.length, events: stuck.length, deliveries, parked };
   }
 }

@@ -1,6 +1,7 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { JobQueue } from '../../src/queue/job-queue.service';
 import { QueueName } from '../../src/queue/queue-names';
+import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -66,6 +67,24 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     const delivery = await settled(eventId, endpoint.id);
     expect(delivery.status).toBe('succeeded');
     expect(delivery.attempts.map((attempt) => [attempt.responseStatus, attempt.responseBody])).toEqual([[200, 'ok\ufffddone']]);
+  });
+
+  it('a replay of a delivery in flight never runs it twice at once: it joins the run in hand (contract §6.3)', async () => {
+    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/held'), filter: { eventTypes: ['held.*'] } });
+    receiver.respondWith((request) => (request.path === '/held' ? { status: 200, delayMs: 1_500 } : { status: 200 }));
+    const eventId = await sendAcme(app.url!, 'held_1', 'held.now');
+    await waitFor(() => receiver.requestsTo('/held').length === 1, { what: 'the first attempt in flight' });
+
+    const replay = await adminApi(app.url!).post(`/events/${eventId}/replay`, { reason: 'while in flight' }).expect(202);
+    const done = await waitFor(async () => {
+      const body = (await adminApi(app.url!).get(`/replays/${replay.body.replayRequestId}`).expect(200)).body;
+      return body.status === 'completed' ? body : undefined;
+    }, { timeoutMs: 20_000, what: 'the replay to complete' });
+    expect(done).toMatchObject({ enqueued: 1, completed: 1 });
+    const delivery = await settled(eventId, endpoint.id);
+    expect(delivery.status).toBe('succeeded');
+    expect(delivery.attempts).toHaveLength(1);
+    expect(receiver.requestsTo('/held')).toHaveLength(1);
   });
 
   it('treats 400 as final after one attempt: dead_lettered, with a job in the dead-letter queue', async () => {

@@ -1,4 +1,6 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { JobQueue } from '../../src/queue/job-queue.service';
+import { QueueName } from '../../src/queue/queue-names';
 import { someEvents } from '../operations/builders';
 import { TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -45,5 +47,19 @@ describe('nothing acknowledged is stranded', () => {
     await waitFor(async () => (await prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).status === 'succeeded', { timeoutMs: 20_000, what: 'the orphaned delivery' });
     expect(receiver.requestsTo('/orphan').map((request) => request.headers['webhook-id'])).toEqual([delivery.id]);
     expect((await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status).toBe('delivered');
+  });
+
+  it('a dead letter whose parking failed (Redis) is parked in the dead-letter queue by the sweep', async () => {
+    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/unparked'), filter: { eventTypes: ['unparked.*'] } });
+    const [eventId] = await someEvents(prisma, 'acme').ofType('unparked.event').inStatus('failed').build(1);
+    const [delivery] = await prisma.$queryRaw<{ id: string }[]>`
+      WITH d AS (INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, dead_letter_reason, dead_lettered_at, created_at, updated_at)
+                 VALUES (gen_random_uuid(), ${eventId}::uuid, ${endpoint.id}::uuid, 'dead_lettered', 1, 'final answer: 400', now() - interval '1 minute', now(), now())
+                 RETURNING id)
+      SELECT id::text FROM d`;
+
+    const parked = await waitFor(() => app.app.get(JobQueue).queue(QueueName.DeadLetter).getJob(`dl-${delivery.id}`), { timeoutMs: 10_000, what: 'the parked job' });
+    expect(parked.data).toEqual({ deliveryId: delivery.id, reason: 'final answer: 400' });
+    await waitFor(async () => (await prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).deadLetterParkedAt !== null, { what: 'parking recorded' });
   });
 });
