@@ -1,6 +1,7 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
+import { RequestValidationPipe } from '../common/http/request-validation.pipe';
 import { AuditHttpModule } from '../audit/audit-http.module';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
@@ -19,10 +20,7 @@ import { ManagementModule } from '../management/management.module';
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    {
-      provide: APP_PIPE,
-      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
-    },
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
   ],
 })
 export class ApiFeaturesModule {}

@@ -109,6 +109,21 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     await adminApi(app.url!).get('/events?cursor=garbage').expect(400);
     await adminApi(app.url!).get('/events?limit=501').expect(400);
     await adminApi(app.url!).get('/events/not-a-uuid').expect(400);
+    // Shaped like a cursor, but not one this API issued (contract §6.4).
+    const foreign = Buffer.from(JSON.stringify({ at: '2026-01-01T00:00:00Z', id: "x' OR 1=1" })).toString('base64url');
+    const refused = await adminApi(app.url!).get(`/events?cursor=${foreign}`).expect(400);
+    expect(refused.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('cursor') });
+    await adminApi(app.url!).get(`/endpoints?cursor=${foreign}`).expect(400);
+  });
+
+  it('refuses null and wrong-typed fields in bodies with 400 (contract §6.4)', async () => {
+    const endpoint = await adminApi(app.url!).post('/endpoints', { url: 'https://example.com/hooks' }).expect(201);
+    const nulled = await adminApi(app.url!).patch(`/endpoints/${endpoint.body.id}`, { enabled: null }).expect(400);
+    expect(nulled.body.message).toContain('enabled must not be null');
+    await adminApi(app.url!).patch(`/endpoints/${endpoint.body.id}`, { filter: { eventTypes: [null] } }).expect(400);
+    await adminApi(app.url!).patch(`/endpoints/${endpoint.body.id}`, { enabled: 'yes' }).expect(400);
+    await adminApi(app.url!).post('/replays', { reason: null, filter: {} }).expect(400);
+    expect((await adminApi(app.url!).get(`/endpoints/${endpoint.body.id}`).expect(200)).body.enabled).toBe(true);
   });
 
   it('serves Bull Board at /admin/queues to admin keys only', async () => {

@@ -38,6 +38,8 @@ export interface KeysetPosition {
   id: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify({ at: position.at.toISOString(), id: position.id })).toString('base64url');
 }
@@ -47,7 +49,7 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
     const at = typeof parsed.at === 'string' ? new Date(parsed.at) : undefined;
-    if (!at || Number.isNaN(at.getTime()) || typeof parsed.id !== 'string') throw new Error('shape');
+    if (!at || Number.isNaN(at.getTime()) || typeof parsed.id !== 'string' || !UUID.test(parsed.id)) throw new Error('shape');
     return { at, id: parsed.id };
   } catch {
     throw new InvalidRequestError('cursor is not a cursor returned by this API');
