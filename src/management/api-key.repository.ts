@@ -10,13 +10,9 @@ export class ApiKeyRepository {
     return this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null } });
   }
 
-  /** Creates the key, or re-activates it with this name and scope when the same key was stored before. */
-  upsertByHash(keyHash: string, data: { name: string; scope: ApiKeyScope; prefix: string }): Promise<ApiKey> {
-    return this.prisma.apiKey.upsert({
-      where: { keyHash },
-      create: { keyHash, ...data },
-      update: { ...data, revokedAt: null },
-    });
+  /** Creates the key unless the same key was stored before; a stored one is returned as it is (revoked or not). */
+  ensureByHash(keyHash: string, data: { name: string; scope: ApiKeyScope; prefix: string }): Promise<ApiKey> {
+    return this.prisma.apiKey.upsert({ where: { keyHash }, create: { keyHash, ...data }, update: {} });
   }
 
   create(data: { name: string; scope: ApiKeyScope; keyHash: string; prefix: string }): Promise<ApiKey> {

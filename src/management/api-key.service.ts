@@ -23,8 +23,10 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const key = this.config.adminApiKey;
     if (!key) return;
     registerSecret(key);
-    await this.repository.upsertByHash(hashApiKey(key), { name: BOOTSTRAP_ADMIN_KEY_NAME, scope: 'admin', prefix: displayPrefix(key) });
-    this.logger.log('bootstrap admin key stored (hashed) from ADMIN_API_KEY');
+    const stored = await this.repository.ensureByHash(hashApiKey(key), { name: BOOTSTRAP_ADMIN_KEY_NAME, scope: 'admin', prefix: displayPrefix(key) });
+    // A revocation outlives restarts: a revoked ADMIN_API_KEY stays refused until a new value is configured.
+    if (stored.revokedAt) this.logger.warn('ADMIN_API_KEY was revoked and stays revoked: set a new value to bootstrap a new admin key');
+    else this.logger.log('bootstrap admin key stored (hashed) from ADMIN_API_KEY');
   }
 
   /** The actor behind a presented key, or null when the key is unknown or revoked. */

@@ -15,6 +15,6 @@ export class HotPathPool extends Pool implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.end();
+    if (!this.ended) await this.end();
   }
 }
