@@ -2,6 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { proxyTrust } from '../common/http/source-ip';
+import { AppConfig } from '../config/app-config';
 import { WebhookHttpHandler } from '../ingress/webhook-http-handler';
 import { requestLogger } from '../observability/logging/request-logger';
 
@@ -11,7 +13,7 @@ import { requestLogger } from '../observability/logging/request-logger';
  */
 export function configureHttpApp(app: INestApplication): void {
   const expressApp = app as NestExpressApplication;
-  expressApp.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  expressApp.set('trust proxy', proxyTrust(app.get(AppConfig).trustProxy));
   expressApp.disable('x-powered-by');
   expressApp.use(requestLogger);
   expressApp.use(express.json({ limit: '1mb' }));

@@ -14,6 +14,9 @@ export class AppConfig {
   readonly databaseUrl: string;
   /** Connections of each database pool of the process (Prisma's and the hot paths'). */
   readonly databasePoolSize: number;
+  /** Which proxies' X-Forwarded-For names the source IP (proxy-addr syntax); empty: none. */
+  readonly trustProxy: string[];
+  readonly ingressRejectedPerIpPerMinute: number;
   readonly redis: { url: string; prefix: string };
   readonly adminApiKey?: string;
   readonly logLevel: string;
@@ -47,6 +50,8 @@ export class AppConfig {
     this.port = env.PORT;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.trustProxy = (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+    this.ingressRejectedPerIpPerMinute = env.INGRESS_REJECTED_PER_IP_PER_MINUTE;
     this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;

@@ -89,6 +89,14 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   DELIVERY_CONCURRENCY: number = 20;
 
+  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or loopback/linklocal/uniquelocal); unset: none, the peer address is the source. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  TRUST_PROXY?: string;
+
+  /** Webhooks refused by verification per source IP per minute before that IP gets 429. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  INGRESS_REJECTED_PER_IP_PER_MINUTE: number = 300;
+
   /** Connections per pool (Prisma's, and the hot paths' node-postgres pool) in each process. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE: number = 10;

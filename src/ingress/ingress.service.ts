@@ -8,7 +8,9 @@ import { captureTraceContext, inSpan } from '../observability/tracing/trace-cont
 import { IngressRejection } from '../providers/ingress-rejection';
 import { IntegrationResolver, ResolvedIntegration } from '../providers/integrations/integration-resolver';
 import { ProviderRegistry } from '../providers/provider.registry';
-import { RawWebhookRequest } from '../providers/provider.types';
+import { NormalizedWebhook, RawWebhookRequest } from '../providers/provider.types';
+import { WindowCounter } from '../common/redis/window-counter';
+import { AppConfig } from '../config/app-config';
 import { bodyHashKey } from './canonical-json';
 import { assertStorableIdentifier, storableJson } from './storable-json';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
@@ -49,6 +51,8 @@ export class IngressService {
     private readonly writer: EventWriter,
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
+    private readonly counters: WindowCounter,
+    private readonly config: AppConfig,
   ) {}
 
   async receive(request: IngressRequest): Promise<IngressAnswer> {
@@ -73,6 +77,25 @@ export class IngressService {
     }
   }
 
+  /**
+   * Verification, limited per source IP: an address whose requests keep failing it gets 429 before any more work,
+   * so a flood of forged requests cannot spend the integration's own rate limit or the process (contract §6.2).
+   */
+  private async verify(request: IngressRequest, verification: () => Promise<NormalizedWebhook>): Promise<NormalizedWebhook> {
+    const limit = this.config.ingressRejectedPerIpPerMinute;
+    const rejections = ['ingress-rejected', request.sourceIp ?? 'unknown'];
+    const standing = this.counters.check(rejections);
+    if (standing.blocked) throw new IngressRejection('rate_limited', `More than ${limit} refused webhooks per minute from this address`, standing.retryAfterSeconds);
+    try {
+      return await verification();
+    } catch (error) {
+      if (error instanceof IngressRejection && (error.reason === 'verification_failed' || error.reason === 'stale_timestamp')) {
+        await this.counters.hit(rejections, limit, 60_000);
+      }
+      throw error;
+    }
+  }
+
   private async accept(request: IngressRequest, { integration, secrets }: ResolvedIntegration): Promise<IngressAnswer> {
     const encoding = request.headers['content-encoding'];
     if (encoding && encoding.trim().toLowerCase() !== 'identity') {
@@ -84,8 +107,10 @@ export class IngressService {
 
     const provider = this.providers.get(integration.provider);
     if (!provider) throw new IngressRejection('unknown_integration', `Integration "${request.slug}" names an unknown provider`);
-    const normalized = await inSpan('ingress.verify', { 'hookgate.integration': integration.slug, 'hookgate.provider': provider.name }, () =>
-      provider.verify(raw, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),
+    const normalized = await this.verify(request, () =>
+      inSpan('ingress.verify', { 'hookgate.integration': integration.slug, 'hookgate.provider': provider.name }, () =>
+        provider.verify(raw, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),
+      ),
     );
     await this.rateLimiter.check(integration.id, integration.rateLimitPerMinute);
     // What PostgreSQL would refuse is refused (400) or made storable here, so a batch never fails for one webhook.

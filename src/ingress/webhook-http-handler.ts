@@ -6,6 +6,8 @@ import { CLS_ID, ClsService } from 'nestjs-cls';
 import { acceptableCorrelationId, CORRELATION_HEADER, currentTraceId } from '../common/context/request-context';
 import { buildErrorBody } from '../common/http/error-body';
 import { mapException } from '../common/http/error-mapping';
+import { ProxyTrust, proxyTrust, sourceIpOf } from '../common/http/source-ip';
+import { AppConfig } from '../config/app-config';
 import { IngressRejection } from '../providers/ingress-rejection';
 import { IngressService } from './ingress.service';
 
@@ -43,11 +45,15 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
 @Injectable()
 export class WebhookHttpHandler {
   private readonly logger = new Logger('HTTP');
+  private readonly trust: ProxyTrust;
 
   constructor(
     private readonly ingress: IngressService,
     private readonly cls: ClsService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.trust = proxyTrust(config.trustProxy);
+  }
 
   /** The integration slug when this request is a webhook; otherwise undefined (Express serves it). */
   slugOf(request: IncomingMessage): string | undefined {
@@ -76,7 +82,7 @@ export class WebhookHttpHandler {
           headers: headersOf(request),
           readBody: (maxBytes) => readBody(request, maxBytes),
           receivedAt: new Date(),
-          sourceIp: request.socket.remoteAddress ?? null,
+          sourceIp: sourceIpOf(request, this.trust),
         });
         status = answer.duplicate ? 200 : 202;
         send(response, status, correlationId, answer);

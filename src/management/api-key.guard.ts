@@ -5,6 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../common/errors/domain-errors';
 import { REDIS, RedisKeys } from '../common/redis/redis.module';
+import { WindowCounter } from '../common/redis/window-counter';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyScope, scopeAllows } from './api-key.types';
@@ -19,6 +20,8 @@ export function presentedKey(request: Request): string | undefined {
 }
 
 const WINDOW_MS = 60_000;
+/** Failed authentications one source IP may make per minute before it gets 429 (contract §6.4). */
+const FAILED_AUTHENTICATIONS_PER_IP = 20;
 
 /**
  * Global guard: routes marked with @RequireScope need a valid key (401) of a sufficient scope (403), within the
@@ -34,6 +37,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly redisKeys: RedisKeys,
     @Inject(REDIS) redis: Redis,
+    private readonly counters: WindowCounter,
   ) {
     this.throttle = new ThrottlerStorageRedisService(redis);
   }
@@ -42,14 +46,24 @@ export class ApiKeyGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
     if (!required) return true;
     const request = context.switchToHttp().getRequest<Request & { actor?: unknown }>();
+    const failures = ['auth-failures', request.ip ?? 'unknown'];
+    const standing = this.counters.check(failures);
+    if (standing.blocked) throw this.tooManyFailures(standing.retryAfterSeconds);
     const key = presentedKey(request);
-    if (!key) throw new UnauthorizedError('Missing API key: send Authorization: Bearer <key> or x-api-key');
-    const actor = await this.keys.authenticate(key);
-    if (!actor) throw new UnauthorizedError('Invalid API key');
+    const actor = key ? await this.keys.authenticate(key) : null;
+    if (!actor) {
+      const after = await this.counters.hit(failures, FAILED_AUTHENTICATIONS_PER_IP, WINDOW_MS);
+      if (after.blocked) throw this.tooManyFailures(after.retryAfterSeconds);
+      throw new UnauthorizedError(key ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <key> or x-api-key');
+    }
     if (!scopeAllows(actor.scope, required)) throw new ForbiddenError(`This route needs the "${required}" scope; the key has "${actor.scope}"`);
     await this.checkBudget(actor.keyId);
     request.actor = actor;
     return true;
+  }
+
+  private tooManyFailures(retryAfterSeconds: number): RateLimitedError {
+    return new RateLimitedError(`More than ${FAILED_AUTHENTICATIONS_PER_IP} failed authentications per minute from this address`, retryAfterSeconds);
   }
 
   private async checkBudget(keyId: string): Promise<void> {

@@ -12,7 +12,9 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
   const keys: Record<'admin' | 'ops' | 'read', string> = { admin: '', ops: '', read: '' };
 
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: 'acme-api-test-secret-01' } });
+    // Behind a trusted loopback proxy: each route's failed authentications come from an address of their own, so
+    // the per-address limit on failures (tested in abuse.e2e-spec.ts) does not turn this matrix's 401s into 429s.
+    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: 'acme-api-test-secret-01', TRUST_PROXY: 'loopback' } });
     prisma = app.app.get(PrismaService);
     for (const scope of ['admin', 'ops', 'read'] as const) {
       const created = await adminApi(app.url!).post('/api-keys', { name: `${scope}-key`, scope }).expect(201);
@@ -53,8 +55,9 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
   const rank = { read: 1, ops: 2, admin: 3 };
 
   it.each(routes)('%s %s %j: 401 without a key, 403 below the %s scope, through at or above it', async (method, path, body, least) => {
+    const from = `198.18.${routes.findIndex((route) => route[0] === method && route[1] === path)}.1`;
     const call = (key?: string) => {
-      const test = (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)[method](`/api/v1${path}`);
+      const test = (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)[method](`/api/v1${path}`).set('x-forwarded-for', from);
       if (key) test.set('authorization', `Bearer ${key}`);
       return body ? test.send(body) : test;
     };

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { ChangeFeed } from './change-feed';
 import { createRedis, REDIS, RedisKeys } from './redis-client';
+import { WindowCounter } from './window-counter';
 
 export { createRedis, REDIS, RedisKeys };
 
@@ -17,7 +18,7 @@ class RedisCloser implements OnApplicationShutdown {
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: createRedis }, RedisKeys, RedisCloser, ChangeFeed],
-  exports: [REDIS, RedisKeys, ChangeFeed],
+  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: createRedis }, RedisKeys, RedisCloser, ChangeFeed, WindowCounter],
+  exports: [REDIS, RedisKeys, ChangeFeed, WindowCounter],
 })
 export class RedisModule {}

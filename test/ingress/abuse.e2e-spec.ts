@@ -1,0 +1,52 @@
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { PrismaService } from '../../src/common/database/prisma.service';
+import { adminApi } from '../support/management';
+import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/test-app';
+
+const SECRET = 'acme-abuse-secret-0123456789';
+const sign = (body: string) => createHmac('sha256', SECRET).update(body).digest('hex');
+
+/** Contract §6.2 and §6.4: what forged traffic and guessed keys can and cannot do. */
+describe('hostile clients', () => {
+  let app: TestApp;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    // Behind a trusted proxy on loopback, X-Forwarded-For names the client: the tests play several addresses.
+    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET, TRUST_PROXY: 'loopback', INGRESS_REJECTED_PER_IP_PER_MINUTE: '50' } });
+    prisma = app.app.get(PrismaService);
+  });
+
+  afterAll(() => app?.stop());
+
+  const webhook = (from: string, body: string, signature: string) =>
+    request(app.url!).post('/webhooks/acme').set('x-forwarded-for', from).set('x-acme-signature', signature).send(body);
+
+  it('1,000 forged webhooks at a rate-limited integration leave the real provider answered 202', async () => {
+    const integration = await prisma.integration.findUniqueOrThrow({ where: { slug: 'acme' } });
+    await adminApi(app.url!).patch(`/integrations/${integration.id}`, { rateLimitPerMinute: 5 }).expect(200);
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 20; batch += 1) {
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => webhook('203.0.113.66', JSON.stringify({ id: `forged_${batch}_${index}`, type: 't' }), 'ab'.repeat(32))));
+      statuses.push(...answers.map((answer) => answer.status));
+    }
+    expect(new Set(statuses)).toEqual(new Set([401, 429]));
+    const limited = await webhook('203.0.113.66', '{}', 'ab'.repeat(32)).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+    const body = JSON.stringify({ id: 'real_provider_1', type: 'order.created' });
+    await webhook('198.51.100.10', body, sign(body)).expect(202);
+    expect(await prisma.event.count({ where: { externalId: { startsWith: 'forged_' } } })).toBe(0);
+  });
+
+  it('more than 20 failed authentications from one address: 429 for that address only', async () => {
+    const guess = (from: string, key: string) => request(app.url!).get('/api/v1/events').set('x-forwarded-for', from).set('authorization', `Bearer ${key}`);
+    for (let attempt = 0; attempt < 20; attempt += 1) await guess('203.0.113.99', `hg_guess_${attempt}`).expect(401);
+    const blocked = await guess('203.0.113.99', 'hg_guess_21').expect(429);
+    expect(blocked.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    await guess('203.0.113.99', TEST_ADMIN_KEY).expect(429);
+    await guess('198.51.100.20', TEST_ADMIN_KEY).expect(200);
+  });
+});
