@@ -15,12 +15,16 @@ export function listItem(row: EventListRow) {
   };
 }
 
-/** Headers that carry a credential itself (globex's token is the integration's secret), not a signature over the body. */
-const CREDENTIAL_HEADER = /token|authorization|cookie|api-key|password/i;
+/**
+ * Headers that carry a credential (globex's token is the integration's secret) or a provider's signature
+ * (`stripe-signature`, `x-hub-signature-256`, `paypal-transmission-sig`, `webhook-signature`…).
+ */
+const SENSITIVE_HEADER = /sig(nature)?\b|-sig$|token|authorization|cookie|api-key|password|secret/i;
 
-/** Raw headers as received, but never a credential: read-scope keys can see events, not secrets. */
-function safeHeaders(headers: unknown): Record<string, unknown> {
-  return Object.fromEntries(Object.entries((headers ?? {}) as Record<string, unknown>).map(([name, value]) => [name, CREDENTIAL_HEADER.test(name) ? '[redacted]' : value]));
+/** Raw headers as received; for keys below admin, credentials and signatures are redacted (contract §6.4). */
+export function visibleHeaders(headers: unknown, revealSensitive: boolean): Record<string, unknown> {
+  const entries = Object.entries((headers ?? {}) as Record<string, unknown>);
+  return Object.fromEntries(revealSensitive ? entries : entries.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? '[redacted]' : value]));
 }
 
 /** The body exactly as received: as text when the bytes are valid UTF-8, base64 otherwise. */
@@ -33,12 +37,17 @@ function rawBody(bytes: Uint8Array): { body: string; bodyEncoding: 'utf8' | 'bas
   }
 }
 
-export function detailView(event: Detail, replays: { id: string; actor: string; reason: string; status: string; createdAt: Date }[], audit: { id: string; at: Date; actor: string; action: string; subjectType: string; subjectId: string; details: unknown }[]) {
+export function detailView(
+  event: Detail,
+  replays: { id: string; actor: string; reason: string; status: string; createdAt: Date }[],
+  audit: { id: string; at: Date; actor: string; action: string; subjectType: string; subjectId: string; details: unknown }[],
+  options: { revealSensitiveHeaders: boolean },
+) {
   return {
     ...listItem({ ...event, integration: event.integration.slug, status: event.status }),
     data: event.data,
     traceparent: event.traceparent,
-    raw: { headers: safeHeaders(event.rawWebhook.headers), ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp },
+    raw: { headers: visibleHeaders(event.rawWebhook.headers, options.revealSensitiveHeaders), ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp },
     deliveries: event.deliveries.map((delivery) => ({
       id: delivery.id,
       endpointId: delivery.endpointId,

@@ -2,7 +2,8 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, encodeCursor } from '../common/pagination/page';
-import { RequireScope } from '../management/require-scope.decorator';
+import { Actor } from '../management/api-key.types';
+import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { EventQueryDto } from './dto/event-query.dto';
 import { EventQueryRepository } from './event-query.repository';
 import { detailView, listItem } from './event-views';
@@ -26,12 +27,13 @@ export class EventsController {
     return { data: page.map(listItem), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null };
   }
 
+  /** Admin keys see the request's signature and credential headers; other scopes see them redacted. */
   @Get(':id')
-  async get(@Param('id', uuid) id: string) {
+  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
     const [replays, audit] = await Promise.all([this.events.replaysOf(id), this.events.auditOf(id)]);
-    return detailView(event, replays, audit);
+    return detailView(event, replays, audit, { revealSensitiveHeaders: actor.scope === 'admin' });
   }
 
   @Get(':id/status')

@@ -101,9 +101,12 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
     await request(app.url!).post('/webhooks/globex').set('x-globex-token', `${GLOBEX_TOKEN}x`).send(body).expect(401);
     const event = await prisma.event.findFirstOrThrow({ where: { externalId: 'gx_1' } });
     expect(event.type).toBe('shipment.dispatched');
-    // The token is the integration's secret: GET /events/:id shows the raw request without it.
-    const detail = await adminApi(app.url!).get(`/events/${event.id}`).expect(200);
-    expect(detail.body.raw).toMatchObject({ body, bodyEncoding: 'utf8', headers: { 'x-globex-token': '[redacted]' } });
-    expect(JSON.stringify(detail.body)).not.toContain(GLOBEX_TOKEN);
+    // The token is the integration's secret: below admin, GET /events/:id shows the raw request without it.
+    const readKey = (await adminApi(app.url!).post('/api-keys', { name: 'globex-reader', scope: 'read' }).expect(201)).body.key;
+    const forReader = await request(app.url!).get(`/api/v1/events/${event.id}`).set('authorization', `Bearer ${readKey}`).expect(200);
+    expect(forReader.body.raw).toMatchObject({ body, bodyEncoding: 'utf8', headers: { 'x-globex-token': '[redacted]' } });
+    expect(JSON.stringify(forReader.body)).not.toContain(GLOBEX_TOKEN);
+    const forAdmin = await adminApi(app.url!).get(`/events/${event.id}`).expect(200);
+    expect(forAdmin.body.raw.headers['x-globex-token']).toBe(GLOBEX_TOKEN);
   });
 });
