@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PaypalCertificates } from './adapters/paypal-certificates';
+import { PaypalTransmissions } from './adapters/paypal-transmissions';
 import { IntegrationResolver } from './integrations/integration-resolver';
 import { IntegrationRepository } from './integrations/integration.repository';
 import { IntegrationService } from './integrations/integration.service';
@@ -10,6 +11,7 @@ import { PROVIDER_ADAPTERS, ProviderRegistry, WEBHOOK_PROVIDERS } from './provid
   providers: [
     ...PROVIDER_ADAPTERS,
     PaypalCertificates,
+    PaypalTransmissions,
     { provide: WEBHOOK_PROVIDERS, inject: PROVIDER_ADAPTERS, useFactory: (...adapters: unknown[]) => adapters },
     ProviderRegistry,
     IntegrationRepository,

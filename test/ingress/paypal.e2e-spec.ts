@@ -44,12 +44,14 @@ describe('ingress: PayPal certificate verification', () => {
   };
   let certServer: Server;
   let certPort: number;
+  const certFetches: string[] = [];
   let app: TestApp;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookgate-paypal-'));
     writeFileSync(join(dir, 'ca.pem'), forge.pki.certificateToPem(ca));
     certServer = createServer((req, res) => {
+      certFetches.push(req.url ?? '');
       const leaf = leaves[(req.url ?? '').slice(1).replace('.pem', '')];
       if (!leaf) return res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(forge.pki.certificateToPem(leaf));
@@ -64,10 +66,10 @@ describe('ingress: PayPal certificate verification', () => {
     await new Promise((resolve) => certServer?.close(resolve));
   });
 
-  function send(id: string, options: { cert?: string; certUrl?: string; webhookId?: string; tamper?: boolean } = {}) {
-    const body = JSON.stringify({ id, event_type: 'PAYMENT.CAPTURE.COMPLETED', create_time: '2026-11-01T10:00:00Z', resource: { amount: '10.00' } });
-    const transmissionId = `tx-${id}`;
-    const time = new Date().toISOString();
+  function send(id: string, options: { cert?: string; certUrl?: string; webhookId?: string; tamper?: boolean; transmissionId?: string; amount?: string; sentAt?: Date } = {}) {
+    const body = JSON.stringify({ id, event_type: 'PAYMENT.CAPTURE.COMPLETED', create_time: '2026-11-01T10:00:00Z', resource: { amount: options.amount ?? '10.00' } });
+    const transmissionId = options.transmissionId ?? `tx-${id}`;
+    const time = (options.sentAt ?? new Date()).toISOString();
     const signer = createSign('sha256');
     signer.update(`${transmissionId}|${time}|${options.webhookId ?? WEBHOOK_ID}|${crc32(Buffer.from(body)) >>> 0}`);
     const signature = signer.sign(forge.pki.privateKeyToPem(leafKeys.privateKey), 'base64');
@@ -103,5 +105,29 @@ describe('ingress: PayPal certificate verification', () => {
     const response = await send('WH-EVT-down', { certUrl: `http://127.0.0.1:${certPort}/missing.pem` }).expect(503);
     expect(response.headers['retry-after']).toBeDefined();
     expect(response.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+  });
+
+  it('refuses a transmission time outside the tolerance, before fetching any certificate (contract §6.2)', async () => {
+    const certUrl = `http://127.0.0.1:${certPort}/never-fetched.pem`;
+    const stale = await send('WH-EVT-stale', { sentAt: new Date(Date.now() - 10 * 60_000), certUrl }).expect(401);
+    expect(stale.body.message).toMatch(/tolerance/);
+    await send('WH-EVT-future', { sentAt: new Date(Date.now() + 10 * 60_000), certUrl }).expect(401);
+    expect(certFetches).not.toContain('/never-fetched.pem');
+  });
+
+  it('refuses a transmission id seen before with another body; the same body again is a duplicate', async () => {
+    const first = await send('WH-EVT-replay', { transmissionId: 'tx-captured' }).expect(202);
+    // Signed again for the test; a real attacker keeps the signature and forges a body with the same CRC32.
+    const replayed = await send('WH-EVT-replay', { transmissionId: 'tx-captured', amount: '9999.00' }).expect(401);
+    expect(replayed.body.message).toMatch(/seen before/);
+    const retried = await send('WH-EVT-replay', { transmissionId: 'tx-captured' }).expect(200);
+    expect(retried.body).toMatchObject({ eventId: first.body.eventId, duplicate: true });
+  });
+
+  it('caches a certificate by its URL without query or fragment', async () => {
+    await send('WH-EVT-q0').expect(202);
+    const before = certFetches.length;
+    for (let index = 1; index <= 5; index += 1) await send(`WH-EVT-q${index}`, { certUrl: `http://127.0.0.1:${certPort}/good.pem?n=${index}#x` }).expect(202);
+    expect(certFetches.length).toBe(before);
   });
 });

@@ -30,6 +30,17 @@ export class LoadingCache<V> {
     return value;
   }
 
+  /** Stores a known value for `key` (kept `ttlMs`, like a loaded one). */
+  set(key: string, value: V, now = Date.now()): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value: Promise.resolve(value), until: now + this.ttlMs });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   clear(): void {
     this.generation += 1;
     this.entries.clear();

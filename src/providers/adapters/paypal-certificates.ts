@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Injectable } from '@nestjs/common';
 import { request } from 'undici';
+import { LoadingCache } from '../../common/caching/loading-cache';
 import { AppConfig } from '../../config/app-config';
 import { IngressRejection } from '../ingress-rejection';
 
@@ -10,6 +11,10 @@ const ALLOWED_SUBJECTS = new Set(['messageverificationcerts.paypal.com', 'messag
 const FETCH_TIMEOUT_MS = 3_000;
 const MAX_CERT_BYTES = 64 * 1024;
 const CACHE_TTL_MS = 60 * 60 * 1000;
+/** Certificate locations remembered at once; PayPal uses a handful. */
+const MAX_CACHED_URLS = 100;
+/** A location that failed is not fetched again for this long (a forged URL cannot make us fetch in a loop). */
+const FAILURE_TTL_MS = 30_000;
 
 function splitPem(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -27,11 +32,13 @@ function withinValidity(certificate: X509Certificate, now: Date): boolean {
 /**
  * Fetches, validates and caches PayPal's message-signing certificates. A certificate is trusted only when its URL
  * is https on an allowed host, its chain leads to a trust anchor, its subject is PayPal's verification CN and it
- * is within its validity dates.
+ * is within its validity dates. The cache is keyed by the normalized URL (no query or fragment), bounded, with one
+ * fetch in flight per URL; a failure is remembered briefly.
  */
 @Injectable()
 export class PaypalCertificates {
-  private readonly cache = new Map<string, { certificate: X509Certificate; until: number }>();
+  private readonly cache = new LoadingCache((url) => this.fetchTrusted(url), CACHE_TTL_MS, MAX_CACHED_URLS);
+  private readonly failures = new LoadingCache<IngressRejection | null>(async () => null, FAILURE_TTL_MS, MAX_CACHED_URLS);
   private readonly anchors: X509Certificate[];
 
   constructor(private readonly config: AppConfig) {
@@ -39,18 +46,32 @@ export class PaypalCertificates {
     this.anchors = [...rootCertificates.flatMap(splitPem), ...splitPem(extra)];
   }
 
-  async publicKeyFor(url: string, now: Date) {
-    const cached = this.cache.get(url);
-    if (cached && cached.until > now.getTime() && withinValidity(cached.certificate, now)) return cached.certificate.publicKey;
-    this.assertAllowedUrl(url);
-    const [leaf, ...intermediates] = splitPem(await this.fetchPem(url));
-    if (!leaf) throw new IngressRejection('verification_failed', 'PAYPAL-CERT-URL did not return a certificate');
-    this.assertTrusted(leaf, intermediates, now);
-    this.cache.set(url, { certificate: leaf, until: Math.min(now.getTime() + CACHE_TTL_MS, new Date(leaf.validTo).getTime()) });
-    return leaf.publicKey;
+  async publicKeyFor(rawUrl: string, now: Date) {
+    const url = this.allowedUrl(rawUrl);
+    const failed = await this.failures.get(url, now.getTime());
+    if (failed) throw failed;
+    try {
+      const certificate = await this.cache.get(url, now.getTime());
+      if (!withinValidity(certificate, now)) {
+        this.cache.delete(url); // fetched again next time: PayPal may have renewed it
+        throw new IngressRejection('verification_failed', 'PayPal certificate is expired or not yet valid');
+      }
+      return certificate.publicKey;
+    } catch (error) {
+      if (error instanceof IngressRejection) this.failures.set(url, error, now.getTime());
+      throw error;
+    }
   }
 
-  private assertAllowedUrl(url: string): void {
+  private async fetchTrusted(url: string): Promise<X509Certificate> {
+    const [leaf, ...intermediates] = splitPem(await this.fetchPem(url));
+    if (!leaf) throw new IngressRejection('verification_failed', 'PAYPAL-CERT-URL did not return a certificate');
+    this.assertTrusted(leaf, intermediates, new Date());
+    return leaf;
+  }
+
+  /** The certificate location as a cache key and fetch target: https on an allowed host, without query or fragment. */
+  private allowedUrl(url: string): string {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -60,6 +81,7 @@ export class PaypalCertificates {
     const httpsAllowed = parsed.protocol === 'https:' && this.config.paypal.certHosts.includes(parsed.hostname.toLowerCase());
     const loopbackAllowed = this.config.paypal.allowHttpLoopback && parsed.protocol === 'http:' && parsed.hostname === '127.0.0.1';
     if (!httpsAllowed && !loopbackAllowed) throw new IngressRejection('verification_failed', 'PAYPAL-CERT-URL is not an allowed PayPal certificate location');
+    return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname}`;
   }
 
   /** A host that does not answer is PayPal's problem, not the sender's: 503, so PayPal retries later. */
