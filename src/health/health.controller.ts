@@ -2,9 +2,11 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
+import { PublicRoute } from '../management/require-scope.decorator';
 
 /** Terminus JSON (`status`, `info`, `error`, `details`) on success and on failure alike: a 503 keeps the details. */
 @ApiTags('health')
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}

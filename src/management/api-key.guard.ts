@@ -9,7 +9,7 @@ import { WindowCounter } from '../common/redis/window-counter';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyScope, scopeAllows } from './api-key.types';
-import { REQUIRED_SCOPE } from './require-scope.decorator';
+import { PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
 
 /** Reads `Authorization: Bearer <key>` or `x-api-key`. */
 export function presentedKey(request: Request): string | undefined {
@@ -43,8 +43,9 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
-    if (!required) return true;
+    const required = this.reflector.getAllAndOverride<ApiKeyScope | typeof PUBLIC | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
+    if (required === PUBLIC) return true;
+    if (!required) throw new ForbiddenError('This route declares no access rule, so it is refused');
     const request = context.switchToHttp().getRequest<Request & { actor?: unknown }>();
     const failures = ['auth-failures', request.ip ?? 'unknown'];
     const standing = this.counters.check(failures);

@@ -3,8 +3,16 @@ import { Actor, ApiKeyScope } from './api-key.types';
 
 export const REQUIRED_SCOPE = 'hookgate:required-scope';
 
-/** Marks a controller or route as management API needing at least this scope. Routes without it are public. */
+/**
+ * Every route declares who may call it: `@RequireScope(scope)` (a management key of at least that scope) or
+ * `@PublicRoute()` (health, metrics). A route that declares neither is refused (deny by default).
+ */
 export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRED_SCOPE, scope);
+
+/** Marks a controller or route as open without a key (what an orchestrator or Prometheus scrapes). */
+export const PublicRoute = () => SetMetadata(REQUIRED_SCOPE, PUBLIC);
+
+export const PUBLIC = 'public';
 
 /** The authenticated management actor of the request (set by ApiKeyGuard). */
 export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {

@@ -74,6 +74,25 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     }
   });
 
+  it('deny by default: every route of the OpenAPI document refuses a request without a key, except the public ones', async () => {
+    const document = (await request(app.url!).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const publicRoutes = new Set(['get /health', 'get /health/live', 'get /health/ready', 'get /metrics', 'post /webhooks/{integration}']);
+    const open: string[] = [];
+    let walked = 0;
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const method of Object.keys(operations)) {
+        const route = `${method} ${path}`;
+        const concrete = path.replace(/\{[^}]+\}/g, ZERO);
+        const response = await (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)[method](concrete).set('x-forwarded-for', `198.19.${walked}.1`);
+        walked += 1;
+        if (publicRoutes.has(route)) continue;
+        if (response.status !== 401) open.push(`${route} → ${response.status}`);
+      }
+    }
+    expect(walked).toBeGreaterThanOrEqual(routes.length);
+    expect(open).toEqual([]);
+  });
+
   it('revoked keys stop working; lists never show a key', async () => {
     const created = await adminApi(app.url!).post('/api-keys', { name: 'temp', scope: 'read' }).expect(201);
     await request(app.url!).get('/api/v1/events').set('x-api-key', created.body.key).expect(200);
