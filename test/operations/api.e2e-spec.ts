@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { JobQueue } from '../../src/queue/job-queue.service';
+import { QueueName } from '../../src/queue/queue-names';
 import { adminApi } from '../support/management';
 import { startTestApp, TestApp } from '../support/test-app';
 import { someEvents } from './builders';
@@ -156,6 +158,11 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     expect(board.text).toContain('<html');
     const queues = await request(app.url!).get('/admin/queues/api/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
     expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['dead-letter', 'delivery', 'maintenance', 'processing', 'replay']);
+    // Read-only: a job changed here would bypass the audit trail.
+    const paused = await request(app.url!).put('/admin/queues/api/queues/pause').set('authorization', `Bearer ${keys.admin}`).expect(405);
+    expect(paused.body).toMatchObject({ statusCode: 405, message: expect.stringContaining('read-only') });
+    await request(app.url!).put('/admin/queues/api/queues/dead-letter/retry/failed').set('authorization', `Bearer ${keys.admin}`).expect(405);
+    expect(await app.app.get(JobQueue).queue(QueueName.Delivery).isPaused()).toBe(false);
   });
 
   it('serves a valid OpenAPI document listing every management route', async () => {
