@@ -1,5 +1,6 @@
 import { Inject, Injectable, Type } from '@nestjs/common';
 import { AcmeProvider } from './adapters/acme.provider';
+import { GenericProvider } from './adapters/generic.provider';
 import { GithubProvider } from './adapters/github.provider';
 import { GlobexProvider } from './adapters/globex.provider';
 import { PaypalProvider } from './adapters/paypal.provider';
@@ -15,6 +16,7 @@ export const PROVIDER_ADAPTERS: Type<WebhookProvider>[] = [
   AcmeProvider,
   GlobexProvider,
   StandardWebhooksProvider,
+  GenericProvider,
 ];
 
 export const WEBHOOK_PROVIDERS = Symbol('WEBHOOK_PROVIDERS');
