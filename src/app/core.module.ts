@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ContextModule } from '../common/context/context.module';
+import { SecretsModule } from '../common/crypto/secrets.module';
 import { DatabaseModule } from '../common/database/database.module';
 import { RedisModule } from '../common/redis/redis.module';
 import { AppConfig } from '../config/app-config';
@@ -15,7 +16,7 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ContextModule, RedisModule, QueueModule, AuditModule, ObservabilityModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, SecretsModule, ContextModule, RedisModule, QueueModule, AuditModule, ObservabilityModule, HealthModule],
       exports: [HealthModule],
     };
   }

@@ -14,6 +14,8 @@ export class AppConfig {
   readonly databaseUrl: string;
   /** Connections of each database pool of the process (Prisma's and the hot paths'). */
   readonly databasePoolSize: number;
+  /** SECRETS_ENCRYPTION_KEY and the earlier keys that still open what they sealed (base64, 32 bytes each). */
+  readonly secretsEncryption: { key?: string; previousKeys: string[] };
   /** Which proxies' X-Forwarded-For names the source IP (proxy-addr syntax); empty: none. */
   readonly trustProxy: string[];
   readonly ingressRejectedPerIpPerMinute: number;
@@ -50,6 +52,7 @@ export class AppConfig {
     this.port = env.PORT;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.secretsEncryption = { key: env.SECRETS_ENCRYPTION_KEY, previousKeys: (env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean) };
     this.trustProxy = (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
     this.ingressRejectedPerIpPerMinute = env.INGRESS_REJECTED_PER_IP_PER_MINUTE;
     this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };

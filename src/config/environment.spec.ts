@@ -33,6 +33,12 @@ describe('configuration', () => {
     expect(config.delivery.retryScheduleMs).toEqual([250, 2_000, 60_000, 3_600_000]);
   });
 
+  it('requires SECRETS_ENCRYPTION_KEY in production, as 32 bytes of base64', () => {
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrow(/SECRETS_ENCRYPTION_KEY is required/);
+    expect(() => loadConfig({ ...minimal, SECRETS_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/32 bytes/);
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).secretsEncryption.key).toBeDefined();
+  });
+
   it('refuses the PayPal loopback test switch in production', () => {
     expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: 'true' })).toThrow(/PAYPAL_CERT_ALLOW_HTTP_LOOPBACK/);
   });

@@ -89,6 +89,14 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   DELIVERY_CONCURRENCY: number = 20;
 
+  /** 32 bytes, base64: integration and endpoint secrets are stored encrypted with it (AES-256-GCM); required in production. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  SECRETS_ENCRYPTION_KEY?: string;
+
+  /** Earlier values of SECRETS_ENCRYPTION_KEY (comma-separated), still able to open what they sealed while the boot re-seals it. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  SECRETS_ENCRYPTION_PREVIOUS_KEYS?: string;
+
   /** Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or loopback/linklocal/uniquelocal); unset: none, the peer address is the source. */
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   TRUST_PROXY?: string;
@@ -160,6 +168,10 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   if (env.STUCK_EVENT_AFTER !== undefined && !(parseDuration(env.STUCK_EVENT_AFTER) ?? 0)) {
     problems.push('STUCK_EVENT_AFTER must be a positive duration such as 10m (units ms, s, m, h, d)');
   }
+  for (const [name, value] of [['SECRETS_ENCRYPTION_KEY', env.SECRETS_ENCRYPTION_KEY], ...(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').filter(Boolean).map((key) => ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', key.trim()])]) {
+    if (value !== undefined && Buffer.from(value, 'base64').length !== 32) problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);
+  }
+  if (!env.SECRETS_ENCRYPTION_KEY && env.NODE_ENV === 'production') problems.push('SECRETS_ENCRYPTION_KEY is required when NODE_ENV=production');
   if (env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK && env.NODE_ENV === 'production') {
     problems.push('PAYPAL_CERT_ALLOW_HTTP_LOOPBACK is for tests only and is refused when NODE_ENV=production');
   }

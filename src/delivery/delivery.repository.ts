@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SYSTEM_ACTORS } from '../audit/audit.types';
+import { SecretBox } from '../common/crypto/secret-box';
 import { HotPathPool } from '../common/database/pg-pool';
 import { AttemptResult } from './delivery-sender';
 
@@ -239,7 +240,10 @@ export interface StuckDelivery {
  */
 @Injectable()
 export class DeliveryRepository {
-  constructor(private readonly pool: HotPathPool) {}
+  constructor(
+    private readonly pool: HotPathPool,
+    private readonly secrets: SecretBox,
+  ) {}
 
   /** Creates the deliveries of a fan-out; returns the first-run deliveries to queue (those of an earlier try too). */
   async createForEvent(eventId: string, endpointIds: string[]): Promise<QueuedDelivery[]> {
@@ -258,7 +262,7 @@ export class DeliveryRepository {
       return {
         ...rows[0],
         endpoint: {
-          ...rows[0].endpoint,
+          ...this.secrets.openFields(rows[0].endpoint),
           previousSecretExpiresAt: endpoint.previousSecretExpiresAt ? new Date(endpoint.previousSecretExpiresAt as string) : null,
           deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
         },

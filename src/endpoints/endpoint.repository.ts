@@ -3,19 +3,36 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
+import { SecretBox } from '../common/crypto/secret-box';
 import { Endpoint, Prisma } from '../generated/prisma/client';
 
+/** Endpoints; their signing secrets are sealed on the way in and opened on the way out (SecretBox). */
 @Injectable()
 export class EndpointRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>,
+    private readonly secrets: SecretBox,
+  ) {}
 
-  findLive(id: string): Promise<Endpoint | null> {
-    return this.txHost.tx.endpoint.findFirst({ where: { id, deletedAt: null } });
+  async findLive(id: string): Promise<Endpoint | null> {
+    return this.secrets.openFields(await this.txHost.tx.endpoint.findFirst({ where: { id, deletedAt: null } }));
   }
 
   /** Enabled, not deleted: the candidates of a fan-out. */
-  findActive(): Promise<Endpoint[]> {
-    return this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } });
+  async findActive(): Promise<Endpoint[]> {
+    return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) => this.secrets.openFields(row));
+  }
+
+  /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */
+  async resealSecrets(): Promise<number> {
+    let changed = 0;
+    for (const row of await this.txHost.tx.endpoint.findMany({ select: { id: true, secret: true, previousSecret: true } })) {
+      const resealed = this.secrets.resealed(row);
+      if (!resealed) continue;
+      await this.txHost.tx.endpoint.update({ where: { id: row.id }, data: resealed });
+      changed += 1;
+    }
+    return changed;
   }
 
   listPage(limit: number, after?: KeysetPosition): Promise<Endpoint[]> {
@@ -26,11 +43,11 @@ export class EndpointRepository {
     });
   }
 
-  create(data: Prisma.EndpointCreateInput): Promise<Endpoint> {
-    return this.txHost.tx.endpoint.create({ data });
+  async create(data: Prisma.EndpointCreateInput): Promise<Endpoint> {
+    return this.secrets.openFields(await this.txHost.tx.endpoint.create({ data: this.secrets.sealFields(data) }));
   }
 
-  update(id: string, data: Prisma.EndpointUpdateInput): Promise<Endpoint> {
-    return this.txHost.tx.endpoint.update({ where: { id }, data });
+  async update(id: string, data: Prisma.EndpointUpdateInput): Promise<Endpoint> {
+    return this.secrets.openFields(await this.txHost.tx.endpoint.update({ where: { id }, data: this.secrets.sealFields(data) }));
   }
 }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { Transactional } from '@nestjs-cls/transactional';
 import { AuditService } from '../audit/audit.service';
 import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../common/redis/change-feed';
@@ -28,12 +29,22 @@ function assertDeliverableUrl(raw: string): void {
 
 /** Downstream subscribers. Secrets are generated here, shown once, and never read back through the API. */
 @Injectable()
-export class EndpointService implements AnnouncingService {
+export class EndpointService implements AnnouncingService, OnApplicationBootstrap {
+  private readonly logger = new Logger(EndpointService.name);
+
   constructor(
     private readonly repository: EndpointRepository,
     private readonly audit: AuditService,
     readonly changes: ChangeFeed,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runsApi) return;
+    const resealed = await this.repository.resealSecrets();
+    if (resealed) this.logger.log(`sealed the secrets of ${resealed} endpoints with SECRETS_ENCRYPTION_KEY`);
+  }
 
   async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
     const rows = await this.repository.listPage(limit, decodeCursor(cursor));

@@ -21,10 +21,13 @@ const hookgateServices = ['migrate', 'api', 'worker'];
 const knownVariables = new Set(getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false).map((meta) => meta.propertyName));
 
 /** `${NAME:-default}` → default, `${NAME:?message}` → a value that passes validation, as a user would supply. */
+/** What a user supplies for a required variable whose value has a format of its own. */
+const USER_SUPPLIED: Record<string, string> = { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
+
 function substitute(value: string): string {
   return String(value)
     .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
-    .replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'a-user-supplied-secret-value');
+    .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_, name: string) => USER_SUPPLIED[name] ?? 'a-user-supplied-secret-value');
 }
 
 function assertRunnable(command: string[]): void {

@@ -4,17 +4,34 @@ import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-pr
 import { KeysetPosition, keysetAfter } from '../../common/pagination/page';
 import { PrismaService } from '../../common/database/prisma.service';
 import { Integration, Prisma } from '../../generated/prisma/client';
+import { SecretBox } from '../../common/crypto/secret-box';
 
+/** Integrations; their secrets are sealed on the way in and opened on the way out, so callers see them in clear. */
 @Injectable()
 export class IntegrationRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>,
+    private readonly secrets: SecretBox,
+  ) {}
 
-  findBySlug(slug: string): Promise<Integration | null> {
-    return this.txHost.tx.integration.findUnique({ where: { slug } });
+  async findBySlug(slug: string): Promise<Integration | null> {
+    return this.secrets.openFields(await this.txHost.tx.integration.findUnique({ where: { slug } }));
   }
 
-  findById(id: string): Promise<Integration | null> {
-    return this.txHost.tx.integration.findUnique({ where: { id } });
+  async findById(id: string): Promise<Integration | null> {
+    return this.secrets.openFields(await this.txHost.tx.integration.findUnique({ where: { id } }));
+  }
+
+  /** Seals every secret stored in clear or with an earlier key; returns how many integrations changed. */
+  async resealSecrets(): Promise<number> {
+    let changed = 0;
+    for (const row of await this.txHost.tx.integration.findMany({ select: { id: true, secret: true, previousSecret: true } })) {
+      const resealed = this.secrets.resealed(row);
+      if (!resealed) continue;
+      await this.txHost.tx.integration.update({ where: { id: row.id }, data: resealed });
+      changed += 1;
+    }
+    return changed;
   }
 
   /** Newest first, strictly after `after`; fetches limit + 1 rows so the caller knows whether a page follows. */
@@ -26,11 +43,12 @@ export class IntegrationRepository {
     });
   }
 
-  create(data: Prisma.IntegrationCreateInput): Promise<Integration> {
-    return this.txHost.tx.integration.create({ data });
+  async create(data: Prisma.IntegrationCreateInput): Promise<Integration> {
+    return this.secrets.openFields(await this.txHost.tx.integration.create({ data: this.secrets.sealFields(data) }));
   }
 
-  update(id: string, data: Prisma.IntegrationUpdateInput): Promise<Integration> {
-    return this.txHost.tx.integration.update({ where: { id }, data });
+  async update(id: string, data: Prisma.IntegrationUpdateInput): Promise<Integration> {
+    return this.secrets.openFields(await this.txHost.tx.integration.update({ where: { id }, data: this.secrets.sealFields(data) }));
   }
+
 }

@@ -34,9 +34,13 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
 
   /** Built-in integrations (`stripe`, `github`, …) are created or updated from their environment variables. */
   async onApplicationBootstrap(): Promise<void> {
+    // Only the API role writes at boot, so an api and a worker booting together do not race on the same rows.
+    if (this.config.runsApi) {
+      const resealed = await this.repository.resealSecrets();
+      if (resealed) this.logger.log(`sealed the secrets of ${resealed} integrations with SECRETS_ENCRYPTION_KEY`);
+    }
     for (const [slug, secret] of Object.entries(this.config.builtInSecrets)) {
       registerSecret(secret);
-      // Only the API role seeds, so an api and a worker booting together do not race on the same rows.
       if (secret && this.config.runsApi) await this.seedBuiltIn(slug, secret);
     }
   }

@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { SecretBox } from './secret-box';
+
+/** Encryption of secrets at rest, for the repositories that store them. */
+@Global()
+@Module({ providers: [SecretBox], exports: [SecretBox] })
+export class SecretsModule {}
