@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { IntegrationResolver } from '../../src/providers/integrations/integration-resolver';
 import { adminApi } from '../support/management';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/test-app';
 
@@ -23,11 +24,11 @@ describe('hostile clients', () => {
   const webhook = (from: string, body: string, signature: string) =>
     request(app.url!).post('/webhooks/acme').set('x-forwarded-for', from).set('x-acme-signature', signature).send(body);
 
-  it('1,000 forged webhooks at a rate-limited integration leave the real provider answered 202', async () => {
+  it('10,000 forged webhooks at a rate-limited integration leave the real provider answered 202', async () => {
     const integration = await prisma.integration.findUniqueOrThrow({ where: { slug: 'acme' } });
     await adminApi(app.url!).patch(`/integrations/${integration.id}`, { rateLimitPerMinute: 5 }).expect(200);
     const statuses: number[] = [];
-    for (let batch = 0; batch < 20; batch += 1) {
+    for (let batch = 0; batch < 200; batch += 1) {
       const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => webhook('203.0.113.66', JSON.stringify({ id: `forged_${batch}_${index}`, type: 't' }), 'ab'.repeat(32))));
       statuses.push(...answers.map((answer) => answer.status));
     }
@@ -38,6 +39,22 @@ describe('hostile clients', () => {
     const body = JSON.stringify({ id: 'real_provider_1', type: 'order.created' });
     await webhook('198.51.100.10', body, sign(body)).expect(202);
     expect(await prisma.event.count({ where: { externalId: { startsWith: 'forged_' } } })).toBe(0);
+  });
+
+  it('10,000 requests to random slugs add no metric series and no cached integrations beyond a bound', async () => {
+    const seriesCount = async () => (await request(app.url!).get('/metrics').expect(200)).text.split('\n').filter((line) => /^hookgate_(?!nodejs_|process_)/.test(line)).length; // not the runtime's own (GC kinds appear as they happen)
+    // The first unknown slug creates the `unknown` series; 10,000 more must add none.
+    await request(app.url!).post('/webhooks/first-unknown').send('{}').expect(404);
+    const before = await seriesCount();
+    for (let batch = 0; batch < 200; batch += 1) {
+      await Promise.all(Array.from({ length: 50 }, (_, index) => request(app.url!).post(`/webhooks/random-${batch}-${index}-${Math.random().toString(36).slice(2)}`).send('{}').expect(404)));
+    }
+    expect(await seriesCount()).toBe(before);
+    const metrics = (await request(app.url!).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/hookgate_ingress_requests_total\{integration="unknown",outcome="unknown_integration"\} 10001/);
+    expect(metrics).not.toContain('random-');
+    const cache = (app.app.get(IntegrationResolver) as unknown as { cache: { entries: Map<string, unknown> } }).cache.entries;
+    expect(cache.size).toBeLessThanOrEqual(1_000);
   });
 
   it('more than 20 failed authentications from one address: 429 for that address only', async () => {
