@@ -224,4 +224,4 @@ function migrate(databaseUrl) {
   });
 }
 
-module.exports = { ensureServices, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, localDir, root, log };
+module.exports = { ensureServices, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, portOpen, localDir, root, log };

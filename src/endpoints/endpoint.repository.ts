@@ -25,14 +25,8 @@ export class EndpointRepository {
 
   /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */
   async resealSecrets(): Promise<number> {
-    let changed = 0;
-    for (const row of await this.txHost.tx.endpoint.findMany({ select: { id: true, secret: true, previousSecret: true } })) {
-      const resealed = this.secrets.resealed(row);
-      if (!resealed) continue;
-      await this.txHost.tx.endpoint.update({ where: { id: row.id }, data: resealed });
-      changed += 1;
-    }
-    return changed;
+    const rows = await this.txHost.tx.endpoint.findMany({ select: { id: true, secret: true, previousSecret: true } });
+    return this.secrets.resealRows(rows, (id, data) => this.txHost.tx.endpoint.update({ where: { id }, data }));
   }
 
   listPage(limit: number, after?: KeysetPosition): Promise<Endpoint[]> {

@@ -31,6 +31,8 @@ export class WorkerRunner {
     (worker as unknown as WorkerWithLockManager).createLockManager();
     worker.concurrency = concurrency;
     this.workers.push(worker);
+    // Connection errors (Redis restarting) are BullMQ's to recover from; they are logged, not printed raw.
+    worker.on('error', (error: Error) => this.logger.warn(`worker of queue ${worker.name}: ${error.message}`));
     // run() settles only when the worker closes; a failure to run is logged, not left unhandled.
     worker.run().catch((error: Error) => this.logger.error(`worker of queue ${worker.name} stopped: ${error.message}`, error.stack));
   }

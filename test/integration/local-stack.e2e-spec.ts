@@ -1,6 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/redis-server';
@@ -8,17 +7,7 @@ import { waitFor } from '../support/wait';
 
 const root = path.join(__dirname, '..', '..');
 const isRoot = process.getuid?.() === 0;
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+const { portOpen } = require('../../scripts/services') as { portOpen: (port: number) => Promise<boolean> };
 
 /**
  * The README's `npm start` from a checkout other users cannot enter (root's home and `mktemp -d` are mode 700):

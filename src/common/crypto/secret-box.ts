@@ -75,9 +75,21 @@ export class SecretBox {
   }
 
   /** The sealed form of a row's secrets when they are in clear or under an earlier key; null when they are current. */
-  resealed(row: { secret: string; previousSecret: string | null }): { secret: string; previousSecret: string | null } | null {
+  private resealed(row: { secret: string; previousSecret: string | null }): { secret: string; previousSecret: string | null } | null {
     if (!this.needsResealing(row.secret) && (row.previousSecret === null || !this.needsResealing(row.previousSecret))) return null;
     return { secret: this.seal(this.open(row.secret)), previousSecret: row.previousSecret === null ? null : this.seal(this.open(row.previousSecret)) };
+  }
+
+  /** Re-seals, through `write`, every row whose secrets are in clear or under an earlier key; returns how many. */
+  async resealRows(rows: { id: string; secret: string; previousSecret: string | null }[], write: (id: string, sealed: { secret: string; previousSecret: string | null }) => Promise<unknown>): Promise<number> {
+    let changed = 0;
+    for (const row of rows) {
+      const sealed = this.resealed(row);
+      if (!sealed) continue;
+      await write(row.id, sealed);
+      changed += 1;
+    }
+    return changed;
   }
 
   /** True when a stored value should be sealed again: in clear, or sealed with a key that is no longer current. */

@@ -24,14 +24,8 @@ export class IntegrationRepository {
 
   /** Seals every secret stored in clear or with an earlier key; returns how many integrations changed. */
   async resealSecrets(): Promise<number> {
-    let changed = 0;
-    for (const row of await this.txHost.tx.integration.findMany({ select: { id: true, secret: true, previousSecret: true } })) {
-      const resealed = this.secrets.resealed(row);
-      if (!resealed) continue;
-      await this.txHost.tx.integration.update({ where: { id: row.id }, data: resealed });
-      changed += 1;
-    }
-    return changed;
+    const rows = await this.txHost.tx.integration.findMany({ select: { id: true, secret: true, previousSecret: true } });
+    return this.secrets.resealRows(rows, (id, data) => this.txHost.tx.integration.update({ where: { id }, data }));
   }
 
   /** Newest first, strictly after `after`; fetches limit + 1 rows so the caller knows whether a page follows. */
