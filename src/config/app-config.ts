@@ -28,6 +28,8 @@ export class AppConfig {
   readonly worker: { lockDurationMs: number; stalledIntervalMs: number };
   /** Processing jobs (fan-outs) in flight per worker process. */
   readonly fanOutConcurrency: number;
+  /** Fairness between endpoints: attempts in flight per endpoint, and the circuit breaker. */
+  readonly endpointGate: { concurrency: number; breakerFailures: number; breakerCooldownMs: number };
   /** Secrets of the built-in integrations given in the environment (created or updated at boot). */
   readonly builtInSecrets: Partial<Record<BuiltInProviderSlug, string>>;
   readonly paypal: { certHosts: string[]; allowHttpLoopback: boolean; caFile?: string };
@@ -60,6 +62,7 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.logFormat = env.LOG_FORMAT;
     this.fanOutConcurrency = env.FAN_OUT_CONCURRENCY;
+    this.endpointGate = { concurrency: env.ENDPOINT_CONCURRENCY, breakerFailures: env.ENDPOINT_BREAKER_FAILURES, breakerCooldownMs: env.ENDPOINT_BREAKER_COOLDOWN_MS };
     this.worker = { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS };
     this.builtInSecrets = {
       stripe: env.STRIPE_WEBHOOK_SECRET,

@@ -109,6 +109,17 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE: number = 10;
 
+  /** Delivery attempts in flight per endpoint across every worker; the rest wait without using attempts. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  ENDPOINT_CONCURRENCY: number = 10;
+
+  /** Failed attempts in a row that pause an endpoint (circuit breaker), and how long until a probe. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  ENDPOINT_BREAKER_FAILURES: number = 5;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  ENDPOINT_BREAKER_COOLDOWN_MS: number = 30_000;
+
   /** Processing jobs (fan-outs) in flight per worker process. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   FAN_OUT_CONCURRENCY: number = 10;

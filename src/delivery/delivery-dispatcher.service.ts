@@ -30,7 +30,7 @@ export class DeliveryDispatcher {
     await this.jobs.addBulk(
       JobName.Deliver,
       deliveries.map((delivery) => ({
-        data: { deliveryId: delivery.id, ...(replayRequestId ? { replayRequestId } : {}), ...trace },
+        data: { deliveryId: delivery.id, endpointId: delivery.endpointId, ...(replayRequestId ? { replayRequestId } : {}), ...trace },
         options: { jobId: `${delivery.id}-${run}`, attempts: delivery.maxAttempts ?? this.config.delivery.retryScheduleMs.length + 1 },
       })),
     );
@@ -45,7 +45,7 @@ export class DeliveryDispatcher {
     await this.jobs.addBulk(
       JobName.Deliver,
       stuck.map((delivery) => ({
-        data: { deliveryId: delivery.id, ...(delivery.replayRequestId ? { replayRequestId: delivery.replayRequestId } : {}) },
+        data: { deliveryId: delivery.id, endpointId: delivery.endpointId, ...(delivery.replayRequestId ? { replayRequestId: delivery.replayRequestId } : {}) },
         options: { jobId: `${delivery.id}-stuck-${window}`, attempts: delivery.attemptsLeft },
       })),
     );

@@ -6,6 +6,7 @@ import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { ChangeFeed } from '../common/redis/change-feed';
 import { MAX_ENDPOINT_TIMEOUT_MS } from '../endpoints/dto/endpoint.dto';
+import { EndpointGate } from '../endpoints/endpoint-gate';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
@@ -63,6 +64,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
     private readonly changes: ChangeFeed,
+    private readonly gate: EndpointGate,
   ) {
     super();
   }
@@ -86,7 +88,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     });
   }
 
-  /** Last line of defence: a job that failed for good without a recorded transition (crash, database error). */
   /** A delivery whose job failed for good without a recorded transition (crash, database error) is dead-lettered. */
   @OnWorkerEvent('failed')
   onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
@@ -96,15 +97,37 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     });
   }
 
+  /** Puts the job back in the delayed set for `ms` without using an attempt. */
+  private async waitWithoutAttempt(job: DeliverJob, token: string | undefined, ms: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  }
+
+  /**
+   * Fairness first: the job takes one of its endpoint's slots (or waits while the endpoint is at its cap or paused
+   * by the breaker); the slot is freed with the attempt's outcome, or without one if no attempt was made.
+   */
   private async attempt(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
+    const { endpointId } = job.data;
+    if (endpointId) {
+      const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
+      if (!gate.pass) return this.waitWithoutAttempt(job, token, gate.waitMs);
+    }
+    let outcome: AttemptResult | undefined;
+    try {
+      outcome = await this.claimAndSend(job, span, token);
+      return outcome;
+    } finally {
+      if (endpointId && !outcome?.outcome) await this.gate.release(endpointId, job.id!);
+    }
+  }
+
+  private async claimAndSend(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
     const delivery = await this.repository.claim(job.data.deliveryId, job.id!, CLAIM_MS);
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
-    if (delivery === 'busy') {
-      // Another job (an initial run and a replay) is attempting it: wait for it, without using an attempt.
-      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
-      throw new DelayedError();
-    }
+    // Another job (an initial run and a replay) is attempting it: wait for it, without using an attempt.
+    if (delivery === 'busy') return this.waitWithoutAttempt(job, token, BUSY_RETRY_MS);
     this.cls.set(CONTEXT_EVENT_ID, delivery.eventId);
     // A replay runs in the operator's trace; a link leads from it to the event's original ingress trace.
     const original = job.data.replayRequestId && delivery.traceparent ? spanContextOf(delivery.traceparent) : undefined;
@@ -123,6 +146,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       secrets: secretsOf(endpoint, new Date()),
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
     });
+    if (job.data.endpointId && (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))) {
+      this.logger.warn({ message: 'endpoint paused by the circuit breaker', endpointId: delivery.endpointId, error: result.error });
+    }
     span.setAttributes({ 'hookgate.endpoint_id': delivery.endpointId, 'hookgate.outcome': result.outcome, ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}) });
     this.metrics.deliveryAttempts.inc({ outcome: result.outcome });
     this.metrics.deliveryDuration.observe(result.durationMs / 1000);

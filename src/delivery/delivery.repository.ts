@@ -35,9 +35,10 @@ export interface QueuedDelivery {
   endpointId: string;
 }
 
-/** A delivery to run again, with its endpoint's attempt limit. */
+/** A delivery to put on the queue, with its endpoint and that endpoint's attempt limit. */
 export interface RerunDelivery {
   id: string;
+  endpointId: string;
   maxAttempts: number | null;
 }
 
@@ -196,7 +197,7 @@ const RESET_FOR_RUN = `
       deliveries_dead_lettered = deliveries_dead_lettered - m.dead, status = 'processing', updated_at = now()
     FROM moved m WHERE e.id = m.event_id
   )
-  SELECT r.id::text, ep.max_attempts AS "maxAttempts" FROM reset r JOIN endpoints ep ON ep.id = r.endpoint_id`;
+  SELECT r.id::text, r.endpoint_id::text AS "endpointId", ep.max_attempts AS "maxAttempts" FROM reset r JOIN endpoints ep ON ep.id = r.endpoint_id`;
 
 /**
  * The deliveries of these (event, endpoint) pairs, created where missing (counted open on their events): a replay
@@ -220,7 +221,7 @@ const ENSURE_DELIVERIES = `
 
 /** Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost). */
 const FIND_STUCK = `
-  SELECT d.id::text, d.replay_request_id::text AS "replayRequestId",
+  SELECT d.id::text, d.endpoint_id::text AS "endpointId", d.replay_request_id::text AS "replayRequestId",
          greatest(1, coalesce(ep.max_attempts, $2::int) - d.attempt_count) AS "attemptsLeft"
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
   WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL
@@ -230,6 +231,7 @@ const FIND_STUCK = `
 /** An open delivery to hand to the queue again. */
 export interface StuckDelivery {
   id: string;
+  endpointId: string;
   replayRequestId: string | null;
   attemptsLeft: number;
 }

@@ -61,7 +61,7 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
     const toQueue = await this.deliveries.createForEvent(eventId, matching.map((endpoint) => endpoint.id));
     // Deliveries created by an earlier try of this job are queued again; their job ids make that a no-op.
     const maxAttempts = new Map(matching.map((endpoint) => [endpoint.id, endpoint.maxAttempts]));
-    await this.dispatcher.enqueue(toQueue.map((delivery) => ({ id: delivery.id, maxAttempts: maxAttempts.get(delivery.endpointId) ?? null })), 'initial');
+    await this.dispatcher.enqueue(toQueue.map((delivery) => ({ ...delivery, maxAttempts: maxAttempts.get(delivery.endpointId) ?? null })), 'initial');
     return { deliveries: toQueue.length };
   }
 }

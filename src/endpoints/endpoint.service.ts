@@ -8,6 +8,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { generateEndpointSecret } from './endpoint-secret';
+import { EndpointGate, EndpointHealth } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 
@@ -37,6 +38,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     private readonly audit: AuditService,
     readonly changes: ChangeFeed,
     private readonly config: AppConfig,
+    private readonly gate: EndpointGate,
   ) {}
 
   /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
@@ -51,8 +53,10 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), EndpointView.of);
   }
 
-  async get(id: string): Promise<EndpointView> {
-    return EndpointView.of(await this.require(id));
+  /** One endpoint with its delivery health (contract §6.3): the circuit breaker's state and recent outcomes. */
+  async get(id: string): Promise<EndpointView & { health: EndpointHealth }> {
+    const endpoint = await this.require(id);
+    return { ...EndpointView.of(endpoint), health: await this.gate.health(id) };
   }
 
   @AnnouncesChange('endpoints')

@@ -4,6 +4,7 @@ import { Page, PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { EndpointHealth } from './endpoint-gate';
 import { EndpointService } from './endpoint.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 
@@ -20,7 +21,7 @@ export class EndpointsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string): Promise<EndpointView> {
+  get(@Param('id') id: string): Promise<EndpointView & { health: EndpointHealth }> {
     return this.endpoints.get(id);
   }
 

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ActiveEndpoints } from './active-endpoints';
+import { EndpointGate } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { EndpointService } from './endpoint.service';
 
-@Module({ providers: [EndpointRepository, EndpointService, ActiveEndpoints], exports: [EndpointRepository, EndpointService, ActiveEndpoints] })
+@Module({ providers: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate], exports: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate] })
 export class EndpointsModule {}

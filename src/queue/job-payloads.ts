@@ -10,7 +10,8 @@ export interface TraceCarrier {
 export interface JobPayloads {
   /** `type` and `integration` route the event without reading it (absent in jobs queued by older versions). */
   [JobName.ProcessEvent]: { eventId: string; type?: string; integration?: string } & TraceCarrier;
-  [JobName.Deliver]: { deliveryId: string; replayRequestId?: string } & TraceCarrier;
+  /** `endpointId` lets the worker hold a job back for its endpoint before claiming the delivery (absent in older jobs). */
+  [JobName.Deliver]: { deliveryId: string; endpointId?: string; replayRequestId?: string } & TraceCarrier;
   [JobName.DeadLetter]: { deliveryId: string; reason: string };
   [JobName.RunReplay]: { replayRequestId: string } & TraceCarrier;
   [JobName.RelayOutbox]: Record<string, never>;
