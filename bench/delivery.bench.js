@@ -108,6 +108,8 @@ async function main() {
     ADMIN_API_KEY: ADMIN_KEY,
     DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true',
     DELIVERY_CONCURRENCY: '50',
+    // One endpoint receives everything here: let it use half the worker's slots (the other half stays for others).
+    ENDPOINT_CONCURRENCY: '25',
     FAN_OUT_CONCURRENCY: '20',
     DATABASE_POOL_SIZE: '20',
   };

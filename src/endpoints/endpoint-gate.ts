@@ -17,7 +17,7 @@ export interface EndpointHealth {
 /** Outcomes remembered per endpoint for its success rate. */
 const RECENT_OUTCOMES = 50;
 /** How soon a job that found its endpoint at the cap looks again. */
-const BUSY_WAIT_MS = 250;
+const BUSY_WAIT_MS = 100;
 
 /**
  * KEYS: slots (sorted set job → lease expiry), breaker (hash). ARGV: job id, now, lease ms, cap.
