@@ -8,7 +8,8 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const localDir = path.join(root, '.local');
-const PG_PORT = Number(process.env.HOOKGATE_LOCAL_PG_PORT || 54329);
+// Both below Linux's ephemeral range (32768–60999) or above it: an outgoing connection can never be holding them.
+const PG_PORT = Number(process.env.HOOKGATE_LOCAL_PG_PORT || 25432);
 const REDIS_PORT = Number(process.env.HOOKGATE_LOCAL_REDIS_PORT || 63799);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 /** The postgres user's home (Debian): where a root-started PostgreSQL keeps its data. */
@@ -118,7 +119,19 @@ async function startPostgres() {
   if (await portOpen(PG_PORT)) return;
   if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
   const options = `-p ${PG_PORT} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_buffers=128MB`;
-  pgRun('pg_ctl', ['-D', dataDir, '-o', options, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start']);
+  const logFile = path.join(dataDir, 'server.log');
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      pgRun('pg_ctl', ['-D', dataDir, '-o', options, '-l', logFile, '-w', '-t', '60', 'start']);
+      break;
+    } catch (error) {
+      // A port someone chose (HOOKGATE_LOCAL_PG_PORT) may be briefly held by another socket: wait and try again.
+      const busy = /Address already in use/.test(fs.readFileSync(logFile, 'utf8').split('\n').slice(-8).join('\n'));
+      if (!busy || attempt >= 5) throw error;
+      log(`port ${PG_PORT} is busy; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
   await waitForPort(PG_PORT, 'PostgreSQL');
   log(`PostgreSQL listening on 127.0.0.1:${PG_PORT}`);
 }

@@ -35,6 +35,19 @@ const CLAIM_MS = MAX_ENDPOINT_TIMEOUT_MS + 30_000;
 /** How soon a job that found its delivery held by another job looks again. */
 const BUSY_RETRY_MS = 1_000;
 
+/** The longest a job waits between two looks at its endpoint's cap. */
+const MAX_HELD_BACK_WAIT_MS = 2_000;
+
+/**
+ * How long a job held back by its endpoint's cap waits: doubling with each time it was held back (BullMQ counts
+ * every start, attempts only those that ran), with jitter, so a backlog of thousands for one endpoint does not
+ * poll Redis in lockstep.
+ */
+function heldBackWaitMs(job: DeliverJob, baseMs: number): number {
+  const heldBack = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
+  return Math.round(Math.min(MAX_HELD_BACK_WAIT_MS, baseMs * 2 ** Math.min(heldBack, 5)) * (0.5 + Math.random()));
+}
+
 /** The span context of a W3C traceparent (`00-<trace>-<span>-<flags>`). */
 function spanContextOf(traceparent: string): SpanContext | undefined {
   const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
@@ -111,7 +124,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const { endpointId } = job.data;
     if (endpointId) {
       const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
-      if (!gate.pass) return this.waitWithoutAttempt(job, token, gate.waitMs);
+      if (!gate.pass) return this.waitWithoutAttempt(job, token, gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : gate.waitMs);
     }
     let outcome: AttemptResult | undefined;
     try {

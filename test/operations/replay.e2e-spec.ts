@@ -13,7 +13,9 @@ describe('replays and redrive', () => {
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
-    app = await startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, DELIVERY_CONCURRENCY: '50', REPLAY_BATCH_SIZE: '250' } });
+    // Every replayed delivery goes to one endpoint here: it may use all the worker's slots (the cap per endpoint has
+    // its own test in fairness.e2e-spec.ts).
+    app = await startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, DELIVERY_CONCURRENCY: '50', ENDPOINT_CONCURRENCY: '50', REPLAY_BATCH_SIZE: '250' } });
     prisma = app.app.get(PrismaService);
   });
 
