@@ -5,8 +5,12 @@ import { JobName } from './queue-names';
 /** Name of the BullMQ custom backoff strategy that follows DELIVERY_RETRY_SCHEDULE (registered by the delivery worker). */
 export const DELIVERY_BACKOFF_STRATEGY = 'delivery-schedule';
 
-const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
-const KEEP_FAILED = { age: 14 * 24 * 3600 };
+/**
+ * Redis stays bounded (PostgreSQL is the record of every event, delivery and attempt; finished jobs in Redis are
+ * only the operator's recent view): at most this many finished jobs per queue, and not older than this.
+ */
+const KEEP_COMPLETED = { age: 3600, count: 1_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3600, count: 5_000 };
 
 /** Options of every job name, in one place, from validated config. */
 export function jobOptions(config: AppConfig): Record<JobName, JobsOptions> {

@@ -19,6 +19,8 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
       useFactory: (config: AppConfig) => ({
         prefix: config.redis.prefix,
         connection: { ...redisOptionsFromUrl(config.redis.url), maxRetriesPerRequest: null },
+        // BullMQ's per-queue event stream, trimmed to about this many entries (its default is 10,000).
+        streams: { events: { maxLen: 1_000 } },
       }),
     }),
     ...queues,
