@@ -13,10 +13,6 @@ export class AuditRepository {
   async append(record: AuditRecord): Promise<void> {
     await this.txHost.tx.auditEntry.create({ data: toRow(record) });
   }
-
-  async appendMany(records: AuditRecord[]): Promise<void> {
-    if (records.length) await this.txHost.tx.auditEntry.createMany({ data: records.map(toRow) });
-  }
 }
 
 function toRow(record: AuditRecord): Prisma.AuditEntryCreateManyInput {

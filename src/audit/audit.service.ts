@@ -10,8 +10,4 @@ export class AuditService {
   record(entry: AuditRecord): Promise<void> {
     return this.repository.append(entry);
   }
-
-  recordMany(entries: AuditRecord[]): Promise<void> {
-    return this.repository.appendMany(entries);
-  }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
+import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { ApiKey, ApiKeyScope } from '../generated/prisma/client';
 
 @Injectable()
@@ -17,6 +18,21 @@ export class ApiKeyRepository {
 
   create(data: { name: string; scope: ApiKeyScope; keyHash: string; prefix: string }): Promise<ApiKey> {
     return this.prisma.apiKey.create({ data });
+  }
+
+  /** Active keys, newest first, strictly after `after`; limit + 1 rows so the caller knows whether a page follows. */
+  listActivePage(limit: number, after?: KeysetPosition): Promise<ApiKey[]> {
+    return this.prisma.apiKey.findMany({
+      where: { revokedAt: null, ...keysetAfter('createdAt', after) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+  }
+
+  /** Revokes an active key; false when there is no active key with this id. */
+  async revoke(id: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+    return count > 0;
   }
 
   async touchLastUsed(id: string, at: Date): Promise<void> {

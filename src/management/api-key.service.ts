@@ -1,9 +1,22 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { registerSecret } from '../observability/logging/redaction';
-import { displayPrefix, hashApiKey } from './api-key-hash';
+import { AuditService } from '../audit/audit.service';
+import { NotFoundError } from '../common/errors/domain-errors';
+import { decodeCursor, Page, toPage } from '../common/pagination/page';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
 import { ApiKeyRepository } from './api-key.repository';
-import { Actor } from './api-key.types';
+import { Actor, ApiKeyScope } from './api-key.types';
+
+/** A key as lists show it: never the key itself. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  prefix: string;
+  lastUsedAt: string | null;
+  createdAt: string;
+}
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 export const BOOTSTRAP_ADMIN_KEY_NAME = 'bootstrap-admin';
@@ -17,6 +30,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly repository: ApiKeyRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,6 +41,31 @@ export class ApiKeyService implements OnApplicationBootstrap {
     // A revocation outlives restarts: a revoked ADMIN_API_KEY stays refused until a new value is configured.
     if (stored.revokedAt) this.logger.warn('ADMIN_API_KEY was revoked and stays revoked: set a new value to bootstrap a new admin key');
     else this.logger.log('bootstrap admin key stored (hashed) from ADMIN_API_KEY');
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
+    const rows = await this.repository.listActivePage(limit, decodeCursor(cursor));
+    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => ({
+      id: row.id,
+      name: row.name,
+      scope: row.scope,
+      prefix: row.prefix,
+      lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+      createdAt: row.createdAt.toISOString(),
+    }));
+  }
+
+  /** A new key; its plaintext is in this answer only (the database keeps its SHA-256). */
+  async create(name: string, scope: ApiKeyScope, actor: string): Promise<{ id: string; name: string; scope: ApiKeyScope; key: string }> {
+    const key = generateApiKey();
+    const row = await this.repository.create({ name, scope, keyHash: hashApiKey(key), prefix: displayPrefix(key) });
+    await this.audit.record({ actor, action: 'api_key.created', subjectType: 'api_key', subjectId: row.id, details: { name, scope } });
+    return { id: row.id, name: row.name, scope: row.scope, key };
+  }
+
+  async revoke(id: string, actor: string): Promise<void> {
+    if (!(await this.repository.revoke(id, new Date()))) throw new NotFoundError(`No active API key ${id}`);
+    await this.audit.record({ actor, action: 'api_key.revoked', subjectType: 'api_key', subjectId: id });
   }
 
   /** The actor behind a presented key, or null when the key is unknown or revoked. */

@@ -19,6 +19,3 @@ export interface JobPayloads {
 
 /** The payload type of one job name. */
 export type JobOf<N extends JobName> = JobPayloads[N];
-
-/** A job as a discriminated union, for processors that switch on `name`. */
-export type JobItem = { [N in JobName]: { name: N; data: JobOf<N> } }[JobName];

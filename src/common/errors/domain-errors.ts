@@ -33,23 +33,10 @@ export class ConflictError extends DomainError {
   readonly status = 409;
 }
 
-export class PayloadTooLargeError extends DomainError {
-  readonly status = 413;
-}
-
 export class RateLimitedError extends DomainError {
   readonly status = 429;
   constructor(message: string, retryAfterSeconds: number) {
     super(message);
     this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
-  }
-}
-
-/** A dependency (PostgreSQL, a provider's certificate host) is unavailable: the caller should retry later. */
-export class ServiceUnavailableError extends DomainError {
-  readonly status = 503;
-  constructor(message: string, retryAfterSeconds = 5) {
-    super(message);
-    this.headers['Retry-After'] = String(retryAfterSeconds);
   }
 }
