@@ -55,7 +55,7 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   private async fanOut({ eventId, type, integration }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {
-    const routing = type && integration ? { type, integration } : await this.events.findRouting(eventId);
+    const routing = type && integration ? { type, integration } : (await this.events.findRoutings([eventId]))[0];
     if (!routing) throw new UnrecoverableError(`event ${eventId} does not exist`);
     const matching = (await this.endpoints.list()).filter((endpoint) => matchesFilter(endpoint.filter as EndpointFilter, routing));
     const toQueue = await this.deliveries.createForEvent(eventId, matching.map((endpoint) => endpoint.id));

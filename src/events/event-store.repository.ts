@@ -122,16 +122,7 @@ export class EventStoreRepository {
     return rows;
   }
 
-  /** What routes an event (for processing jobs queued without it); null when the event does not exist. */
-  async findRouting(eventId: string): Promise<EventRouting | null> {
-    const { rows } = await this.pool.query<EventRouting>(
-      'SELECT e.type, i.slug AS integration FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = $1::uuid',
-      [eventId],
-    );
-    return rows[0] ?? null;
-  }
-
-  /** The routing of each of these events (those that exist). */
+  /** The routing of each of these events (those that exist): replays, and processing jobs queued without it. */
   async findRoutings(eventIds: string[]): Promise<(EventRouting & { eventId: string })[]> {
     const { rows } = await this.pool.query<EventRouting & { eventId: string }>(
       'SELECT e.id::text AS "eventId", e.type, i.slug AS integration FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = ANY($1::uuid[])',

@@ -1,38 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Redis } from 'ioredis';
-import { REDIS, RedisKeys } from '../common/redis/redis.module';
+import { Injectable } from '@nestjs/common';
+import { WindowCounter } from '../common/redis/window-counter';
 import { IngressRejection } from '../providers/ingress-rejection';
 
 const WINDOW_MS = 60_000;
 
-/**
- * Per-integration limit (`rateLimitPerMinute`), counted in Redis by @nestjs/throttler's Redis storage so every api
- * process shares one budget. Fails open: while Redis is unreachable webhooks are not refused for it.
- */
+/** Per-integration limit (`rateLimitPerMinute`), one budget shared by every api process (WindowCounter). */
 @Injectable()
 export class WebhookRateLimiter {
-  private readonly logger = new Logger(WebhookRateLimiter.name);
-  private readonly storage: ThrottlerStorageRedisService;
-
-  constructor(
-    @Inject(REDIS) redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {
-    this.storage = new ThrottlerStorageRedisService(redis);
-  }
+  constructor(private readonly counters: WindowCounter) {}
 
   async check(integrationId: string, limitPerMinute: number | null): Promise<void> {
     if (!limitPerMinute) return;
-    let record;
-    try {
-      record = await this.storage.increment(this.keys.key('ratelimit', integrationId), WINDOW_MS, limitPerMinute, WINDOW_MS, 'webhooks');
-    } catch (error) {
-      this.logger.warn(`rate limit not checked (Redis unavailable): ${(error as Error).message}`);
-      return;
-    }
-    if (record.isBlocked) {
-      throw new IngressRejection('rate_limited', `Rate limit of ${limitPerMinute} webhooks per minute exceeded`, record.timeToBlockExpire || record.timeToExpire);
-    }
+    const standing = await this.counters.hit(['ratelimit', integrationId], limitPerMinute, WINDOW_MS);
+    if (standing.blocked) throw new IngressRejection('rate_limited', `Rate limit of ${limitPerMinute} webhooks per minute exceeded`, standing.retryAfterSeconds);
   }
 }

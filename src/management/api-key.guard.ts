@@ -1,10 +1,7 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Redis } from 'ioredis';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../common/errors/domain-errors';
-import { REDIS, RedisKeys } from '../common/redis/redis.module';
 import { WindowCounter } from '../common/redis/window-counter';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
@@ -25,22 +22,17 @@ const FAILED_AUTHENTICATIONS_PER_IP = 20;
 
 /**
  * Global guard: routes marked with @RequireScope need a valid key (401) of a sufficient scope (403), within the
- * key's request budget (429, counted in Redis by @nestjs/throttler's Redis storage; fails open without Redis).
+ * key's request budget (429); more than 20 failed authentications a minute from one address are 429 too. Both
+ * are WindowCounters, shared by every api process and failing open without Redis.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly throttle: ThrottlerStorageRedisService;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
     private readonly config: AppConfig,
-    private readonly redisKeys: RedisKeys,
-    @Inject(REDIS) redis: Redis,
     private readonly counters: WindowCounter,
-  ) {
-    this.throttle = new ThrottlerStorageRedisService(redis);
-  }
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<ApiKeyScope | typeof PUBLIC | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
@@ -69,12 +61,7 @@ export class ApiKeyGuard implements CanActivate {
 
   private async checkBudget(keyId: string): Promise<void> {
     const limit = this.config.managementRateLimitPerMinute;
-    let record;
-    try {
-      record = await this.throttle.increment(this.redisKeys.key('mgmt-ratelimit', keyId), WINDOW_MS, limit, WINDOW_MS, 'management');
-    } catch {
-      return;
-    }
-    if (record.isBlocked) throw new RateLimitedError(`More than ${limit} management requests per minute with this key`, record.timeToBlockExpire || record.timeToExpire);
+    const standing = await this.counters.hit(['mgmt-ratelimit', keyId], limit, WINDOW_MS);
+    if (standing.blocked) throw new RateLimitedError(`More than ${limit} management requests per minute with this key`, standing.retryAfterSeconds);
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Redis } from 'ioredis';
 import { REDIS, RedisKeys } from './redis-client';
 
@@ -13,35 +14,39 @@ const OPEN: WindowCount = { blocked: false, retryAfterSeconds: 0 };
 const MAX_REMEMBERED = 10_000;
 
 /**
- * Fixed-window counters of bad behaviour (failed authentications, refused webhooks), counted in Redis so every
- * process shares them. Only the bad requests touch Redis: a counter found over its limit is remembered here until
- * its window ends, so checking a good request costs nothing. They fail open while Redis is unreachable.
+ * The one fixed-window limiter of Hookgate (an integration's rate limit, a key's request budget, failed
+ * authentications and refused webhooks per address), counted in Redis by @nestjs/throttler's Redis storage so every
+ * process shares it. A counter found over its limit is also remembered here until its window ends, so `check()`
+ * costs no round trip: limits on bad behaviour touch Redis only for the bad requests. Fails open while Redis is
+ * unreachable.
  */
 @Injectable()
 export class WindowCounter {
   private readonly blockedUntil = new Map<string, number>();
+  private readonly storage: ThrottlerStorageRedisService;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.storage = new ThrottlerStorageRedisService(redis);
+  }
 
   /** Counts one more in `name`'s current window; blocked once the count is over `limit`. */
   async hit(name: string[], limit: number, windowMs: number): Promise<WindowCount> {
     const key = this.keys.key('window', ...name);
-    let count: number;
-    let ttlMs: number;
+    let record;
     try {
-      const replies = (await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec()) as [Error | null, number][];
-      [count, ttlMs] = [Number(replies[0][1]), Number(replies[2][1])];
+      record = await this.storage.increment(key, windowMs, limit, windowMs, 'window');
     } catch {
       return OPEN;
     }
-    if (count <= limit) return OPEN;
+    if (!record.isBlocked) return OPEN;
+    const retryAfterSeconds = Math.max(1, record.timeToBlockExpire || record.timeToExpire);
     this.blockedUntil.delete(key);
-    this.blockedUntil.set(key, Date.now() + ttlMs);
+    this.blockedUntil.set(key, Date.now() + retryAfterSeconds * 1000);
     if (this.blockedUntil.size > MAX_REMEMBERED) this.blockedUntil.delete(this.blockedUntil.keys().next().value!);
-    return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
+    return { blocked: true, retryAfterSeconds };
   }
 
   /** Whether `name` was found over its limit in a window that has not ended (no Redis round trip). */
