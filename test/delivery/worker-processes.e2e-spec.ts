@@ -115,7 +115,7 @@ describe('delivery across worker processes', () => {
     const final = await prisma.delivery.findMany({ where: { endpointId: endpoint.id }, include: { attempts: true } });
     expect(final.every((delivery) => delivery.attempts.length === 1)).toBe(true);
     expect(receiver.requestsTo('/slow-drain')).toHaveLength(ids.length);
-  });
+  }, 90_000);
 
   it('SSRF: with private networks refused, a delivery to 127.0.0.1 is recorded as refused and dead-lettered', async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
