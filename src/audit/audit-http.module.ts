@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
+import { AuditModule } from './audit.module';
 
-@Module({ controllers: [AuditController] })
+@Module({ imports: [AuditModule], controllers: [AuditController] })
 export class AuditHttpModule {}

@@ -1,18 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { PrismaService } from '../common/database/prisma.service';
-import { decodeCursor, keysetAfter, PageQueryDto, toPage } from '../common/pagination/page';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../management/require-scope.decorator';
-
-export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() eventId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actor?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Date) @IsDate() from?: Date;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Date) @IsDate() to?: Date;
-}
+import { AuditService } from './audit.service';
+import { AuditQueryDto } from './dto/audit-query.dto';
 
 /** The append-only trail, newest first. There is no route (and no code) that changes or removes an entry. */
 @ApiTags('audit')
@@ -20,31 +10,10 @@ export class AuditQueryDto extends PageQueryDto {
 @Controller('api/v1/audit-entries')
 @RequireScope('read')
 export class AuditController {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Get()
-  async list(@Query() query: AuditQueryDto) {
-    const after = decodeCursor(query.cursor);
-    const rows = await this.prisma.auditEntry.findMany({
-      where: {
-        eventId: query.eventId,
-        action: query.action,
-        actor: query.actor,
-        at: { gte: query.from, lt: query.to },
-        ...keysetAfter('at', after),
-      },
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      take: query.limit + 1,
-    });
-    return toPage(rows, query.limit, (row) => ({ at: row.at, id: row.id }), (row) => ({
-      id: row.id,
-      at: row.at.toISOString(),
-      actor: row.actor,
-      action: row.action,
-      ...(row.eventId ? { eventId: row.eventId } : {}),
-      subjectType: row.subjectType,
-      subjectId: row.subjectId,
-      details: row.details,
-    }));
+  list(@Query() query: AuditQueryDto) {
+    return this.audit.search(query);
   }
 }

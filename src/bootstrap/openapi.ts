@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { HOOKGATE_VERSION } from '../common/version';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { version } = require('../../package.json') as { version: string };
 
 const answer = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 
@@ -33,7 +32,7 @@ export function mountOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Hookgate')
     .setDescription('Webhook ingestion and delivery gateway: ingress, management API, health.')
-    .setVersion(version)
+    .setVersion(HOOKGATE_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Management API key' })
     .build();
   const document = SwaggerModule.createDocument(app, config);

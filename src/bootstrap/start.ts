@@ -1,3 +1,4 @@
+import { Server } from 'node:http';
 import { INestApplicationContext, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app/app.module';
@@ -40,7 +41,7 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
     mountOpenApi(app);
     mountBullBoard(app);
     await app.listen(config.port, '0.0.0.0');
-    const address = app.getHttpServer().address();
+    const address = (app.getHttpServer() as Server).address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
     log.log(`role ${config.role} listening on ${url}`);
     return { app, url, close: () => stopWorkersThenClose(app) };

@@ -1,26 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { decodeCursor, keysetAfter, Page, PageQueryDto, toPage } from '../common/pagination/page';
-import { PrismaService } from '../common/database/prisma.service';
-import { DeliveryStatus, Prisma } from '../generated/prisma/client';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { RequireScope } from '../management/require-scope.decorator';
-
-const STATUSES = Object.values(DeliveryStatus);
-
-export class DeliveryQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() eventId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() endpointId?: string;
-  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: DeliveryStatus;
-}
-
-export class DeadLetterQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() endpointId?: string;
-}
-
-function after(cursor: string | undefined, field: 'createdAt' | 'deadLetteredAt'): Prisma.DeliveryWhereInput {
-  return keysetAfter(field, decodeCursor(cursor));
-}
+import { DeliveryQueryRepository } from './delivery-query.repository';
+import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
 
 /** Read-only views of deliveries; replays and redrives live with the replay module. */
 @ApiTags('deliveries')
@@ -28,15 +11,11 @@ function after(cursor: string | undefined, field: 'createdAt' | 'deadLetteredAt'
 @Controller('api/v1')
 @RequireScope('read')
 export class DeliveriesController {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly deliveries: DeliveryQueryRepository) {}
 
   @Get('deliveries')
   async list(@Query() query: DeliveryQueryDto): Promise<Page<object>> {
-    const rows = await this.prisma.delivery.findMany({
-      where: { eventId: query.eventId, endpointId: query.endpointId, status: query.status, ...after(query.cursor, 'createdAt') },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: query.limit + 1,
-    });
+    const rows = await this.deliveries.list(query, query.limit + 1, decodeCursor(query.cursor));
     return toPage(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => ({
       id: row.id,
       eventId: row.eventId,
@@ -52,11 +31,7 @@ export class DeliveriesController {
 
   @Get('dead-letters')
   async deadLetters(@Query() query: DeadLetterQueryDto): Promise<Page<object>> {
-    const rows = await this.prisma.delivery.findMany({
-      where: { status: 'dead_lettered', endpointId: query.endpointId, ...after(query.cursor, 'deadLetteredAt') },
-      orderBy: [{ deadLetteredAt: 'desc' }, { id: 'desc' }],
-      take: query.limit + 1,
-    });
+    const rows = await this.deliveries.deadLetters(query, query.limit + 1, decodeCursor(query.cursor));
     return toPage(rows, query.limit, (row) => ({ at: row.deadLetteredAt!, id: row.id }), (row) => ({
       id: row.id,
       eventId: row.eventId,

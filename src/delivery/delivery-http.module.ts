@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesController } from './deliveries.controller';
+import { DeliveryQueryRepository } from './delivery-query.repository';
 
-@Module({ controllers: [DeliveriesController] })
+@Module({ controllers: [DeliveriesController], providers: [DeliveryQueryRepository] })
 export class DeliveryHttpModule {}

@@ -3,10 +3,9 @@ import { createHmac } from 'node:crypto';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { AppConfig } from '../config/app-config';
 import { assertAllowedLiteral, guardedLookup, RefusedAddressError } from './ssrf-guard';
+import { HOOKGATE_VERSION } from '../common/version';
 import { AttemptOutcome, classifyStatus, parseRetryAfter } from './retry-policy';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION: string = require('../../package.json').version;
 
 /** What to send: the delivery id is the Standard Webhooks message id, stable across retries and replays. */
 export interface OutgoingDelivery {
@@ -64,7 +63,7 @@ export class DeliverySender implements OnModuleDestroy {
     const signature = delivery.secrets.map((secret) => this.sign(secret, delivery.deliveryId, timestamp, delivery.payload)).join(' ');
     const headers = {
       'content-type': 'application/json',
-      'user-agent': `Hookgate/${VERSION}`,
+      'user-agent': `Hookgate/${HOOKGATE_VERSION}`,
       'webhook-id': delivery.deliveryId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,

@@ -4,10 +4,11 @@ import { EventsModule } from '../events/events.module';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { DeliveryRepository } from './delivery.repository';
+import { SecretsModule } from '../common/crypto/secrets.module';
 
 /** Deliveries and their dispatch; DeliveryDispatcher is what replays use. */
 @Module({
-  imports: [EndpointsModule, EventsModule],
+  imports: [EndpointsModule, EventsModule, SecretsModule],
   providers: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue],
   exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue],
 })

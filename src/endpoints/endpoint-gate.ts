@@ -130,7 +130,7 @@ export class EndpointGate {
 
   async health(endpointId: string): Promise<EndpointHealth> {
     const [breaker, outcomes] = await Promise.all([this.redis.hgetall(this.key('breaker', endpointId)), this.redis.lrange(this.key('outcomes', endpointId), 0, -1)]).catch(
-      () => [{} as Record<string, string>, [] as string[]] as const,
+      (): [Record<string, string>, string[]] => [{}, []],
     );
     const rate = outcomes.length ? outcomes.filter((outcome) => outcome === '1').length / outcomes.length : null;
     const paused = Number(breaker.openUntil ?? 0) > 0;

@@ -18,6 +18,10 @@ export class EndpointRepository {
     return this.secrets.openFields(await this.txHost.tx.endpoint.findFirst({ where: { id, deletedAt: null } }));
   }
 
+  async isLive(id: string): Promise<boolean> {
+    return (await this.txHost.tx.endpoint.count({ where: { id, deletedAt: null } })) > 0;
+  }
+
   /** Enabled, not deleted: the candidates of a fan-out. */
   async findActive(): Promise<Endpoint[]> {
     return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) => this.secrets.openFields(row));

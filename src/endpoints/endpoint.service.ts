@@ -50,7 +50,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
 
   async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
     const rows = await this.repository.listPage(limit, decodeCursor(cursor));
-    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), EndpointView.of);
+    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => EndpointView.of(row));
   }
 
   /** One endpoint with its delivery health (contract §6.3): the circuit breaker's state and recent outcomes. */

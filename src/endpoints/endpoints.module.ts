@@ -3,6 +3,8 @@ import { ActiveEndpoints } from './active-endpoints';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { EndpointService } from './endpoint.service';
+import { AuditModule } from '../audit/audit.module';
+import { SecretsModule } from '../common/crypto/secrets.module';
 
-@Module({ providers: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate], exports: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate] })
+@Module({ imports: [AuditModule, SecretsModule], providers: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate], exports: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate] })
 export class EndpointsModule {}

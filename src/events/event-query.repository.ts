@@ -39,6 +39,15 @@ export class EventQueryRepository {
     return Number(row.count);
   }
 
+  async countByStatus(): Promise<{ status: string; count: number }[]> {
+    const rows = await this.prisma.event.groupBy({ by: ['status'], _count: { _all: true } });
+    return rows.map((row) => ({ status: row.status, count: row._count._all }));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.prisma.event.count({ where: { id } })) > 0;
+  }
+
   private conditions(filter: ReplayFilterDto, after?: KeysetPosition): Prisma.Sql {
     const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
     if (filter.status) parts.push(Prisma.sql`e.status = ${filter.status}::"EventStatus"`);

@@ -54,7 +54,7 @@ describe('EventWriter', () => {
   it('when a batch fails, stores its items one by one so only the culprit fails', async () => {
     const outcomes = await Promise.allSettled([writer.write(item('a')), writer.write(item('bad', 'poison')), writer.write(item('c'))]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((outcomes[1] as PromiseRejectedResult).reason.message).toContain('invalid input syntax');
+    expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toContain('invalid input syntax');
     expect(store.batches).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
   });
 

@@ -1,14 +1,13 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
+import { NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, encodeCursor } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { EventQueryDto } from './dto/event-query.dto';
 import { EventQueryRepository } from './event-query.repository';
 import { detailView, listItem } from './event-views';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
+import { IdParam } from '../common/http/id-param';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -29,7 +28,7 @@ export class EventsController {
 
   /** Admin keys see the request's signature and credential headers; other scopes see them redacted. */
   @Get(':id')
-  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+  async get(@IdParam() id: string, @CurrentActor() actor: Actor) {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
     const [replays, audit] = await Promise.all([this.events.replaysOf(id), this.events.auditOf(id)]);
@@ -37,7 +36,7 @@ export class EventsController {
   }
 
   @Get(':id/status')
-  async status(@Param('id', uuid) id: string) {
+  async status(@IdParam() id: string) {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
     return {

@@ -1,30 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
-import { PrismaService } from '../common/database/prisma.service';
+import { withTimeout } from '../common/async/with-timeout';
+import { DatabaseProbe } from '../common/database/database-probe';
 import { REDIS } from '../common/redis/redis.module';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const answerWithin = <T>(work: Promise<T>, what: string) =>
+  withTimeout(work, CHECK_TIMEOUT_MS, `${what} did not answer within ${CHECK_TIMEOUT_MS} ms`);
 
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly database: DatabaseProbe,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
   async check(key = 'database') {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(this.prisma.$queryRaw`SELECT 1`, 'PostgreSQL');
+      await answerWithin(this.database.ping(), 'PostgreSQL');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message.split('\n')[0] });
@@ -42,7 +38,7 @@ export class RedisHealthIndicator {
   async check(key = 'redis') {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(this.pingWhenConnected(), 'Redis');
+      await answerWithin(this.pingWhenConnected(), 'Redis');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

@@ -1,3 +1,4 @@
+import { withTimeout } from '../common/async/with-timeout';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
@@ -30,13 +31,11 @@ export class QueueHealthIndicators implements OnModuleInit {
   private async queueRoundTrip() {
     const indicator = this.indicators.check('queue');
     try {
-      let timer: NodeJS.Timeout | undefined;
-      const counts = await Promise.race([
+      const counts = await withTimeout(
         this.jobs.queue(QueueName.Processing).getJobCounts('waiting', 'active', 'delayed'),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`BullMQ did not answer within ${ROUND_TRIP_TIMEOUT_MS} ms`)), ROUND_TRIP_TIMEOUT_MS);
-        }),
-      ]).finally(() => clearTimeout(timer));
+        ROUND_TRIP_TIMEOUT_MS,
+        `BullMQ did not answer within ${ROUND_TRIP_TIMEOUT_MS} ms`,
+      );
       return indicator.up({ processingBacklog: (counts.waiting ?? 0) + (counts.delayed ?? 0) });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

@@ -5,16 +5,16 @@ import { ApiKeyGuard } from './api-key.guard';
 import { PublicRoute } from './require-scope.decorator';
 
 class Undeclared {
-  handler(): void {}
+  handler(this: void): void {}
 }
 
 @PublicRoute()
 class Declared {
-  handler(): void {}
+  handler(this: void): void {}
 }
 
-const contextFor = (type: new () => { handler(): void }) =>
-  ({ getHandler: () => type.prototype.handler, getClass: () => type, switchToHttp: () => ({ getRequest: () => ({ headers: {} }) }) }) as unknown as ExecutionContext;
+const contextFor = (type: new () => { handler(this: void): void }) =>
+  ({ getHandler: () => (type.prototype as { handler(this: void): void }).handler, getClass: () => type, switchToHttp: () => ({ getRequest: () => ({ headers: {} }) }) }) as unknown as ExecutionContext;
 
 describe('ApiKeyGuard', () => {
   // These cases are decided before any key is looked up or counted.

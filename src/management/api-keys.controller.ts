@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { InvalidRequestError } from '../common/errors/domain-errors';
 import { PageQueryDto } from '../common/pagination/page';
 import { ApiKeyService } from './api-key.service';
 import { Actor, ApiKeyScope } from './api-key.types';
 import { CurrentActor, RequireScope } from './require-scope.decorator';
+import { IdParam } from '../common/http/id-param';
 
 const SCOPES: ApiKeyScope[] = ['admin', 'ops', 'read'];
 
@@ -13,8 +13,6 @@ export class CreateApiKeyDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) name: string;
   @ApiProperty({ enum: SCOPES }) @IsIn(SCOPES) scope: ApiKeyScope;
 }
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
 
 /** Management keys (admin only). The plaintext key is returned once, at creation; only its SHA-256 is stored. */
 @ApiTags('api-keys')
@@ -37,7 +35,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', uuid) id: string, @CurrentActor() actor: Actor): Promise<void> {
+  revoke(@IdParam() id: string, @CurrentActor() actor: Actor): Promise<void> {
     return this.keys.revoke(id, actor.name);
   }
 }

@@ -32,7 +32,7 @@ export function mountBullBoard(app: INestApplication): void {
     const correlationId = String(response.getHeader('x-correlation-id') ?? randomUUID());
     response.setHeader('x-correlation-id', correlationId);
     const message = { 401: 'An admin API key is required', 403: 'Bull Board needs the "admin" scope', 405: 'Bull Board is read-only: use the management API (replays, redrives), which keeps the audit trail' }[status];
-    response.status(status).json(buildErrorBody(status, message!, request.originalUrl.split('?')[0], correlationId, currentTraceId()));
+    response.status(status).json(buildErrorBody(status, message, request.originalUrl.split('?')[0], correlationId, currentTraceId()));
   };
   app.use(BASE_PATH, requireAdmin, serverAdapter.getRouter());
 }

@@ -16,5 +16,5 @@ export const PUBLIC = 'public';
 
 /** The authenticated management actor of the request (set by ApiKeyGuard). */
 export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {
-  return context.switchToHttp().getRequest().actor;
+  return context.switchToHttp().getRequest<{ actor: Actor }>().actor;
 });

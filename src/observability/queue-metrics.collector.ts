@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { PrismaService } from '../common/database/prisma.service';
+import { EventQueryRepository } from '../events/event-query.repository';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { JobQueue } from '../queue/job-queue.service';
+import { ReplayRepository } from '../replay/replay.repository';
 import { MetricsService } from './metrics/metrics.service';
 
 const STORED_STATE_TTL_MS = 30_000;
@@ -14,7 +15,8 @@ export class QueueMetricsCollector implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly jobs: JobQueue,
     private readonly store: EventStoreRepository,
-    private readonly prisma: PrismaService,
+    private readonly events: EventQueryRepository,
+    private readonly replays: ReplayRepository,
   ) {}
 
   private storedStateAt = 0;
@@ -29,13 +31,13 @@ export class QueueMetricsCollector implements OnModuleInit {
   private async collectStoredState(): Promise<void> {
     if (Date.now() - this.storedStateAt < STORED_STATE_TTL_MS) return;
     this.storedStateAt = Date.now();
-    const byStatus = await this.prisma.event.groupBy({ by: ['status'], _count: { _all: true } });
+    const byStatus = await this.events.countByStatus();
     this.metrics.eventsByStatus.reset();
-    for (const row of byStatus) this.metrics.eventsByStatus.set({ status: row.status }, row._count._all);
-    const replays = await this.prisma.replayRequest.aggregate({ where: { status: { in: ['pending', 'running'] } }, _count: { _all: true }, _sum: { enqueued: true, completed: true } });
-    this.metrics.replaysActive.set({ measure: 'requests' }, replays._count._all);
-    this.metrics.replaysActive.set({ measure: 'enqueued' }, replays._sum.enqueued ?? 0);
-    this.metrics.replaysActive.set({ measure: 'completed' }, replays._sum.completed ?? 0);
+    for (const { status, count } of byStatus) this.metrics.eventsByStatus.set({ status }, count);
+    const replays = await this.replays.activeTotals();
+    this.metrics.replaysActive.set({ measure: 'requests' }, replays.requests);
+    this.metrics.replaysActive.set({ measure: 'enqueued' }, replays.enqueued);
+    this.metrics.replaysActive.set({ measure: 'completed' }, replays.completed);
   }
 
   private async collectQueues(): Promise<void> {

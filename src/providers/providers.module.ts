@@ -5,9 +5,12 @@ import { IntegrationResolver } from './integrations/integration-resolver';
 import { IntegrationRepository } from './integrations/integration.repository';
 import { IntegrationService } from './integrations/integration.service';
 import { PROVIDER_ADAPTERS, ProviderRegistry, WEBHOOK_PROVIDERS } from './provider.registry';
+import { AuditModule } from '../audit/audit.module';
+import { SecretsModule } from '../common/crypto/secrets.module';
 
 /** Provider adapters and the integrations that configure them. */
 @Module({
+  imports: [AuditModule, SecretsModule],
   providers: [
     ...PROVIDER_ADAPTERS,
     PaypalCertificates,

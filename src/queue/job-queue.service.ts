@@ -1,3 +1,4 @@
+import { withTimeout } from '../common/async/with-timeout';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, JobsOptions, Queue } from 'bullmq';
@@ -34,12 +35,13 @@ export class JobQueue {
 
   add<N extends JobName>(name: N, data: JobOf<N>, options: JobsOptions = {}): Promise<Job<JobOf<N>>> {
     const queue = this.queueOf(name);
-    return this.whenConnected(queue, () => queue.add(name, data, { ...this.defaults[name], ...options }));
+    return this.whenConnected(queue, () => queue.add(name, data, { ...this.defaults[name], ...options }) as Promise<Job<JobOf<N>>>);
   }
 
   addBulk<N extends JobName>(name: N, jobs: { data: JobOf<N>; options?: JobsOptions }[]): Promise<Job<JobOf<N>>[]> {
     const queue = this.queueOf(name);
-    return this.whenConnected(queue, () => queue.addBulk(jobs.map((job) => ({ name, data: job.data, opts: { ...this.defaults[name], ...job.options } }))));
+    const entries = jobs.map((job) => ({ name, data: job.data, opts: { ...this.defaults[name], ...job.options } }));
+    return this.whenConnected(queue, () => queue.addBulk(entries) as Promise<Job<JobOf<N>>[]>);
   }
 
   /**
@@ -47,21 +49,13 @@ export class JobQueue {
    * then rely on the outbox, and a request is never held hostage by Redis.
    */
   private async whenConnected<T>(queue: Queue, work: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-    });
     const attempt = async () => {
       // Waiting for the client is inside the time limit too: at boot with Redis down it never becomes ready.
       const client = await queue.client;
       if (client.status !== 'ready') throw new Error(`Redis is ${client.status}: job not enqueued`);
       return work();
     };
-    try {
-      return await Promise.race([attempt(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(attempt(), ENQUEUE_TIMEOUT_MS, `Redis did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`);
   }
 
   queue(name: QueueName): Queue {

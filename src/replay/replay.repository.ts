@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
-import { Prisma, ReplayKind, ReplayRequest } from '../generated/prisma/client';
+import { ReplayKind, ReplayRequest } from '../generated/prisma/client';
 import { RedriveFilterDto } from './dto/replay.dto';
 
 @Injectable()
@@ -9,7 +9,7 @@ export class ReplayRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   create(data: { kind: ReplayKind; actor: string; reason: string; filter: object; endpointId?: string; matched: number }): Promise<ReplayRequest> {
-    return this.prisma.replayRequest.create({ data: { ...data, filter: data.filter as Prisma.InputJsonValue } });
+    return this.prisma.replayRequest.create({ data: { ...data, filter: data.filter } });
   }
 
   find(id: string): Promise<ReplayRequest | null> {
@@ -24,6 +24,16 @@ export class ReplayRepository {
     });
   }
 
+  /** Replays not yet ended, with their progress summed (the metrics' view). */
+  async activeTotals(): Promise<{ requests: number; enqueued: number; completed: number }> {
+    const totals = await this.prisma.replayRequest.aggregate({
+      where: { status: { in: ['pending', 'running'] } },
+      _count: { _all: true },
+      _sum: { enqueued: true, completed: true },
+    });
+    return { requests: totals._count._all, enqueued: totals._sum.enqueued ?? 0, completed: totals._sum.completed ?? 0 };
+  }
+
   /** pending/running → cancelled; false when it had already ended. */
   async cancel(id: string): Promise<boolean> {
     const { count } = await this.prisma.replayRequest.updateMany({ where: { id, status: { in: ['pending', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
@@ -36,7 +46,7 @@ export class ReplayRepository {
 
   /** Progress of one batch; the cursor lets a restarted worker resume after it. */
   async recordBatch(id: string, enqueued: number, cursor: object): Promise<void> {
-    await this.prisma.replayRequest.update({ where: { id }, data: { enqueued: { increment: enqueued }, cursor: cursor as Prisma.InputJsonValue } });
+    await this.prisma.replayRequest.update({ where: { id }, data: { enqueued: { increment: enqueued }, cursor: cursor } });
   }
 
   /** The walk is over: completed now if every enqueued delivery already finished, else when the last one does. */

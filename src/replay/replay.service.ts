@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
-import { PrismaService } from '../common/database/prisma.service';
+import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { EventQueryRepository } from '../events/event-query.repository';
 import { ReplayKind } from '../generated/prisma/client';
 import { captureTraceContext } from '../observability/tracing/trace-context';
@@ -18,13 +18,13 @@ export class ReplayService {
   constructor(
     private readonly replays: ReplayRepository,
     private readonly events: EventQueryRepository,
-    private readonly prisma: PrismaService,
+    private readonly endpoints: EndpointRepository,
     private readonly jobs: JobQueue,
     private readonly audit: AuditService,
   ) {}
 
   async replayEvent(eventId: string, dto: ReplayEventDto, actor: string): Promise<{ replayRequestId: string }> {
-    if (!(await this.prisma.event.count({ where: { id: eventId } }))) throw new NotFoundError(`No event ${eventId}`);
+    if (!(await this.events.exists(eventId))) throw new NotFoundError(`No event ${eventId}`);
     await this.assertEndpoint(dto.endpointId);
     const replay = await this.start('event', actor, dto.reason, { eventId }, 1, dto.endpointId, eventId);
     return { replayRequestId: replay.id };
@@ -71,6 +71,6 @@ export class ReplayService {
   }
 
   private async assertEndpoint(endpointId?: string): Promise<void> {
-    if (endpointId && !(await this.prisma.endpoint.count({ where: { id: endpointId, deletedAt: null } }))) throw new NotFoundError(`No endpoint ${endpointId}`);
+    if (endpointId && !(await this.endpoints.isLive(endpointId))) throw new NotFoundError(`No endpoint ${endpointId}`);
   }
 }

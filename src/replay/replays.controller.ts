@@ -1,14 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidRequestError } from '../common/errors/domain-errors';
 import { PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { BulkReplayDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
 import { ReplayService } from './replay.service';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
+import { IdParam } from '../common/http/id-param';
 
 @ApiTags('replays')
 @ApiBearerAuth()
@@ -19,7 +17,7 @@ export class ReplaysController {
 
   @Post('events/:id/replay')
   @HttpCode(202)
-  replayEvent(@Param('id', uuid) id: string, @Body() dto: ReplayEventDto, @CurrentActor() actor: Actor) {
+  replayEvent(@IdParam() id: string, @Body() dto: ReplayEventDto, @CurrentActor() actor: Actor) {
     return this.replays.replayEvent(id, dto, actor.name);
   }
 
@@ -39,13 +37,13 @@ export class ReplaysController {
 
   @Get('replays/:id')
   @RequireScope('read')
-  get(@Param('id', uuid) id: string) {
+  get(@IdParam() id: string) {
     return this.replays.get(id);
   }
 
   @Post('replays/:id/cancel')
   @HttpCode(200)
-  cancel(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+  cancel(@IdParam() id: string, @CurrentActor() actor: Actor) {
     return this.replays.cancel(id, actor.name);
   }
 

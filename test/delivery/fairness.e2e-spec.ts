@@ -26,7 +26,7 @@ describe('fair delivery between endpoints', () => {
   });
 
   it('an endpoint that hangs holds at most its own slots: the healthy one is served within a second', async () => {
-    const hanging = await createEndpoint(app.url!, { url: receiver.url('/hang'), filter: { eventTypes: ['fair.*'] }, timeoutMs: 4_000, maxAttempts: 1 });
+    await createEndpoint(app.url!, { url: receiver.url('/hang'), filter: { eventTypes: ['fair.*'] }, timeoutMs: 4_000, maxAttempts: 1 });
     const healthy = await createEndpoint(app.url!, { url: receiver.url('/fine'), filter: { eventTypes: ['fair.*'] } });
     receiver.respondWith((request) => (request.path === '/hang' ? { status: 200, delayMs: 3_500 } : { status: 200 }));
     const ids: string[] = [];

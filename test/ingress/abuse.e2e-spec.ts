@@ -53,7 +53,7 @@ describe('hostile clients', () => {
     const metrics = (await request(app.url!).get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/hookgate_ingress_requests_total\{integration="unknown",outcome="unknown_integration"\} 10001/);
     expect(metrics).not.toContain('random-');
-    const cache = (app.app.get(IntegrationResolver) as unknown as { cache: { entries: Map<string, unknown> } }).cache.entries;
+    const cache = (app.app.get<IntegrationResolver>(IntegrationResolver) as unknown as { cache: { entries: Map<string, unknown> } }).cache.entries;
     expect(cache.size).toBeLessThanOrEqual(1_000);
   });
 

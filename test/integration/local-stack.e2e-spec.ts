@@ -7,6 +7,7 @@ import { waitFor } from '../support/wait';
 
 const root = path.join(__dirname, '..', '..');
 const isRoot = process.getuid?.() === 0;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ are CommonJS without types
 const { portOpen } = require('../../scripts/services') as { portOpen: (port: number) => Promise<boolean> };
 
 /**

@@ -12,6 +12,7 @@ import { createEmptyDatabase, TestDatabase } from '../support/database';
 
 const root = join(__dirname, '..', '..');
 const migrationsDir = join(root, 'prisma', 'migrations');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ are CommonJS without types
 const { postgresBinDir } = require(join(root, 'scripts', 'services.js')) as { postgresBinDir: () => string };
 
 async function node(args: string[], env: Record<string, string>): Promise<string> {

@@ -1,4 +1,4 @@
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export interface ReceivedRequest {
   method: string;
@@ -28,35 +28,37 @@ export class TestReceiver {
   private constructor(private readonly server: Server, readonly port: number) {}
 
   static async start(): Promise<TestReceiver> {
-    let receiver!: TestReceiver;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const request: ReceivedRequest = {
-          method: req.method ?? 'GET',
-          path: req.url ?? '/',
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          receivedAt: Date.now(),
-        };
-        receiver.requests.push(request);
-        const index = receiver.countsByPath.get(request.path) ?? 0;
-        receiver.countsByPath.set(request.path, index + 1);
-        const answer = receiver.responder(request, index);
-        const send = () => {
-          if (res.destroyed) return;
-          res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-          res.end(answer.body ?? '');
-        };
-        if (answer.delayMs) setTimeout(send, answer.delayMs);
-        else send();
-      });
-    });
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const address = server.address();
-    receiver = new TestReceiver(server, typeof address === 'object' && address ? address.port : 0);
+    const receiver = new TestReceiver(server, typeof address === 'object' && address ? address.port : 0);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => receiver.handle(req, res));
     return receiver;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request: ReceivedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: Date.now(),
+      };
+      this.requests.push(request);
+      const index = this.countsByPath.get(request.path) ?? 0;
+      this.countsByPath.set(request.path, index + 1);
+      const answer = this.responder(request, index);
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+        res.end(answer.body ?? '');
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
+    });
   }
 
   url(path = '/hook'): string {

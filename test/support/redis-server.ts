@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './wait';
@@ -71,8 +71,7 @@ export class PrivateRedis {
 
   private ping(): Promise<boolean> {
     return new Promise((resolve) => {
-      const net = require('node:net') as typeof import('node:net');
-      const socket = net.connect({ host: '127.0.0.1', port: this.port });
+      const socket = connect({ host: '127.0.0.1', port: this.port });
       socket.once('connect', () => socket.write('PING\r\n'));
       socket.once('data', (data) => {
         socket.destroy();

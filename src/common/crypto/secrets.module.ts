@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { SecretBox } from './secret-box';
 
 /** Encryption of secrets at rest, for the repositories that store them. */
-@Global()
 @Module({ providers: [SecretBox], exports: [SecretBox] })
 export class SecretsModule {}

@@ -38,7 +38,7 @@ export function mapException(exception: unknown): MappedError {
     if (retryAfter) headers['Retry-After'] = String(retryAfter);
     return { status: exception.getStatus(), message: describeHttpException(exception), headers };
   }
-  const fromParser = exception && typeof exception === 'object' ? fromMiddleware(exception as never) : undefined;
+  const fromParser = exception && typeof exception === 'object' ? fromMiddleware(exception) : undefined;
   if (fromParser) return fromParser;
   if (isDatabaseUnavailable(exception)) {
     return { status: 503, message: 'Storage is temporarily unavailable; retry later', headers: { 'Retry-After': '5' } };

@@ -5,7 +5,7 @@ import { InvalidRequestError } from '../errors/domain-errors';
 function firstNull(value: unknown, path = ''): string | undefined {
   if (value === null) return path || '(body)';
   if (typeof value !== 'object') return undefined;
-  for (const [key, item] of Object.entries(value as object)) {
+  for (const [key, item] of Object.entries(value)) {
     const found = firstNull(item, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key);
     if (found) return found;
   }

@@ -21,7 +21,7 @@ const contextFormat = (role: string) =>
 const redactFormat = winston.format((info) => {
   const cleaned = redact({ ...info }) as Record<string, unknown>;
   for (const key of Object.keys(cleaned)) (info as Record<string, unknown>)[key] = cleaned[key];
-  if (typeof info.message === 'string') info.message = redact(info.message) as string;
+  if (typeof info.message === 'string') info.message = redact(info.message);
   return info;
 })();
 
@@ -33,7 +33,7 @@ const prettyFormat = winston.format.combine(
   winston.format.colorize({ level: true }),
   winston.format.printf((info) => {
     const time = String(info.timestamp).slice(11, 23);
-    const context = info.context ? `[${String(info.context)}] ` : '';
+    const context = typeof info.context === 'string' ? `[${info.context}] ` : '';
     const extras = Object.entries(info)
       .filter(([key, value]) => !PREFIX_FIELDS.has(key) && value !== null && value !== undefined)
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
@@ -105,7 +105,7 @@ export function createLogger(role: string, level: string, options: LoggerOptions
         stream: new Writable({
           objectMode: true,
           write(record: Record<string, unknown>, _encoding, done) {
-            sink(JSON.parse(JSON.stringify(record)));
+            sink(JSON.parse(JSON.stringify(record)) as Record<string, unknown>);
             done();
           },
         }),

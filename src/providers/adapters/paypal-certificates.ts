@@ -90,10 +90,10 @@ export class PaypalCertificates {
       const response = await request(url, { method: 'GET', headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of response.body) {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > MAX_CERT_BYTES) throw new Error('certificate response too large');
-        chunks.push(chunk as Buffer);
+        chunks.push(chunk);
       }
       if (response.statusCode !== 200) throw new Error(`certificate host answered ${response.statusCode}`);
       return Buffer.concat(chunks).toString('utf8');
