@@ -19,6 +19,7 @@ import { DeadLetterQueue } from './dead-letter-queue.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
 import { nextDelayMs } from './retry-policy';
+import { signingSecrets } from '../common/crypto/signing-secrets';
 
 type DeliverJob = Job<JobOf<JobName.Deliver>>;
 
@@ -52,11 +53,6 @@ function heldBackWaitMs(job: DeliverJob, baseMs: number): number {
 function spanContextOf(traceparent: string): SpanContext | undefined {
   const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
   return match ? { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16) } : undefined;
-}
-
-function secretsOf(endpoint: ClaimedDelivery['endpoint'], now: Date): string[] {
-  const previousValid = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now;
-  return previousValid ? [endpoint.secret, endpoint.previousSecret!] : [endpoint.secret];
 }
 
 /**
@@ -156,7 +152,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       deliveryId: delivery.id,
       url: endpoint.url,
       payload: delivery.payload,
-      secrets: secretsOf(endpoint, new Date()),
+      secrets: signingSecrets(endpoint, new Date()),
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
     });
     if (job.data.endpointId && (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { auditRowsFrom } from '../audit/audit-sql';
 import { SYSTEM_ACTORS } from '../audit/audit.types';
 import { SecretBox } from '../common/crypto/secret-box';
 import { HotPathPool } from '../common/database/pg-pool';
@@ -113,20 +114,28 @@ const RECORD_ATTEMPT = `
       updated_at = now()
     FROM d WHERE e.id = d.event_id AND d.final
   ), audit AS (
-    INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
-    SELECT gen_random_uuid(), now(), $16::text, 'delivery.' || $2::text, event_id, 'delivery', id::text,
-           jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', $5::text))
-    FROM d WHERE d.final
+    ${auditRowsFrom('d WHERE d.final', {
+      actor: '$16::text',
+      action: "'delivery.' || $2::text",
+      eventId: 'event_id',
+      subjectType: "'delivery'",
+      subjectId: 'id::text',
+      details: "jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', $5::text))",
+    })}
   ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d WHERE d.final)')}
   ), disabled AS (
     UPDATE endpoints SET enabled = false, disabled_reason = 'endpoint answered 410 Gone', updated_at = now()
     FROM d WHERE endpoints.id = d.endpoint_id AND $17::boolean
     RETURNING endpoints.id
   ), disabled_audit AS (
-    INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
-    SELECT gen_random_uuid(), now(), $16::text, 'endpoint.disabled', d.event_id, 'endpoint', d.endpoint_id::text,
-           jsonb_build_object('reason', 'endpoint answered 410 Gone', 'deliveryId', d.id)
-    FROM d JOIN disabled ON disabled.id = d.endpoint_id
+    ${auditRowsFrom('d JOIN disabled ON disabled.id = d.endpoint_id', {
+      actor: '$16::text',
+      action: "'endpoint.disabled'",
+      eventId: 'd.event_id',
+      subjectType: "'endpoint'",
+      subjectId: 'd.endpoint_id::text',
+      details: "jsonb_build_object('reason', 'endpoint answered 410 Gone', 'deliveryId', d.id)",
+    })}
   )
   SELECT attempt_count AS number FROM d`;
 
@@ -143,8 +152,14 @@ const DEAD_LETTER_UNRECORDED = `
       status = ${rolledUpStatus('deliveries_open - 1', 'deliveries_succeeded', 'deliveries_dead_lettered + 1')}, updated_at = now()
     FROM d WHERE e.id = d.event_id
   ), audit AS (
-    INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
-    SELECT gen_random_uuid(), now(), $3::text, 'delivery.dead_lettered', event_id, 'delivery', id::text, jsonb_build_object('reason', $2::text) FROM d
+    ${auditRowsFrom('d', {
+      actor: '$3::text',
+      action: "'delivery.dead_lettered'",
+      eventId: 'event_id',
+      subjectType: "'delivery'",
+      subjectId: 'id::text',
+      details: "jsonb_build_object('reason', $2::text)",
+    })}
   ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d)')}
   )
   SELECT count(*)::int AS marked FROM d`;

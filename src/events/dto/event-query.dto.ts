@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page';
@@ -23,12 +23,5 @@ export class ReplayFilterDto extends EventFilterDto {
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES }) @IsOptional() @IsIn(DELIVERY_STATUSES) deliveryStatus?: DeliveryStatus;
 }
 
-export class EventQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: EVENT_STATUSES }) @IsOptional() @IsIn(EVENT_STATUSES) status?: EventStatus;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) integration?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) provider?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) type?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Date) @IsDate() from?: Date;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Date) @IsDate() to?: Date;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) externalId?: string;
-}
+/** GET /events: the filters, paged. */
+export class EventQueryDto extends IntersectionType(PageQueryDto, EventFilterDto) {}

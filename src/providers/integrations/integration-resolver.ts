@@ -3,6 +3,7 @@ import { LoadingCache } from '../../common/caching/loading-cache';
 import { ChangeFeed } from '../../common/redis/change-feed';
 import { Integration } from '../../generated/prisma/client';
 import { IntegrationRepository } from './integration.repository';
+import { signingSecrets } from '../../common/crypto/signing-secrets';
 
 /** A change made elsewhere is announced (ChangeFeed); this bounds staleness if the announcement is lost. */
 const CACHE_TTL_MS = 10_000;
@@ -33,7 +34,6 @@ export class IntegrationResolver {
   async resolve(slug: string, now = new Date()): Promise<ResolvedIntegration | null> {
     const integration = await this.cache.get(slug, now.getTime());
     if (!integration) return null;
-    const previousValid = integration.previousSecret && integration.previousSecretExpiresAt && integration.previousSecretExpiresAt > now;
-    return { integration, secrets: previousValid ? [integration.secret, integration.previousSecret!] : [integration.secret] };
+    return { integration, secrets: signingSecrets(integration, now) };
   }
 }
