@@ -6,14 +6,15 @@ import { adminApi } from '../support/management';
 
 export const ACME_SECRET = 'acme-delivery-test-secret';
 
+/** An acme webhook signed with ACME_SECRET (the app must run with ACME_WEBHOOK_SECRET set to it), not yet sent. */
+export function postAcme(baseUrl: string, body: string | Buffer) {
+  const signature = createHmac('sha256', ACME_SECRET).update(body).digest('hex');
+  return request(baseUrl).post('/webhooks/acme').set('content-type', 'application/json').set('x-acme-signature', signature).send(body);
+}
+
 /** Posts a signed acme webhook and returns the event id. */
 export async function sendAcme(baseUrl: string, id: string, type = 'order.created', extra: object = {}): Promise<string> {
-  const body = JSON.stringify({ id, type, ...extra });
-  const response = await request(baseUrl)
-    .post('/webhooks/acme')
-    .set('x-acme-signature', createHmac('sha256', ACME_SECRET).update(body).digest('hex'))
-    .send(body)
-    .expect(202);
+  const response = await postAcme(baseUrl, JSON.stringify({ id, type, ...extra })).expect(202);
   return response.body.eventId;
 }
 

@@ -1,16 +1,13 @@
-import { createHmac } from 'node:crypto';
-import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { JobQueue } from '../../src/queue/job-queue.service';
 import { QueueName } from '../../src/queue/queue-names';
+import { ACME_SECRET, postAcme } from '../delivery/support';
 import { adminApi } from '../support/management';
 import { PrivateRedis } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
-const SECRET = 'acme-durability-secret-0123';
-const signed = (body: string) => createHmac('sha256', SECRET).update(body).digest('hex');
-const post = (app: TestApp, body: string) => request(app.url!).post('/webhooks/acme').set('x-acme-signature', signed(body)).send(body);
+const post = (app: TestApp, body: string) => postAcme(app.url!, body);
 
 describe('ingress: concurrency, limits and Redis outages', () => {
   describe('on the shared Redis', () => {
@@ -18,7 +15,7 @@ describe('ingress: concurrency, limits and Redis outages', () => {
     let prisma: PrismaService;
 
     beforeAll(async () => {
-      app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET } });
+      app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET } });
       prisma = app.app.get(PrismaService);
     });
 
@@ -69,7 +66,7 @@ describe('ingress: concurrency, limits and Redis outages', () => {
 
     beforeAll(async () => {
       redis = await PrivateRedis.start();
-      api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET, REDIS_URL: redis.url } });
+      api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, REDIS_URL: redis.url } });
       worker = await startTestApp({
         role: 'worker',
         database: api.database,
@@ -110,7 +107,7 @@ describe('ingress: concurrency, limits and Redis outages', () => {
     beforeAll(async () => {
       redis = await PrivateRedis.start();
       await redis.stop();
-      api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET, REDIS_URL: redis.url } });
+      api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, REDIS_URL: redis.url } });
     });
 
     afterAll(async () => {

@@ -1,10 +1,7 @@
-import { createHmac } from 'node:crypto';
-import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { ACME_SECRET, postAcme } from '../delivery/support';
 import { startTestApp, TestApp } from '../support/test-app';
 
-const SECRET = 'acme-isolation-secret-0123';
-const signed = (body: string | Buffer) => createHmac('sha256', SECRET).update(body).digest('hex');
 
 /** Contract §6.2: a webhook's answer depends only on that webhook, even inside one batch. */
 describe('ingress: one webhook never decides another one answer', () => {
@@ -12,13 +9,13 @@ describe('ingress: one webhook never decides another one answer', () => {
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET } });
+    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET } });
     prisma = app.app.get(PrismaService);
   });
 
   afterAll(() => app?.stop());
 
-  const post = (body: string | Buffer) => request(app.url!).post('/webhooks/acme').set('content-type', 'application/json').set('x-acme-signature', signed(body)).send(body);
+  const post = (body: string | Buffer) => postAcme(app.url!, body);
 
   it('30 good webhooks sent with one holding \\u0000 and one with a 3 KB id: 30 + 1 accepted, the long id 400', async () => {
     const good = Array.from({ length: 30 }, (_, index) => JSON.stringify({ id: `iso_${index}`, type: 'order.created', data: { index } }));

@@ -29,19 +29,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!template) throw new Error('HOOKGATE_TEST_TEMPLATE_DATABASE is not set (jest globalSetup did not run)');
   const name = `hg_test_${randomBytes(6).toString('hex')}`;
   await onServer((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
+  return databaseNamed(name);
 }
 
 /** An empty database (no migrations), for tests of the migrations themselves. */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
   const name = `hg_empty_${randomBytes(6).toString('hex')}`;
   await onServer((client) => client.query(`CREATE DATABASE "${name}"`));
+  return databaseNamed(name);
+}
+
+/** A database just created on the test server, and how to drop it. */
+function databaseNamed(name: string): TestDatabase {
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
   return {
