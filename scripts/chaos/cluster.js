@@ -135,8 +135,8 @@ class ChaosRedis {
 
 /** One Hookgate role as `node dist/main.js <role>`; its output goes to a log file of the run. */
 class HookgateRole {
-  constructor(name, role, env, logDir) {
-    Object.assign(this, { name, role, env, logDir, starts: 0 });
+  constructor(name, role, env, logDir, readyTimeoutMs) {
+    Object.assign(this, { name, role, env, logDir, readyTimeoutMs, starts: 0 });
   }
 
   get healthUrl() {
@@ -153,7 +153,7 @@ class HookgateRole {
     if (this.role === 'worker') env.WORKER_HEALTH_PORT = String(this.healthPort);
     this.child = spawn(process.execPath, [mainJs, this.role], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    await waitUntil(async () => (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok, `${this.name} to be ready`, 60_000);
+    await waitUntil(async () => (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok, `${this.name} to be ready`, this.readyTimeoutMs);
   }
 
   /** Sends `signal` and waits for the exit; resolves with the exit code (null when killed by a signal). */
@@ -165,7 +165,7 @@ class HookgateRole {
 }
 
 /** Everything a chaos run needs, started; `close()` stops and removes it all. */
-async function startCluster({ env, logDir }) {
+async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
   fs.mkdirSync(logDir, { recursive: true });
   const postgres = await ChaosPostgres.create();
   const redis = await ChaosRedis.create();
@@ -177,8 +177,8 @@ async function startCluster({ env, logDir }) {
   const databaseUrl = postgres.serverUrl.replace(/\/postgres$/, '/hookgate');
   migrate(databaseUrl);
   const shared = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
-  const api = new HookgateRole('api', 'api', shared, logDir);
-  const workers = [new HookgateRole('worker-1', 'worker', shared, logDir), new HookgateRole('worker-2', 'worker', shared, logDir)];
+  const api = new HookgateRole('api', 'api', shared, logDir, readyTimeoutMs);
+  const workers = ['worker-1', 'worker-2'].map((name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs));
   await Promise.all([api, ...workers].map((role) => role.start()));
   return {
     postgres,

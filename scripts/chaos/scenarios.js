@@ -74,10 +74,12 @@ const SCENARIOS = {
     },
   },
   'endpoint-hangs': {
-    what: 'one endpoint hangs beside a healthy one',
+    what: 'one endpoint hangs beside a healthy one, then answers again',
     hanging: true,
-    async fault(cluster, { pause, options }) {
+    // The breaker lets one probe a second through to the hanging endpoint: its backlog drains once it answers.
+    async fault(cluster, { pause, options, endpointState }) {
       await pause(options.streamMs);
+      endpointState.hanging = false;
     },
   },
 };
@@ -201,7 +203,9 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   const prefix = `evt_${name.replace(/-/g, '')}_${crypto.randomBytes(3).toString('hex')}`;
   const type = `chaos.${name}`;
   const endpoints = [];
-  const behaviours = { healthy, flaky: scenario.slow ? () => ({ status: Math.random() < 0.1 ? 500 : 200, delayMs: 300 }) : flaky, hang: () => 'hang' };
+  const endpointState = { hanging: true };
+  const slow = () => ({ status: Math.random() < 0.1 ? 500 : 200, delayMs: 100 });
+  const behaviours = { healthy, flaky: scenario.slow ? slow : flaky, hang: () => (endpointState.hanging ? 'hang' : { status: 200 }) };
   for (const role of ['healthy', 'flaky', ...(scenario.hanging ? ['hang'] : [])]) {
     const endpointPath = `/${name}/${role}`;
     const body = { url: receiver.url(endpointPath), filter: { eventTypes: [type] }, maxAttempts: 6, timeoutMs: role === 'hang' ? 1_000 : 5_000 };
@@ -214,7 +218,7 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   provider.start();
   await sleep(options.leadMs);
   const faultAt = Date.now();
-  await scenario.fault(cluster, { receiver, notes, options, pause: sleep });
+  await scenario.fault(cluster, { receiver, notes, options, endpointState, pause: sleep });
   const repairedAt = Date.now();
   const remaining = options.streamMs - (repairedAt - faultAt);
   if (remaining > 0) await sleep(Math.min(remaining, options.leadMs));
@@ -273,29 +277,43 @@ const DEFAULTS = {
   // Processing retries with PROCESSING_RETRY_DELAY_MS=50: 8 attempts, 50 ms doubling, about 6.4 s in all.
   postgresOutageMs: 12_000,
   healthyP95LimitMs: 1_000,
+  /** How long a (re)started Hookgate process may take to answer ready. */
+  readyTimeoutMs: 60_000,
   logDir: path.join(root, '.local', 'chaos', new Date().toISOString().replace(/[:.]/g, '-')),
   log: (line) => console.log(`[chaos] ${line}`),
 };
 
-/** Starts the cluster, runs the scenarios one after another, stops everything; returns one result per scenario. */
-async function runChaos(overrides = {}) {
+/** Starts the cluster and the receiver; `run(name)` runs one scenario and returns its result; `close()` stops all. */
+async function startChaos(overrides = {}) {
   const options = { ...DEFAULTS, adminKey: `chaos-admin-${crypto.randomBytes(8).toString('hex')}`, stripeSecret: `whsec_${crypto.randomBytes(16).toString('hex')}`, ...overrides };
   const { log } = options;
   const receiver = new Receiver();
   await receiver.listen();
   log(`starting PostgreSQL, Redis, api and two workers (logs in ${options.logDir})`);
-  const cluster = await startCluster({ env: hookgateEnv(options), logDir: options.logDir });
+  const cluster = await startCluster({ env: hookgateEnv(options), logDir: options.logDir, readyTimeoutMs: options.readyTimeoutMs });
   const management = new ManagementApi(() => `http://127.0.0.1:${cluster.api.port}`, options.adminKey);
-  const results = [];
-  try {
-    for (const name of options.scenarios) {
+  return {
+    options,
+    run(name) {
       if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
       log(`${name}: ${SCENARIOS[name].what}`);
-      results.push(await runScenario(name, { cluster, receiver, management, options, log }));
-    }
+      return runScenario(name, { cluster, receiver, management, options, log });
+    },
+    async close() {
+      await cluster.close();
+      await receiver.close();
+    },
+  };
+}
+
+/** Runs the scenarios one after another on one cluster; returns one result per scenario. */
+async function runChaos(overrides = {}) {
+  const chaos = await startChaos(overrides);
+  const results = [];
+  try {
+    for (const name of chaos.options.scenarios) results.push(await chaos.run(name));
   } finally {
-    await cluster.close();
-    await receiver.close();
+    await chaos.close();
   }
   return results;
 }
@@ -310,4 +328,4 @@ function formatTable(results) {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line), '', `${passed} passed, ${results.length - passed} failed`].join('\n');
 }
 
-module.exports = { runChaos, formatTable, SCENARIOS };
+module.exports = { startChaos, runChaos, formatTable, SCENARIOS };

@@ -1,5 +1,5 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { JobQueueService } from '../../src/queue/job-queue.service';
+import { JobQueue } from '../../src/queue/job-queue.service';
 import { QueueName } from '../../src/queue/queue-names';
 import { ACME_SECRET, createEndpoint, sendAcme } from '../delivery/support';
 import { adminApi } from '../support/management';
@@ -48,7 +48,7 @@ describe('a replay whose job fails for good', () => {
     expect(failed.finishedAt).toEqual(expect.any(String));
     expect(failed.completed).toBe(0);
     // Failed for good only after BullMQ's five attempts, not at the first error.
-    const job = await app.app.get(JobQueueService).queue(QueueName.Replay).getJob(started.body.replayRequestId);
+    const job = await app.app.get(JobQueue).queue(QueueName.Replay).getJob(started.body.replayRequestId);
     expect(job?.attemptsMade).toBe(5);
     expect(receiver.requestsTo('/replayed')).toHaveLength(1);
   }, 40_000);
