@@ -78,6 +78,7 @@ class Provider {
     this.acknowledged = new Map();
     this.pending = new Set();
     this.gaveUp = 0;
+    /** Answers other than 2xx, by status ('error' when no answer came). */
     this.answers = {};
   }
 
@@ -130,7 +131,6 @@ class Provider {
       }
       await new Promise((resolve) => setTimeout(resolve, this.retryMs));
     }
-    this.answers.ok = (this.answers.ok ?? 0) + (this.acknowledged.has(externalId) ? 1 : 0);
     this.pending.delete(externalId);
   }
 }
