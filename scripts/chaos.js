@@ -6,10 +6,12 @@ const { runChaos, formatTable } = require('./chaos/scenarios');
 
 async function main() {
   const overrides = {};
-  if (process.env.CHAOS_SCENARIOS) overrides.scenarios = process.env.CHAOS_SCENARIOS.split(',').map((name) => name.trim());
+  if (process.env.CHAOS_SCENARIOS)
+    overrides.scenarios = process.env.CHAOS_SCENARIOS.split(',').map((name) => name.trim());
   if (process.env.CHAOS_RATE) overrides.rate = Number(process.env.CHAOS_RATE);
   const results = await runChaos(overrides);
-  for (const result of results.filter((item) => !item.passed)) console.log(`[chaos] ${result.name}: ${result.problems.join('; ')}`);
+  for (const result of results.filter((item) => !item.passed))
+    console.log(`[chaos] ${result.name}: ${result.problems.join('; ')}`);
   console.log(formatTable(results));
   process.exitCode = results.every((result) => result.passed) ? 0 : 1;
 }

@@ -34,7 +34,12 @@ async function freePort() {
 async function waitUntil(probe, what, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await Promise.resolve().then(probe).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(probe)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -47,7 +52,10 @@ function exited(child) {
 function waitForExit(child, timeoutMs) {
   if (exited(child)) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} still running after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`pid ${child.pid} still running after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve(code);
@@ -79,7 +87,18 @@ class ChaosPostgres {
 
   async start() {
     const options = `-p ${this.port} -k ${this.dataDir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
-    pgRun('pg_ctl', ['-D', this.dataDir, '-o', options, '-l', path.join(this.dataDir, 'server.log'), '-w', '-t', '60', 'start']);
+    pgRun('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-o',
+      options,
+      '-l',
+      path.join(this.dataDir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     await waitForPort(this.port, 'chaos PostgreSQL');
   }
 
@@ -116,7 +135,18 @@ class ChaosRedis {
   }
 
   async start() {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+    ];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
     await waitForPort(this.port, 'chaos Redis');
   }
@@ -153,7 +183,11 @@ class HookgateRole {
     if (this.role === 'worker') env.WORKER_HEALTH_PORT = String(this.healthPort);
     this.child = spawn(process.execPath, [mainJs, this.role], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    await waitUntil(async () => (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok, `${this.name} to be ready`, this.readyTimeoutMs);
+    await waitUntil(
+      async () => (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok,
+      `${this.name} to be ready`,
+      this.readyTimeoutMs,
+    );
   }
 
   /** Sends `signal` and waits for the exit; resolves with the exit code (null when killed by a signal). */
@@ -178,7 +212,9 @@ async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
   migrate(databaseUrl);
   const shared = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
   const api = new HookgateRole('api', 'api', shared, logDir, readyTimeoutMs);
-  const workers = ['worker-1', 'worker-2'].map((name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs));
+  const workers = ['worker-1', 'worker-2'].map(
+    (name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs),
+  );
   await Promise.all([api, ...workers].map((role) => role.start()));
   return {
     postgres,

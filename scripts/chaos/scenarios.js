@@ -24,7 +24,7 @@ const healthy = () => ({ status: 200 });
  */
 const SCENARIOS = {
   steady: {
-    what: 'no fault: the control row (the healthy endpoint\'s delay with nothing failing)',
+    what: "no fault: the control row (the healthy endpoint's delay with nothing failing)",
     measuresDelay: true,
     async fault(cluster, { pause, options }) {
       await pause(options.streamMs);
@@ -122,7 +122,8 @@ async function readOutcome(databaseUrl, prefix) {
   await client.connect();
   try {
     const events = await client.query(
-      `SELECT external_id, count(*)::int AS copies, array_agg(status::text) AS statuses FROM events WHERE external_id LIKE $1 GROUP BY external_id`,
+      `SELECT external_id, count(*)::int AS copies, array_agg(status::text) AS statuses
+         FROM events WHERE external_id LIKE $1 GROUP BY external_id`,
       [`${prefix}\\_%`],
     );
     const deliveries = await client.query(
@@ -150,7 +151,9 @@ function judge({ provider, receiver, outcome, endpoints, notes, options }) {
   const duplicatedEvents = outcome.events.filter((row) => row.copies > 1);
   const strandedEvents = outcome.events.filter((row) => row.statuses.some((status) => !FINAL_EVENT.includes(status)));
   const strandedDeliveries = outcome.deliveries.filter((row) => !FINAL_DELIVERY.includes(row.status));
-  const unrecorded = outcome.deliveries.filter((row) => row.attempts !== row.attempt_count || row.last_number !== row.attempt_count);
+  const unrecorded = outcome.deliveries.filter(
+    (row) => row.attempts !== row.attempt_count || row.last_number !== row.attempt_count,
+  );
   const shutdownFailures = outcome.deliveries.reduce((sum, row) => sum + row.shutdown_attempts, 0);
 
   const pathOf = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.path]));
@@ -173,21 +176,40 @@ function judge({ provider, receiver, outcome, endpoints, notes, options }) {
 
   if (provider.gaveUp) problems.push(`${provider.gaveUp} webhooks never acknowledged`);
   if (lost.length) problems.push(`lost: ${lost.slice(0, 3).join(', ')}`);
-  if (duplicatedEvents.length) problems.push(`stored twice: ${duplicatedEvents.slice(0, 3).map((row) => row.external_id).join(', ')}`);
-  if (duplicatedDeliveries) problems.push(`${duplicatedDeliveries} deliveries reached the receiver under more than one webhook-id`);
-  if (strandedEvents.length) problems.push(`${strandedEvents.length} events not final (${strandedEvents.slice(0, 3).map((row) => row.statuses).join(', ')})`);
-  if (strandedDeliveries.length) problems.push(`${strandedDeliveries.length} deliveries not final (${[...new Set(strandedDeliveries.map((row) => row.status))].join(', ')})`);
+  if (duplicatedEvents.length)
+    problems.push(
+      `stored twice: ${duplicatedEvents
+        .slice(0, 3)
+        .map((row) => row.external_id)
+        .join(', ')}`,
+    );
+  if (duplicatedDeliveries)
+    problems.push(`${duplicatedDeliveries} deliveries reached the receiver under more than one webhook-id`);
+  if (strandedEvents.length)
+    problems.push(
+      `${strandedEvents.length} events not final (${strandedEvents
+        .slice(0, 3)
+        .map((row) => row.statuses)
+        .join(', ')})`,
+    );
+  if (strandedDeliveries.length) {
+    const statuses = [...new Set(strandedDeliveries.map((row) => row.status))].join(', ');
+    problems.push(`${strandedDeliveries.length} deliveries not final (${statuses})`);
+  }
   if (unrecorded.length) problems.push(`${unrecorded.length} deliveries whose attempts are not all recorded`);
   if (unseen.length) problems.push(`${unseen.length} succeeded deliveries the receiver did not acknowledge once`);
   if (shutdownFailures) problems.push(`${shutdownFailures} attempts failed because of a shutdown`);
   if (forged) problems.push(`${forged} deliveries with a bad signature`);
-  if (notes.exitCode !== undefined && notes.exitCode !== 0) problems.push(`the SIGTERMed worker exited with ${notes.exitCode}`);
+  if (notes.exitCode !== undefined && notes.exitCode !== 0)
+    problems.push(`the SIGTERMed worker exited with ${notes.exitCode}`);
 
   let healthyP95Ms = null;
   const healthyEndpoint = endpoints.find((endpoint) => endpoint.role === 'healthy');
   if (notes.measuresDelay) {
     const firstArrival = new Map();
-    for (const request of ours) if (request.path === healthyEndpoint.path && request.verified && !firstArrival.has(request.eventId)) firstArrival.set(request.eventId, request.at);
+    for (const request of ours)
+      if (request.path === healthyEndpoint.path && request.verified && !firstArrival.has(request.eventId))
+        firstArrival.set(request.eventId, request.at);
     const arrived = [...provider.acknowledged.values()].filter((ack) => firstArrival.has(ack.eventId));
     notes.healthyDelays = arrived.map((ack) => [ack.ackedAt, firstArrival.get(ack.eventId) - ack.ackedAt]);
     const delays = notes.healthyDelays.map(([, delay]) => delay);
@@ -197,7 +219,10 @@ function judge({ provider, receiver, outcome, endpoints, notes, options }) {
     // the same (shared, 2-core) machine, so that CPU contention from elsewhere is not counted as Hookgate's delay.
     const added = healthyP95Ms - (notes.controlP95Ms ?? 0);
     if (notes.hanging && added > options.healthyP95LimitMs) {
-      problems.push(`the hanging endpoint added ${added} ms to the healthy endpoint's p95 delay (${healthyP95Ms} ms; control ${notes.controlP95Ms ?? 'not run'} ms; limit ${options.healthyP95LimitMs} ms)`);
+      problems.push(
+        `the hanging endpoint added ${added} ms to the healthy endpoint's p95 delay (${healthyP95Ms} ms; ` +
+          `control ${notes.controlP95Ms ?? 'not run'} ms; limit ${options.healthyP95LimitMs} ms)`,
+      );
     }
   }
   return {
@@ -222,16 +247,35 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   const endpoints = [];
   const endpointState = { hanging: true };
   const slow = () => ({ status: Math.random() < 0.1 ? 500 : 200, delayMs: 100 });
-  const behaviours = { healthy, flaky: scenario.slow ? slow : flaky, hang: () => (endpointState.hanging ? 'hang' : { status: 200 }) };
+  const behaviours = {
+    healthy,
+    flaky: scenario.slow ? slow : flaky,
+    hang: () => (endpointState.hanging ? 'hang' : { status: 200 }),
+  };
   for (const role of ['healthy', 'flaky', ...(scenario.hanging ? ['hang'] : [])]) {
     const endpointPath = `/${name}/${role}`;
-    const body = { url: receiver.url(endpointPath), filter: { eventTypes: [type] }, maxAttempts: 6, timeoutMs: role === 'hang' ? 1_000 : 5_000 };
+    const body = {
+      url: receiver.url(endpointPath),
+      filter: { eventTypes: [type] },
+      maxAttempts: 6,
+      timeoutMs: role === 'hang' ? 1_000 : 5_000,
+    };
     const created = await management.post('/endpoints', body);
     receiver.define(endpointPath, created.secret, behaviours[role]);
     endpoints.push({ id: created.id, path: endpointPath, role });
   }
-  const provider = new Provider({ baseUrl: `http://127.0.0.1:${cluster.api.port}`, secret: options.stripeSecret, prefix, type, rate: options.rate });
-  const notes = { measuresDelay: Boolean(scenario.measuresDelay), hanging: Boolean(scenario.hanging), controlP95Ms: options.controlP95Ms };
+  const provider = new Provider({
+    baseUrl: `http://127.0.0.1:${cluster.api.port}`,
+    secret: options.stripeSecret,
+    prefix,
+    type,
+    rate: options.rate,
+  });
+  const notes = {
+    measuresDelay: Boolean(scenario.measuresDelay),
+    hanging: Boolean(scenario.hanging),
+    controlP95Ms: options.controlP95Ms,
+  };
   provider.start();
   await sleep(options.leadMs);
   const faultAt = Date.now();
@@ -244,14 +288,18 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   let outcome;
   let settled = true;
   try {
-    await waitUntil(async () => {
-      if (!provider.idle) return false;
-      outcome = await readOutcome(cluster.databaseUrl, prefix);
-      const events = new Map(outcome.events.map((row) => [row.external_id, row]));
-      const allStored = [...provider.acknowledged.keys()].every((id) => events.has(id));
-      const eventsFinal = outcome.events.every((row) => row.statuses.every((status) => FINAL_EVENT.includes(status)));
-      return allStored && eventsFinal && outcome.deliveries.every((row) => FINAL_DELIVERY.includes(row.status));
-    }, `${name} to settle`, options.settleTimeoutMs);
+    await waitUntil(
+      async () => {
+        if (!provider.idle) return false;
+        outcome = await readOutcome(cluster.databaseUrl, prefix);
+        const events = new Map(outcome.events.map((row) => [row.external_id, row]));
+        const allStored = [...provider.acknowledged.keys()].every((id) => events.has(id));
+        const eventsFinal = outcome.events.every((row) => row.statuses.every((status) => FINAL_EVENT.includes(status)));
+        return allStored && eventsFinal && outcome.deliveries.every((row) => FINAL_DELIVERY.includes(row.status));
+      },
+      `${name} to settle`,
+      options.settleTimeoutMs,
+    );
   } catch {
     settled = false;
     outcome = await readOutcome(cluster.databaseUrl, prefix).catch(() => ({ events: [], deliveries: [] }));
@@ -259,9 +307,23 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   const recoveredMs = Date.now() - repairedAt;
   const figures = judge({ provider, receiver, outcome, endpoints, notes, options });
   if (!settled) figures.problems.unshift(`did not settle within ${options.settleTimeoutMs / 1000} s`);
-  const result = { name, what: scenario.what, ...figures, refusedAnswers: provider.answers, recoverySeconds: settled ? recoveredMs / 1000 : null, passed: figures.problems.length === 0 };
-  const refused = Object.entries(provider.answers).map(([status, count]) => `${count}× ${status}`).join(', ') || 'none';
-  log(`${result.passed ? 'PASS' : 'FAIL'} ${name}: ${result.acknowledged} acknowledged (answers sent again: ${refused}), recovered in ${result.recoverySeconds ?? '—'} s${result.problems.length ? `; ${result.problems.join('; ')}` : ''}`);
+  const result = {
+    name,
+    what: scenario.what,
+    ...figures,
+    refusedAnswers: provider.answers,
+    recoverySeconds: settled ? recoveredMs / 1000 : null,
+    passed: figures.problems.length === 0,
+  };
+  const refused =
+    Object.entries(provider.answers)
+      .map(([status, count]) => `${count}× ${status}`)
+      .join(', ') || 'none';
+  log(
+    `${result.passed ? 'PASS' : 'FAIL'} ${name}: ${result.acknowledged} acknowledged ` +
+      `(answers sent again: ${refused}), recovered in ${result.recoverySeconds ?? '—'} s` +
+      (result.problems.length ? `; ${result.problems.join('; ')}` : ''),
+  );
   return result;
 }
 
@@ -288,7 +350,16 @@ function hookgateEnv(options) {
 
 const DEFAULTS = {
   // The control row runs just before the hanging endpoint, so both see about the same load from elsewhere.
-  scenarios: ['redis-killed', 'worker-sigkill', 'api-sigkill', 'postgres-restart', 'postgres-outage', 'worker-sigterm', 'steady', 'endpoint-hangs'],
+  scenarios: [
+    'redis-killed',
+    'worker-sigkill',
+    'api-sigkill',
+    'postgres-restart',
+    'postgres-outage',
+    'worker-sigterm',
+    'steady',
+    'endpoint-hangs',
+  ],
   rate: 40,
   leadMs: 3_000,
   streamMs: 8_000,
@@ -304,12 +375,21 @@ const DEFAULTS = {
 
 /** Starts the cluster and the receiver; `run(name)` runs one scenario and returns its result; `close()` stops all. */
 async function startChaos(overrides = {}) {
-  const options = { ...DEFAULTS, adminKey: `chaos-admin-${crypto.randomBytes(8).toString('hex')}`, stripeSecret: `whsec_${crypto.randomBytes(16).toString('hex')}`, ...overrides };
+  const options = {
+    ...DEFAULTS,
+    adminKey: `chaos-admin-${crypto.randomBytes(8).toString('hex')}`,
+    stripeSecret: `whsec_${crypto.randomBytes(16).toString('hex')}`,
+    ...overrides,
+  };
   const { log } = options;
   const receiver = new Receiver();
   await receiver.listen();
   log(`starting PostgreSQL, Redis, api and two workers (logs in ${options.logDir})`);
-  const cluster = await startCluster({ env: hookgateEnv(options), logDir: options.logDir, readyTimeoutMs: options.readyTimeoutMs });
+  const cluster = await startCluster({
+    env: hookgateEnv(options),
+    logDir: options.logDir,
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
   const management = new ManagementApi(() => `http://127.0.0.1:${cluster.api.port}`, options.adminKey);
   return {
     options,
@@ -342,12 +422,44 @@ async function runChaos(overrides = {}) {
 
 /** The results as a fixed-width table, then `N passed, M failed` as the last line. */
 function formatTable(results) {
-  const header = ['scenario', 'acked', 'lost', 'dup', 'stranded', 'deliveries', 'redeliveries', 'dead', 'recovery s', 'healthy p95 ms', 'result'];
-  const rows = results.map((r) => [r.name, r.acknowledged, r.lost, r.duplicated, r.stranded, r.deliveries, r.redeliveries, r.deadLettered, r.recoverySeconds?.toFixed(1) ?? '—', r.healthyP95Ms ?? '—', r.passed ? 'pass' : 'FAIL'].map(String));
+  const header = [
+    'scenario',
+    'acked',
+    'lost',
+    'dup',
+    'stranded',
+    'deliveries',
+    'redeliveries',
+    'dead',
+    'recovery s',
+    'healthy p95 ms',
+    'result',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.name,
+      r.acknowledged,
+      r.lost,
+      r.duplicated,
+      r.stranded,
+      r.deliveries,
+      r.redeliveries,
+      r.deadLettered,
+      r.recoverySeconds?.toFixed(1) ?? '—',
+      r.healthyP95Ms ?? '—',
+      r.passed ? 'pass' : 'FAIL',
+    ].map(String),
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
   const passed = results.filter((r) => r.passed).length;
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line), '', `${passed} passed, ${results.length - passed} failed`].join('\n');
+  return [
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    '',
+    `${passed} passed, ${results.length - passed} failed`,
+  ].join('\n');
 }
 
 module.exports = { startChaos, runChaos, formatTable, SCENARIOS };

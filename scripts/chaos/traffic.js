@@ -36,7 +36,14 @@ class Receiver {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const endpoint = this.endpoints.get(req.url);
-      const record = { path: req.url, webhookId: String(req.headers['webhook-id']), eventId: null, at: Date.now(), status: null, verified: false };
+      const record = {
+        path: req.url,
+        webhookId: String(req.headers['webhook-id']),
+        eventId: null,
+        at: Date.now(),
+        status: null,
+        verified: false,
+      };
       this.requests.push(record);
       if (!endpoint) return res.writeHead(404).end();
       try {
@@ -105,20 +112,30 @@ class Provider {
 
   async send(externalId, firstSentAt) {
     this.pending.add(externalId);
-    const payload = JSON.stringify({ id: externalId, object: 'event', type: this.type, created: Math.floor(firstSentAt / 1000), data: { object: { id: `in_${externalId}` } } });
+    const payload = JSON.stringify({
+      id: externalId,
+      object: 'event',
+      type: this.type,
+      created: Math.floor(firstSentAt / 1000),
+      data: { object: { id: `in_${externalId}` } },
+    });
     for (;;) {
       let status = 'error';
       try {
         const response = await fetch(`${this.baseUrl}/webhooks/stripe`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: this.secret }) },
+          headers: {
+            'content-type': 'application/json',
+            'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: this.secret }),
+          },
           body: payload,
           signal: AbortSignal.timeout(10_000),
         });
         status = response.status;
         const body = await response.json().catch(() => ({}));
         if (response.ok) {
-          if (!this.acknowledged.has(externalId)) this.acknowledged.set(externalId, { eventId: body.eventId, ackedAt: Date.now(), status });
+          if (!this.acknowledged.has(externalId))
+            this.acknowledged.set(externalId, { eventId: body.eventId, ackedAt: Date.now(), status });
           break;
         }
       } catch {

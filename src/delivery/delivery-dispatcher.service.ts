@@ -62,7 +62,9 @@ export class DeliveryDispatcher {
     if (!delivery.claimedBy) return;
     const job = await this.jobs.queue(QueueName.Delivery).getJob(delivery.claimedBy);
     const state = job ? await job.getState() : 'unknown';
-    if (state === 'failed' || state === 'completed' || state === 'unknown') await this.repository.releaseClaim(delivery.id, delivery.claimedBy);
+    if (state === 'failed' || state === 'completed' || state === 'unknown') {
+      await this.repository.releaseClaim(delivery.id, delivery.claimedBy);
+    }
   }
 
   /** Delivers events again: to all currently matching endpoints, or only `endpointId`. Returns jobs enqueued. */

@@ -19,7 +19,9 @@ interface ChaosRun {
 
 // The harness is plain JavaScript so that `npm run chaos` runs it without a TypeScript step.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startChaos } = require('../../scripts/chaos/scenarios') as { startChaos: (options: object) => Promise<ChaosRun> };
+const { startChaos } = require('../../scripts/chaos/scenarios') as {
+  startChaos: (options: object) => Promise<ChaosRun>;
+};
 
 // The short variant of `npm run chaos` (scripts/chaos.js): its own PostgreSQL and Redis, a real api and two real
 // workers from dist/, a few hundred Stripe-signed webhooks per scenario, checked from the database and the receiver.
@@ -31,7 +33,15 @@ describe('chaos (short variant of npm run chaos)', () => {
   const failed: string[] = [];
 
   beforeAll(async () => {
-    chaos = await startChaos({ rate: 30, leadMs: 2_000, streamMs: 4_000, settleTimeoutMs: SETTLE_MS, readyTimeoutMs: READY_MS, logDir, log: () => undefined });
+    chaos = await startChaos({
+      rate: 30,
+      leadMs: 2_000,
+      streamMs: 4_000,
+      settleTimeoutMs: SETTLE_MS,
+      readyTimeoutMs: READY_MS,
+      logDir,
+      log: () => undefined,
+    });
   }, 3 * READY_MS);
 
   afterAll(async () => {
@@ -44,11 +54,20 @@ describe('chaos (short variant of npm run chaos)', () => {
   // stream (2 s) and the settling (SETTLE_MS).
   const SCENARIO_TIMEOUT_MS = 2_000 + 10_000 + READY_MS + 2_000 + SETTLE_MS + 10_000;
 
-  it.each(['worker-sigkill', 'redis-killed', 'postgres-restart'])('%s: nothing lost, duplicated or stranded', async (name) => {
-    const result = await chaos.run(name);
-    if (result.problems.length) failed.push(`${name} (logs in ${logDir})`);
-    expect(result.acknowledged).toBeGreaterThan(100);
-    expect(result.deliveries).toBe(2 * result.acknowledged);
-    expect({ lost: result.lost, duplicated: result.duplicated, stranded: result.stranded, problems: result.problems }).toEqual({ lost: 0, duplicated: 0, stranded: 0, problems: [] });
-  }, SCENARIO_TIMEOUT_MS);
+  it.each(['worker-sigkill', 'redis-killed', 'postgres-restart'])(
+    '%s: nothing lost, duplicated or stranded',
+    async (name) => {
+      const result = await chaos.run(name);
+      if (result.problems.length) failed.push(`${name} (logs in ${logDir})`);
+      expect(result.acknowledged).toBeGreaterThan(100);
+      expect(result.deliveries).toBe(2 * result.acknowledged);
+      expect({
+        lost: result.lost,
+        duplicated: result.duplicated,
+        stranded: result.stranded,
+        problems: result.problems,
+      }).toEqual({ lost: 0, duplicated: 0, stranded: 0, problems: [] });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 });

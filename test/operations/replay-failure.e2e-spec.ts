@@ -29,20 +29,33 @@ describe('a replay whose job fails for good', () => {
   });
 
   it('ends `failed` with the database error as its reason, after its retries are used up', async () => {
-    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/replayed'), filter: { eventTypes: ['doomed.*'] } });
+    const endpoint = await createEndpoint(app.url!, {
+      url: receiver.url('/replayed'),
+      filter: { eventTypes: ['doomed.*'] },
+    });
     const eventId = await sendAcme(app.url!, 'doomed_1', 'doomed.replay');
-    await waitFor(async () => (await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id } }))?.status === 'succeeded', { what: 'the first delivery' });
+    await waitFor(
+      async () =>
+        (await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id } }))?.status === 'succeeded',
+      { what: 'the first delivery' },
+    );
 
     // A real failure, not a mock: PostgreSQL itself refuses every write to the deliveries a replay must reset.
-    await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_delivery_writes() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION '${REFUSAL}'; END $$`);
-    await prisma.$executeRawUnsafe('CREATE TRIGGER refuse_delivery_writes BEFORE INSERT OR UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION refuse_delivery_writes()');
+    await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_delivery_writes() RETURNS trigger
+      LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${REFUSAL}'; END $$`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_delivery_writes BEFORE INSERT OR UPDATE ON deliveries
+      FOR EACH ROW EXECUTE FUNCTION refuse_delivery_writes()`);
 
-    const started = await adminApi(app.url!).post('/replays', { reason: 'receiver lost its data', filter: { type: 'doomed.*' } }).expect(202);
-    const failed = await waitFor(async () => {
-      const replay = (await adminApi(app.url!).get(`/replays/${started.body.replayRequestId}`).expect(200)).body;
-      return replay.status === 'failed' ? replay : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 100, what: 'the replay to fail' });
+    const started = await adminApi(app.url!)
+      .post('/replays', { reason: 'receiver lost its data', filter: { type: 'doomed.*' } })
+      .expect(202);
+    const failed = await waitFor(
+      async () => {
+        const replay = (await adminApi(app.url!).get(`/replays/${started.body.replayRequestId}`).expect(200)).body;
+        return replay.status === 'failed' ? replay : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: 'the replay to fail' },
+    );
 
     expect(failed.error).toContain(REFUSAL);
     expect(failed.finishedAt).toEqual(expect.any(String));
