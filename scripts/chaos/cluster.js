@@ -183,11 +183,14 @@ class HookgateRole {
     if (this.role === 'worker') env.WORKER_HEALTH_PORT = String(this.healthPort);
     this.child = spawn(process.execPath, [mainJs, this.role], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
+    const child = this.child;
+    // A process that dies while starting ends the wait at once, with its exit in the error.
     await waitUntil(
-      async () => (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok,
+      async () => exited(child) || (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok,
       `${this.name} to be ready`,
       this.readyTimeoutMs,
     );
+    if (exited(child)) throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) while starting`);
   }
 
   /** Sends `signal` and waits for the exit; resolves with the exit code (null when killed by a signal). */
@@ -198,36 +201,37 @@ class HookgateRole {
   }
 }
 
-/** Everything a chaos run needs, started; `close()` stops and removes it all. */
+/** Everything a chaos run needs, started; `close()` stops and removes it all (so does a failure to start). */
 async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
   fs.mkdirSync(logDir, { recursive: true });
-  const postgres = await ChaosPostgres.create();
-  const redis = await ChaosRedis.create();
-  const { Client } = require('pg');
-  const admin = new Client({ connectionString: postgres.serverUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE hookgate');
-  await admin.end();
-  const databaseUrl = postgres.serverUrl.replace(/\/postgres$/, '/hookgate');
-  migrate(databaseUrl);
-  const shared = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
-  const api = new HookgateRole('api', 'api', shared, logDir, readyTimeoutMs);
-  const workers = ['worker-1', 'worker-2'].map(
-    (name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs),
-  );
-  await Promise.all([api, ...workers].map((role) => role.start()));
-  return {
-    postgres,
-    redis,
-    api,
-    workers,
-    databaseUrl,
-    async close() {
-      await Promise.all([api, ...workers].map((role) => role.stop('SIGKILL').catch(() => undefined)));
-      await redis.destroy();
-      postgres.destroy();
-    },
+  const started = { roles: [] };
+  const close = async () => {
+    await Promise.all(started.roles.map((role) => role.stop('SIGKILL').catch(() => undefined)));
+    await started.redis?.destroy();
+    started.postgres?.destroy();
   };
+  try {
+    const postgres = (started.postgres = await ChaosPostgres.create());
+    const redis = (started.redis = await ChaosRedis.create());
+    const { Client } = require('pg');
+    const admin = new Client({ connectionString: postgres.serverUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE hookgate');
+    await admin.end();
+    const databaseUrl = postgres.serverUrl.replace(/\/postgres$/, '/hookgate');
+    migrate(databaseUrl);
+    const shared = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+    const api = new HookgateRole('api', 'api', shared, logDir, readyTimeoutMs);
+    const workers = ['worker-1', 'worker-2'].map(
+      (name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs),
+    );
+    started.roles.push(api, ...workers);
+    await Promise.all(started.roles.map((role) => role.start()));
+    return { postgres, redis, api, workers, databaseUrl, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 module.exports = { startCluster, waitUntil, freePort };

@@ -367,6 +367,8 @@ const DEFAULTS = {
   // Processing retries with PROCESSING_RETRY_DELAY_MS=50: 8 attempts, 50 ms doubling, about 6.4 s in all.
   postgresOutageMs: 12_000,
   healthyP95LimitMs: 1_000,
+  /** Hookgate settings over the run's own (e.g. `{ ENDPOINT_BREAKER_COOLDOWN_MS: '30000' }`). */
+  env: {},
   /** How long a (re)started Hookgate process may take to answer ready. */
   readyTimeoutMs: 60_000,
   logDir: path.join(root, '.local', 'chaos', new Date().toISOString().replace(/[:.]/g, '-')),
@@ -386,7 +388,7 @@ async function startChaos(overrides = {}) {
   await receiver.listen();
   log(`starting PostgreSQL, Redis, api and two workers (logs in ${options.logDir})`);
   const cluster = await startCluster({
-    env: hookgateEnv(options),
+    env: { ...hookgateEnv(options), ...options.env },
     logDir: options.logDir,
     readyTimeoutMs: options.readyTimeoutMs,
   });
