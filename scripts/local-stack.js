@@ -4,12 +4,13 @@
 //   node scripts/local-stack.js start   build, migrate, seed the built-in integrations, run role `all`
 //   node scripts/local-stack.js test    build, type-check, then the whole Jest suite
 //   node scripts/local-stack.js bench   the benchmarks (figures printed as ratios against a same-run baseline)
+//   node scripts/local-stack.js chaos   fault injection against real processes (scripts/chaos.js)
 //   node scripts/local-stack.js stop    stop the local PostgreSQL and Redis (their data stays in .local/)
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ensureServices, stopServices, migrate, localDir, root, log } = require('./services');
+const { ensureServices, ensurePackages, stopServices, migrate, localDir, root, log } = require('./services');
 
 const npmCli = process.env.npm_execpath;
 
@@ -114,10 +115,19 @@ async function benchCommand() {
   }
 }
 
-const commands = { start: startCommand, test: testCommand, bench: benchCommand, stop: stopCommand };
+/** The chaos run starts its own PostgreSQL and Redis (it stops and kills them), so it only needs them installed. */
+async function chaosCommand() {
+  ensurePackages();
+  npmRun('build');
+  // Its exit code is passed on as it is: its last line must stay `N passed, M failed`, with nothing after it.
+  const chaos = spawnSync(process.execPath, [path.join(root, 'scripts', 'chaos.js')], { stdio: 'inherit', cwd: root });
+  process.exitCode = chaos.status ?? 1;
+}
+
+const commands = { start: startCommand, test: testCommand, bench: benchCommand, chaos: chaosCommand, stop: stopCommand };
 const command = commands[process.argv[2]];
 if (!command) {
-  console.error('usage: node scripts/local-stack.js start|test|bench|stop');
+  console.error('usage: node scripts/local-stack.js start|test|bench|chaos|stop');
   process.exit(2);
 }
 command().catch((error) => {

@@ -237,4 +237,4 @@ function migrate(databaseUrl) {
   });
 }
 
-module.exports = { ensureServices, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, portOpen, localDir, root, log };
+module.exports = { ensureServices, ensurePackages, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, pgRun, isRoot, POSTGRES_HOME, portOpen, waitForPort, localDir, root, log };

@@ -44,7 +44,8 @@ export class AppConfig {
   readonly workerHealthPort?: number;
   /** The maintenance sweep: accepted events not yet handed to BullMQ, and anything stuck for `stuckAfterMs`. */
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number; stuckAfterMs: number };
-  readonly replay: { batchSize: number };
+  readonly replay: { batchSize: number; retryDelayMs: number };
+  readonly processing: { retryDelayMs: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
 
@@ -85,7 +86,8 @@ export class AppConfig {
     };
     this.otel = { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME };
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
-    this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
+    this.replay = { batchSize: env.REPLAY_BATCH_SIZE, retryDelayMs: env.REPLAY_RETRY_DELAY_MS };
+    this.processing = { retryDelayMs: env.PROCESSING_RETRY_DELAY_MS };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };

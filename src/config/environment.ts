@@ -145,6 +145,13 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
   OUTBOX_RELAY_MIN_AGE_MS: number = 5_000;
 
+  /** First retry delay of a fan-out (processing) job and of a replay job; each later retry waits twice as long. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  PROCESSING_RETRY_DELAY_MS: number = 1_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  REPLAY_RETRY_DELAY_MS: number = 2_000;
+
   /** Events (or dead letters) a replay enqueues per batch. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   REPLAY_BATCH_SIZE: number = 500;

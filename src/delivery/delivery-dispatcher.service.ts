@@ -6,7 +6,7 @@ import { EventStoreRepository } from '../events/event-store.repository';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName, QueueName } from '../queue/queue-names';
-import { DeliveryRepository, RerunDelivery } from './delivery.repository';
+import { DeliveryRepository, RerunDelivery, StuckDelivery } from './delivery.repository';
 
 /**
  * Puts deliveries on the delivery queue: the first run of a fan-out, and later runs (replays, redrives) of the
@@ -41,6 +41,7 @@ export class DeliveryDispatcher {
   async resumeStuck(stuckAfterMs: number, limit: number): Promise<number> {
     const stuck = await this.repository.findStuck(stuckAfterMs, this.config.delivery.retryScheduleMs.length + 1, limit);
     if (!stuck.length) return 0;
+    await Promise.all(stuck.map((delivery) => this.releaseDeadClaim(delivery)));
     const window = Math.floor(Date.now() / stuckAfterMs);
     await this.jobs.addBulk(
       JobName.Deliver,
@@ -50,6 +51,20 @@ export class DeliveryDispatcher {
       })),
     );
     return stuck.length;
+  }
+
+  /**
+   * A delivery left in flight by a job that failed for good (e.g. it could not record its attempt while PostgreSQL
+   * was down) or that Redis no longer has: its claim is released. A job that may still run (active, waiting,
+   * delayed) keeps its claim: it records its own attempt, or claims the delivery again when it runs.
+   */
+  private async releaseDeadClaim(delivery: StuckDelivery): Promise<void> {
+    if (!delivery.claimedBy) return;
+    const job = await this.jobs.queue(QueueName.Delivery).getJob(delivery.claimedBy);
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'failed' || state === 'completed' || state === 'unknown') {
+      await this.repository.releaseClaim(delivery.id, delivery.claimedBy);
+    }
   }
 
   /** Delivers events again: to all currently matching endpoints, or only `endpointId`. Returns jobs enqueued. */

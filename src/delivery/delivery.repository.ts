@@ -237,7 +237,8 @@ const ENSURE_DELIVERIES = `
 /** Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost). */
 const FIND_STUCK = `
   SELECT d.id::text, d.endpoint_id::text AS "endpointId", d.replay_request_id::text AS "replayRequestId",
-         greatest(1, coalesce(ep.max_attempts, $2::int) - d.attempt_count) AS "attemptsLeft"
+         greatest(1, coalesce(ep.max_attempts, $2::int) - d.attempt_count) AS "attemptsLeft",
+         CASE WHEN d.status = 'in_flight' THEN d.claimed_by END AS "claimedBy"
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
   WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL
     AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
@@ -249,6 +250,8 @@ export interface StuckDelivery {
   endpointId: string;
   replayRequestId: string | null;
   attemptsLeft: number;
+  /** The job holding it in flight, if any. */
+  claimedBy: string | null;
 }
 
 /**
@@ -334,6 +337,18 @@ export class DeliveryRepository {
   async findStuck(stuckAfterMs: number, defaultMaxAttempts: number, limit: number): Promise<StuckDelivery[]> {
     const { rows } = await this.pool.query<StuckDelivery>({ name: 'delivery-find-stuck', text: FIND_STUCK, values: [stuckAfterMs, defaultMaxAttempts, limit] });
     return rows;
+  }
+
+  /**
+   * Drops the claim of a job that will never run again (failed for good, or gone from Redis), so the next job
+   * takes the delivery now rather than when the claim expires (minutes: it outlives the longest attempt).
+   */
+  async releaseClaim(deliveryId: string, jobId: string): Promise<void> {
+    await this.pool.query({
+      name: 'delivery-release-claim',
+      text: `UPDATE deliveries SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1::uuid AND status = 'in_flight' AND claimed_by = $2::text`,
+      values: [deliveryId, jobId],
+    });
   }
 
   /** Records that these dead letters' jobs are in the BullMQ dead-letter queue. */

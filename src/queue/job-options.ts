@@ -17,7 +17,7 @@ export function jobOptions(config: AppConfig): Record<JobName, JobsOptions> {
   return {
     [JobName.ProcessEvent]: {
       attempts: 8,
-      backoff: { type: 'exponential', delay: 1_000 },
+      backoff: { type: 'exponential', delay: config.processing.retryDelayMs },
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     },
@@ -30,7 +30,7 @@ export function jobOptions(config: AppConfig): Record<JobName, JobsOptions> {
     [JobName.DeadLetter]: { attempts: 1, removeOnComplete: false, removeOnFail: false },
     [JobName.RunReplay]: {
       attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000 },
+      backoff: { type: 'exponential', delay: config.replay.retryDelayMs },
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     },

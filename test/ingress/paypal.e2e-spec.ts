@@ -1,5 +1,5 @@
 import { createSign } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,9 +46,10 @@ describe('ingress: PayPal certificate verification', () => {
   let certPort: number;
   const certFetches: string[] = [];
   let app: TestApp;
+  let dir: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookgate-paypal-'));
+    dir = mkdtempSync(join(tmpdir(), 'hookgate-paypal-'));
     writeFileSync(join(dir, 'ca.pem'), forge.pki.certificateToPem(ca));
     certServer = createServer((req, res) => {
       certFetches.push(req.url ?? '');
@@ -64,6 +65,7 @@ describe('ingress: PayPal certificate verification', () => {
   afterAll(async () => {
     await app?.stop();
     await new Promise((resolve) => certServer?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   function send(id: string, options: { cert?: string; certUrl?: string; webhookId?: string; tamper?: boolean; transmissionId?: string; amount?: string; sentAt?: Date } = {}) {

@@ -1,0 +1,237 @@
+// The real processes a chaos run breaks: its own PostgreSQL and Redis (own data, own ports in 33000–33999, so
+// they can be stopped and killed without touching anyone else's), one `api` and two `worker`s from dist/main.js.
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { migrate, pgRun, isRoot, POSTGRES_HOME, waitForPort, root } = require('../services');
+
+const mainJs = path.join(root, 'dist', 'main.js');
+/** Ports of the chaos run's own servers: outside Linux's ephemeral range and away from the local stack's. */
+const PORT_RANGE = { from: 33_000, to: 33_999 };
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+const takenPorts = new Set();
+async function freePort() {
+  for (;;) {
+    const port = PORT_RANGE.from + crypto.randomInt(PORT_RANGE.to - PORT_RANGE.from + 1);
+    if (!takenPorts.has(port) && (await portFree(port))) {
+      takenPorts.add(port);
+      return port;
+    }
+  }
+}
+
+async function waitUntil(probe, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (
+      await Promise.resolve()
+        .then(probe)
+        .catch(() => false)
+    )
+      return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function exited(child) {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function waitForExit(child, timeoutMs) {
+  if (exited(child)) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`pid ${child.pid} still running after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** A PostgreSQL server of the run's own; as root it runs as `postgres`, with its data under that user's home. */
+class ChaosPostgres {
+  constructor(dataDir, port) {
+    this.dataDir = dataDir;
+    this.port = port;
+  }
+
+  static async create() {
+    const base = isRoot ? path.join(POSTGRES_HOME, 'hookgate-chaos') : os.tmpdir();
+    fs.mkdirSync(base, { recursive: true });
+    const dataDir = fs.mkdtempSync(path.join(base, 'pg-'));
+    if (isRoot) spawnSync('chown', ['-R', 'postgres:postgres', base]);
+    pgRun('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
+    const postgres = new ChaosPostgres(dataDir, await freePort());
+    await postgres.start();
+    return postgres;
+  }
+
+  get serverUrl() {
+    return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start() {
+    const options = `-p ${this.port} -k ${this.dataDir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+    pgRun('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-o',
+      options,
+      '-l',
+      path.join(this.dataDir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
+    await waitForPort(this.port, 'chaos PostgreSQL');
+  }
+
+  /** `immediate` is a crash (no checkpoint; recovery from the WAL at the next start), `fast` a clean stop. */
+  stop(mode = 'immediate') {
+    pgRun('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
+  }
+
+  destroy() {
+    try {
+      this.stop('immediate');
+    } catch {
+      // already stopped
+    }
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A Redis server of the run's own, with an append-only file so a restart after SIGKILL keeps most of its data. */
+class ChaosRedis {
+  constructor(dir, port) {
+    this.dir = dir;
+    this.port = port;
+  }
+
+  static async create() {
+    const redis = new ChaosRedis(fs.mkdtempSync(path.join(os.tmpdir(), 'hookgate-chaos-redis-')), await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+    ];
+    this.child = spawn('redis-server', args, { stdio: 'ignore' });
+    await waitForPort(this.port, 'chaos Redis');
+  }
+
+  async kill() {
+    if (!this.child || exited(this.child)) return;
+    this.child.kill('SIGKILL');
+    await waitForExit(this.child, 10_000);
+  }
+
+  async destroy() {
+    await this.kill();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One Hookgate role as `node dist/main.js <role>`; its output goes to a log file of the run. */
+class HookgateRole {
+  constructor(name, role, env, logDir, readyTimeoutMs) {
+    Object.assign(this, { name, role, env, logDir, readyTimeoutMs, starts: 0 });
+  }
+
+  get healthUrl() {
+    return `http://127.0.0.1:${this.healthPort}/health/ready`;
+  }
+
+  async start() {
+    if (!fs.existsSync(mainJs)) throw new Error('dist/main.js is missing: run `npm run build` first');
+    this.port ??= await freePort();
+    this.healthPort ??= this.role === 'worker' ? await freePort() : this.port;
+    this.starts += 1;
+    const log = fs.openSync(path.join(this.logDir, `${this.name}.log`), 'a');
+    const env = { PATH: process.env.PATH, ...this.env, PORT: String(this.port), APP_ROLE: this.role };
+    if (this.role === 'worker') env.WORKER_HEALTH_PORT = String(this.healthPort);
+    this.child = spawn(process.execPath, [mainJs, this.role], { env, stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    const child = this.child;
+    // A process that dies while starting ends the wait at once, with its exit in the error.
+    await waitUntil(
+      async () => exited(child) || (await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) })).ok,
+      `${this.name} to be ready`,
+      this.readyTimeoutMs,
+    );
+    if (exited(child)) throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) while starting`);
+  }
+
+  /** Sends `signal` and waits for the exit; resolves with the exit code (null when killed by a signal). */
+  async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+    if (!this.child || exited(this.child)) return this.child?.exitCode ?? null;
+    this.child.kill(signal);
+    return waitForExit(this.child, timeoutMs);
+  }
+}
+
+/** Everything a chaos run needs, started; `close()` stops and removes it all (so does a failure to start). */
+async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
+  fs.mkdirSync(logDir, { recursive: true });
+  const started = { roles: [] };
+  const close = async () => {
+    await Promise.all(started.roles.map((role) => role.stop('SIGKILL').catch(() => undefined)));
+    await started.redis?.destroy();
+    started.postgres?.destroy();
+  };
+  try {
+    const postgres = (started.postgres = await ChaosPostgres.create());
+    const redis = (started.redis = await ChaosRedis.create());
+    const { Client } = require('pg');
+    const admin = new Client({ connectionString: postgres.serverUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE hookgate');
+    await admin.end();
+    const databaseUrl = postgres.serverUrl.replace(/\/postgres$/, '/hookgate');
+    migrate(databaseUrl);
+    const shared = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+    const api = new HookgateRole('api', 'api', shared, logDir, readyTimeoutMs);
+    const workers = ['worker-1', 'worker-2'].map(
+      (name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs),
+    );
+    started.roles.push(api, ...workers);
+    await Promise.all(started.roles.map((role) => role.start()));
+    return { postgres, redis, api, workers, databaseUrl, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+module.exports = { startCluster, waitUntil, freePort };
