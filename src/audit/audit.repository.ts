@@ -5,13 +5,30 @@ import { PrismaService } from '../common/database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { AuditRecord } from './audit.types';
 
-/** Append-only by design: this class has no update or delete, and a database trigger refuses both. */
+/**
+ * Append-only by design: this class has no update, and its only delete is the retention purge. A database trigger
+ * refuses UPDATE, TRUNCATE and every DELETE except of entries older than `hookgate.audit_purge_before`, a setting
+ * only `purgeBatch` makes, transaction-local (migration 20261201100000_retention).
+ */
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>,
+    private readonly prisma: PrismaService,
+  ) {}
 
   async append(record: AuditRecord): Promise<void> {
     await this.txHost.tx.auditEntry.create({ data: toRow(record) });
+  }
+
+  /** Oldest first through audit_entries_at_id_idx; `set_config(..., true)` is SET LOCAL: it ends with the transaction. */
+  purgeBatch(before: Date, limit: number): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('hookgate.audit_purge_before', ${before.toISOString()}, true)`;
+      return tx.$executeRaw`
+        DELETE FROM audit_entries WHERE id IN (
+          SELECT id FROM audit_entries WHERE at < ${before} ORDER BY at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+    });
   }
 }
 

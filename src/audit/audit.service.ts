@@ -10,4 +10,9 @@ export class AuditService {
   record(entry: AuditRecord): Promise<void> {
     return this.repository.append(entry);
   }
+
+  /** The retention job's purge: up to `limit` entries older than `before` (the only deletion the trail allows). */
+  purgeBatch(before: Date, limit: number): Promise<number> {
+    return this.repository.purgeBatch(before, limit);
+  }
 }

@@ -1,6 +1,8 @@
 import { Environment, Role } from './environment';
 import { parseDuration, parseDurationList } from './duration';
 
+const DAY_MS = 86_400_000;
+
 export type BuiltInProviderSlug = 'stripe' | 'github' | 'paypal' | 'acme' | 'globex';
 
 /**
@@ -45,6 +47,8 @@ export class AppConfig {
   /** The maintenance sweep: accepted events not yet handed to BullMQ, and anything stuck for `stuckAfterMs`. */
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number; stuckAfterMs: number };
   readonly replay: { batchSize: number };
+  /** What the retention job purges once older than these, and how often it runs. */
+  readonly retention: { rawAfterMs: number; eventsAfterMs: number; auditAfterMs: number; intervalMs: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
 
@@ -86,6 +90,12 @@ export class AppConfig {
     this.otel = { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME };
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
+    this.retention = {
+      rawAfterMs: parseDuration(env.RETENTION_RAW_AFTER) ?? 7 * DAY_MS,
+      eventsAfterMs: parseDuration(env.RETENTION_EVENTS_AFTER) ?? 30 * DAY_MS,
+      auditAfterMs: parseDuration(env.RETENTION_AUDIT_AFTER) ?? 365 * DAY_MS,
+      intervalMs: parseDuration(env.RETENTION_INTERVAL) ?? 3_600_000,
+    };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };

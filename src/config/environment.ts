@@ -76,6 +76,19 @@ export class Environment {
   @IsOptional() @IsString()
   STUCK_EVENT_AFTER: string = '10m';
 
+  /** Retention (worker): raw requests, finished events (with deliveries and attempts), audit entries; and how often it runs. */
+  @IsOptional() @IsString()
+  RETENTION_RAW_AFTER: string = '7d';
+
+  @IsOptional() @IsString()
+  RETENTION_EVENTS_AFTER: string = '30d';
+
+  @IsOptional() @IsString()
+  RETENTION_AUDIT_AFTER: string = '365d';
+
+  @IsOptional() @IsString()
+  RETENTION_INTERVAL: string = '1h';
+
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
@@ -178,6 +191,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   }
   if (env.STUCK_EVENT_AFTER !== undefined && !(parseDuration(env.STUCK_EVENT_AFTER) ?? 0)) {
     problems.push('STUCK_EVENT_AFTER must be a positive duration such as 10m (units ms, s, m, h, d)');
+  }
+  for (const name of ['RETENTION_RAW_AFTER', 'RETENTION_EVENTS_AFTER', 'RETENTION_AUDIT_AFTER', 'RETENTION_INTERVAL'] as const) {
+    if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0)) problems.push(`${name} must be a positive duration such as 7d (units ms, s, m, h, d)`);
   }
   for (const [name, value] of [['SECRETS_ENCRYPTION_KEY', env.SECRETS_ENCRYPTION_KEY], ...(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').filter(Boolean).map((key) => ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', key.trim()])]) {
     if (value !== undefined && Buffer.from(value, 'base64').length !== 32) problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);
