@@ -34,6 +34,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, RETENTION_EVENTS_AFTER: 'a month', RETENTION_INTERVAL: '0s' })).toThrow(/RETENTION_EVENTS_AFTER[\s\S]*RETENTION_INTERVAL/);
   });
 
+  it('accepts a Redis Cluster hash tag as the key prefix', () => {
+    expect(loadConfig({ ...minimal, HOOKGATE_REDIS_PREFIX: '{hookgate}' }).redis.prefix).toBe('{hookgate}');
+    expect(() => loadConfig({ ...minimal, HOOKGATE_REDIS_PREFIX: 'hook gate' })).toThrow(/HOOKGATE_REDIS_PREFIX/);
+  });
+
   it('parses booleans and the retry schedule units', () => {
     const config = loadConfig({ ...minimal, DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true', DELIVERY_RETRY_SCHEDULE: '250ms, 2s,1m,1h' });
     expect(config.delivery.allowPrivateNetworks).toBe(true);

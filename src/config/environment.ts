@@ -147,8 +147,12 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_048_576)
   DELIVERY_RESPONSE_BODY_MAX_BYTES: number = 4096;
 
-  /** Namespace for every Redis key (BullMQ queues, dedup markers, rate limits); lets several deployments or test files share one Redis. */
-  @IsOptional() @Matches(/^[A-Za-z0-9_:-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : -' })
+  /**
+   * Namespace for every Redis key (BullMQ queues, rate limits, endpoint gates); lets several deployments or test files
+   * share one Redis. Braces allowed for a Redis Cluster hash tag (`{hookgate}`): BullMQ's scripts need every key of a
+   * queue in one slot.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9_:{}-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : - { }' })
   HOOKGATE_REDIS_PREFIX: string = 'hookgate';
 
   /** How often the worker looks for outbox rows that never reached BullMQ, and how old such a row must be. */
