@@ -7,7 +7,11 @@ import { AuditEntry, Prisma } from '../generated/prisma/client';
 import { AuditRecord } from './audit.types';
 import { AuditQueryDto } from './dto/audit-query.dto';
 
-/** Append-only by design: this class has no update or delete, and a database trigger refuses both. */
+/**
+ * Append-only by design: this class has no update, and its only delete is the retention purge. A database trigger
+ * refuses UPDATE, TRUNCATE and every DELETE except of entries older than `hookgate.audit_purge_before`, a setting
+ * only `purgeBatch` makes, transaction-local (migration 20261201100000_retention).
+ */
 @Injectable()
 export class AuditRepository {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>) {}
@@ -28,6 +32,16 @@ export class AuditRepository {
       },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take,
+    });
+  }
+
+  /** Oldest first through audit_entries_at_id_idx; `set_config(..., true)` is SET LOCAL: it ends with the transaction. */
+  purgeBatch(before: Date, limit: number): Promise<number> {
+    return this.txHost.withTransaction(async () => {
+      await this.txHost.tx.$executeRaw`SELECT set_config('hookgate.audit_purge_before', ${before.toISOString()}, true)`;
+      return this.txHost.tx.$executeRaw`
+        DELETE FROM audit_entries WHERE id IN (
+          SELECT id FROM audit_entries WHERE at < ${before} ORDER BY at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
     });
   }
 }

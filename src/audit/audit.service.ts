@@ -26,4 +26,9 @@ export class AuditService {
       details: row.details,
     }));
   }
+
+  /** The retention job's purge: up to `limit` entries older than `before` (the only deletion the trail allows). */
+  purgeBatch(before: Date, limit: number): Promise<number> {
+    return this.repository.purgeBatch(before, limit);
+  }
 }

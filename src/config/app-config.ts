@@ -1,6 +1,8 @@
 import { Environment, Role } from './environment';
 import { parseDuration, parseDurationList } from './duration';
 
+const DAY_MS = 86_400_000;
+
 export type BuiltInProviderSlug = 'stripe' | 'github' | 'paypal' | 'acme' | 'globex';
 
 /**
@@ -46,6 +48,8 @@ export class AppConfig {
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number; stuckAfterMs: number };
   readonly replay: { batchSize: number; retryDelayMs: number };
   readonly processing: { retryDelayMs: number };
+  /** What the retention job purges once older than these, and how often it runs. */
+  readonly retention: { rawAfterMs: number; eventsAfterMs: number; auditAfterMs: number; intervalMs: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
 
@@ -88,6 +92,12 @@ export class AppConfig {
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE, retryDelayMs: env.REPLAY_RETRY_DELAY_MS };
     this.processing = { retryDelayMs: env.PROCESSING_RETRY_DELAY_MS };
+    this.retention = {
+      rawAfterMs: parseDuration(env.RETENTION_RAW_AFTER) ?? 7 * DAY_MS,
+      eventsAfterMs: parseDuration(env.RETENTION_EVENTS_AFTER) ?? 30 * DAY_MS,
+      auditAfterMs: parseDuration(env.RETENTION_AUDIT_AFTER) ?? 365 * DAY_MS,
+      intervalMs: parseDuration(env.RETENTION_INTERVAL) ?? 3_600_000,
+    };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };

@@ -27,6 +27,18 @@ describe('configuration', () => {
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'APP_ROLE', 'DELIVERY_RETRY_SCHEDULE']) expect(message).toContain(name);
   });
 
+  it('parses the retention periods (7d, 30d, 365d, every 1h by default; seconds in tests) and refuses bad ones', () => {
+    expect(loadConfig(minimal).retention).toEqual({ rawAfterMs: 604_800_000, eventsAfterMs: 2_592_000_000, auditAfterMs: 31_536_000_000, intervalMs: 3_600_000 });
+    expect(loadConfig({ ...minimal, RETENTION_RAW_AFTER: '2s', RETENTION_EVENTS_AFTER: '3s', RETENTION_AUDIT_AFTER: '4s', RETENTION_INTERVAL: '1s' }).retention)
+      .toEqual({ rawAfterMs: 2_000, eventsAfterMs: 3_000, auditAfterMs: 4_000, intervalMs: 1_000 });
+    expect(() => loadConfig({ ...minimal, RETENTION_EVENTS_AFTER: 'a month', RETENTION_INTERVAL: '0s' })).toThrow(/RETENTION_EVENTS_AFTER[\s\S]*RETENTION_INTERVAL/);
+  });
+
+  it('accepts a Redis Cluster hash tag as the key prefix', () => {
+    expect(loadConfig({ ...minimal, HOOKGATE_REDIS_PREFIX: '{hookgate}' }).redis.prefix).toBe('{hookgate}');
+    expect(() => loadConfig({ ...minimal, HOOKGATE_REDIS_PREFIX: 'hook gate' })).toThrow(/HOOKGATE_REDIS_PREFIX/);
+  });
+
   it('parses booleans and the retry schedule units', () => {
     const config = loadConfig({ ...minimal, DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true', DELIVERY_RETRY_SCHEDULE: '250ms, 2s,1m,1h' });
     expect(config.delivery.allowPrivateNetworks).toBe(true);

@@ -76,6 +76,19 @@ export class Environment {
   @IsOptional() @IsString()
   STUCK_EVENT_AFTER: string = '10m';
 
+  /** Retention (worker): raw requests, finished events (with deliveries and attempts), audit entries; and how often it runs. */
+  @IsOptional() @IsString()
+  RETENTION_RAW_AFTER: string = '7d';
+
+  @IsOptional() @IsString()
+  RETENTION_EVENTS_AFTER: string = '30d';
+
+  @IsOptional() @IsString()
+  RETENTION_AUDIT_AFTER: string = '365d';
+
+  @IsOptional() @IsString()
+  RETENTION_INTERVAL: string = '1h';
+
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
@@ -134,8 +147,12 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_048_576)
   DELIVERY_RESPONSE_BODY_MAX_BYTES: number = 4096;
 
-  /** Namespace for every Redis key (BullMQ queues, dedup markers, rate limits); lets several deployments or test files share one Redis. */
-  @IsOptional() @Matches(/^[A-Za-z0-9_:-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : -' })
+  /**
+   * Namespace for every Redis key (BullMQ queues, rate limits, endpoint gates); lets several deployments or test files
+   * share one Redis. Braces allowed for a Redis Cluster hash tag (`{hookgate}`): BullMQ's scripts need every key of a
+   * queue in one slot.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9_:{}-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : - { }' })
   HOOKGATE_REDIS_PREFIX: string = 'hookgate';
 
   /** How often the worker looks for outbox rows that never reached BullMQ, and how old such a row must be. */
@@ -185,6 +202,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   }
   if (env.STUCK_EVENT_AFTER !== undefined && !(parseDuration(env.STUCK_EVENT_AFTER) ?? 0)) {
     problems.push('STUCK_EVENT_AFTER must be a positive duration such as 10m (units ms, s, m, h, d)');
+  }
+  for (const name of ['RETENTION_RAW_AFTER', 'RETENTION_EVENTS_AFTER', 'RETENTION_AUDIT_AFTER', 'RETENTION_INTERVAL'] as const) {
+    if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0)) problems.push(`${name} must be a positive duration such as 7d (units ms, s, m, h, d)`);
   }
   for (const [name, value] of [['SECRETS_ENCRYPTION_KEY', env.SECRETS_ENCRYPTION_KEY], ...(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').filter(Boolean).map((key) => ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', key.trim()])]) {
     if (value !== undefined && Buffer.from(value, 'base64').length !== 32) problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);

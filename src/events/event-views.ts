@@ -47,7 +47,10 @@ export function detailView(
     ...listItem({ ...event, integration: event.integration.slug, status: event.status }),
     data: event.data,
     traceparent: event.traceparent,
-    raw: { headers: visibleHeaders(event.rawWebhook.headers, options.revealSensitiveHeaders), ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp },
+    // Null once RETENTION_RAW_AFTER has purged the raw request.
+    raw: event.rawWebhook
+      ? { headers: visibleHeaders(event.rawWebhook.headers, options.revealSensitiveHeaders), ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp }
+      : null,
     deliveries: event.deliveries.map((delivery) => ({
       id: delivery.id,
       endpointId: delivery.endpointId,

@@ -35,5 +35,7 @@ export function jobOptions(config: AppConfig): Record<JobName, JobsOptions> {
       removeOnFail: KEEP_FAILED,
     },
     [JobName.RelayOutbox]: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } },
+    // The last runs stay: readiness shows the latest one's figures.
+    [JobName.PurgeExpired]: { attempts: 1, removeOnComplete: { count: 20 }, removeOnFail: { count: 100 } },
   };
 }

@@ -15,6 +15,7 @@ export interface JobPayloads {
   [JobName.DeadLetter]: { deliveryId: string; reason: string };
   [JobName.RunReplay]: { replayRequestId: string } & TraceCarrier;
   [JobName.RelayOutbox]: Record<string, never>;
+  [JobName.PurgeExpired]: Record<string, never>;
 }
 
 /** The payload type of one job name. */

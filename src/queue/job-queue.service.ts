@@ -22,6 +22,7 @@ export class JobQueue {
     @InjectQueue(QueueName.DeadLetter) deadLetter: Queue,
     @InjectQueue(QueueName.Replay) replay: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Retention) retention: Queue,
   ) {
     this.queues = {
       [QueueName.Processing]: processing,
@@ -29,6 +30,7 @@ export class JobQueue {
       [QueueName.DeadLetter]: deadLetter,
       [QueueName.Replay]: replay,
       [QueueName.Maintenance]: maintenance,
+      [QueueName.Retention]: retention,
     };
     this.defaults = jobOptions(config);
   }

@@ -5,6 +5,7 @@ export enum QueueName {
   DeadLetter = 'dead-letter',
   Replay = 'replay',
   Maintenance = 'maintenance',
+  Retention = 'retention',
 }
 
 /** Every job name; each belongs to exactly one queue (JOB_QUEUE). */
@@ -19,6 +20,8 @@ export enum JobName {
   RunReplay = 'run-replay',
   /** Re-enqueue outbox rows that never reached BullMQ (Redis was down, or a crash after commit). */
   RelayOutbox = 'relay-outbox',
+  /** Purge what is older than the retention periods (raw requests, finished events, audit entries). */
+  PurgeExpired = 'purge-expired',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -27,4 +30,5 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DeadLetter]: QueueName.DeadLetter,
   [JobName.RunReplay]: QueueName.Replay,
   [JobName.RelayOutbox]: QueueName.Maintenance,
+  [JobName.PurgeExpired]: QueueName.Retention,
 };

@@ -23,7 +23,7 @@ describe('readiness that means something', () => {
 
   it('checks PostgreSQL, Redis, a BullMQ round trip, the outbox and the heap', async () => {
     const response = await ready().expect(200);
-    expect(Object.keys(response.body.details).sort()).toEqual(['database', 'memory_heap', 'outbox', 'queue', 'redis']);
+    expect(Object.keys(response.body.details).sort()).toEqual(['database', 'memory_heap', 'outbox', 'queue', 'redis', 'retention']);
   });
 
   it('fails when an accepted webhook has waited too long for BullMQ, and recovers once it is handed over', async () => {

@@ -37,7 +37,7 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
 
     const event = await prisma.event.findUniqueOrThrow({ where: { id: response.body.eventId }, include: { rawWebhook: true } });
     expect(event).toMatchObject({ provider: 'acme', type: 'order.created', externalId: 'acme_1' });
-    expect(Buffer.from(event.rawWebhook.body).toString('utf8')).toBe(body);
+    expect(Buffer.from(event.rawWebhook!.body).toString('utf8')).toBe(body);
     // The hand-off follows the answer: the job appears and the event moves from received to queued.
     const job = await waitFor(() => app.app.get(JobQueue).queue(QueueName.Processing).getJob(response.body.eventId), { what: 'the processing job' });
     expect(job.data).toMatchObject({ eventId: response.body.eventId });

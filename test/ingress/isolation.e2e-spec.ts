@@ -30,7 +30,7 @@ describe('ingress: one webhook never decides another one answer', () => {
     expect(responses[31].body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('1024') });
 
     const stored = await prisma.event.findUniqueOrThrow({ where: { id: responses[30].body.eventId }, include: { rawWebhook: true } });
-    expect(Buffer.from(stored.rawWebhook.body).toString('utf8')).toBe(withNul);
+    expect(Buffer.from(stored.rawWebhook!.body).toString('utf8')).toBe(withNul);
     expect(stored.data).toEqual({ id: 'iso_nul', type: 'order.created', data: { note: 'ab', key: 1 } });
     expect(await prisma.event.count({ where: { externalId: { startsWith: 'iso_' } } })).toBe(31);
   });

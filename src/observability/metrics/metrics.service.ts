@@ -86,6 +86,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly retentionDeleted = new Counter({
+    name: 'hookgate_retention_deleted_total',
+    help: 'Rows purged by the retention job, by kind (raw, events, deliveries, attempts, audit)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'hookgate_' });
   }

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { HotPathPool } from '../common/database/pg-pool';
+import { PurgedCounts } from './retention.types';
+
+/** Final statuses: nothing will deliver these events again unless a replay reopens them. */
+const FINAL_STATUSES = `('delivered', 'partially_delivered', 'failed', 'no_subscribers')`;
+
+/**
+ * Oldest raw requests first, through raw_webhooks_received_at_idx; the foreign key (ON DELETE SET NULL) unlinks
+ * their events through events_raw_webhook_id_key. SKIP LOCKED: a row being written is left for the next batch.
+ */
+const PURGE_RAW = `
+  DELETE FROM raw_webhooks WHERE id IN (
+    SELECT id FROM raw_webhooks WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+/**
+ * Up to $2 expired events in a final status, with everything hanging off them, in one statement (one transaction,
+ * like the hot path's): attempts, deliveries, the events, their raw requests. Picked rows are locked (SKIP LOCKED: a
+ * replay reopening one keeps it for the next run). Left alone: events with an open delivery, events whose
+ * deliveries a pending or running replay drives (even those already finished: the replay still counts them), and
+ * events a pending single-event replay names. Foreign keys are checked at the end of the statement, so the order of
+ * the CTEs does not matter to them.
+ */
+const PURGE_EVENTS = `
+  WITH picked AS (
+    SELECT e.id, e.raw_webhook_id FROM events e
+    WHERE e.status IN ${FINAL_STATUSES} AND e.received_at < $1 AND e.deliveries_open = 0
+      AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN replay_requests r ON r.id = d.replay_request_id
+                      WHERE d.event_id = e.id AND r.status IN ('pending', 'running'))
+      AND NOT EXISTS (SELECT 1 FROM replay_requests r
+                      WHERE r.kind = 'event' AND r.status IN ('pending', 'running') AND r.filter->>'eventId' = e.id::text)
+    ORDER BY e.received_at LIMIT $2
+    FOR UPDATE OF e SKIP LOCKED
+  ), gone_attempts AS (
+    DELETE FROM delivery_attempts a USING deliveries d, picked p WHERE a.delivery_id = d.id AND d.event_id = p.id RETURNING 1
+  ), gone_deliveries AS (
+    DELETE FROM deliveries d USING picked p WHERE d.event_id = p.id RETURNING 1
+  ), gone_events AS (
+    DELETE FROM events e USING picked p WHERE e.id = p.id RETURNING 1
+  ), gone_raw AS (
+    DELETE FROM raw_webhooks r USING picked p WHERE r.id = p.raw_webhook_id RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM gone_events)::int AS events, (SELECT count(*) FROM gone_deliveries)::int AS deliveries,
+         (SELECT count(*) FROM gone_attempts)::int AS attempts, (SELECT count(*) FROM gone_raw)::int AS raw`;
+
+/** A bulk replay or redrive still walking its matches could reach any finished event: events wait for it. */
+const REPLAY_WALK_IN_PROGRESS = `
+  SELECT EXISTS (SELECT 1 FROM replay_requests WHERE kind IN ('bulk', 'redrive') AND status IN ('pending', 'running')
+                 AND coalesce((cursor->>'done')::boolean, false) = false) AS walking`;
+
+/**
+ * The purges of the retention job. They cross the tables of events, raw requests, deliveries and attempts because
+ * an event goes with everything hanging off it, in one statement per batch. Audit entries go through the audit module (AuditRepository).
+ */
+@Injectable()
+export class RetentionRepository {
+  constructor(private readonly pool: HotPathPool) {}
+
+  /** Deletes up to `limit` raw requests received before `before`; their events stay with `raw` null. */
+  async purgeRawBatch(before: Date, limit: number): Promise<number> {
+    const { rowCount } = await this.pool.query({ name: 'retention-purge-raw', text: PURGE_RAW, values: [before, limit] });
+    return rowCount ?? 0;
+  }
+
+  async replayWalkInProgress(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ walking: boolean }>(REPLAY_WALK_IN_PROGRESS);
+    return rows[0].walking;
+  }
+
+  /** Deletes up to `limit` expired final events with their deliveries, attempts and raw requests. */
+  async purgeEventsBatch(before: Date, limit: number): Promise<Omit<PurgedCounts, 'audit'>> {
+    const { rows } = await this.pool.query<Omit<PurgedCounts, 'audit'>>({ name: 'retention-purge-events', text: PURGE_EVENTS, values: [before, limit] });
+    return rows[0];
+  }
+}
