@@ -1,6 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { AuditRepository } from './audit.repository';
-import { AuditRecord } from './audit.types';
+import { AuditRecord, AuditSearch } from './audit.types';
+
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  eventId?: string;
+  subjectType: string;
+  subjectId: string;
+  details: unknown;
+}
 
 /** Records audit entries; inside a @Transactional() call they commit or roll back with the change they describe. */
 @Injectable()
@@ -9,5 +21,20 @@ export class AuditService {
 
   record(entry: AuditRecord): Promise<void> {
     return this.repository.append(entry);
+  }
+
+  /** The trail, newest first, keyset-paginated. */
+  async search(filter: AuditSearch, limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
+    const rows = await this.repository.search(filter, limit + 1, decodeCursor(cursor));
+    return toPage(rows, limit, (row) => ({ at: row.at, id: row.id }), (row) => ({
+      id: row.id,
+      at: row.at.toISOString(),
+      actor: row.actor,
+      action: row.action,
+      ...(row.eventId ? { eventId: row.eventId } : {}),
+      subjectType: row.subjectType,
+      subjectId: row.subjectId,
+      details: row.details,
+    }));
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesController } from './deliveries.controller';
+import { DeliveryModule } from './delivery.module';
 
-@Module({ controllers: [DeliveriesController] })
+@Module({ imports: [DeliveryModule], controllers: [DeliveriesController] })
 export class DeliveryHttpModule {}
