@@ -52,6 +52,20 @@ function ensurePackages() {
 }
 
 /**
+ * The console's browser tests drive Debian's chromium (playwright-core brings no browser): installed with apt-get
+ * the same way as PostgreSQL and Redis when running as root, else named in the error. CHROMIUM_PATH overrides.
+ */
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH || which('chromium')) return;
+  if (!isRoot || !which('apt-get')) {
+    throw new Error('The console tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install -y chromium), or set CHROMIUM_PATH.');
+  }
+  log('installing chromium with apt-get (one time)…');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/**
  * Where PostgreSQL keeps its data. As a normal user: `.local/postgres` in the checkout. As root, PostgreSQL must
  * run as `postgres`, which cannot enter a checkout under a mode-700 directory (root's home, `mktemp -d`), so the
  * data lives under the postgres user's home, keyed by the checkout's path, and `.local/postgres` links to it.
@@ -237,4 +251,4 @@ function migrate(databaseUrl) {
   });
 }
 
-module.exports = { ensureServices, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, portOpen, localDir, root, log };
+module.exports = { ensureServices, ensureChromium, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, portOpen, localDir, root, log };

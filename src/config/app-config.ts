@@ -47,6 +47,8 @@ export class AppConfig {
   readonly replay: { batchSize: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
+  /** The ops console: session lifetime, and Jaeger's UI for links to traces (unset: no links). */
+  readonly console: { sessionTtlMs: number; jaegerUiUrl?: string };
 
   constructor(env: Environment) {
     this.role = env.APP_ROLE;
@@ -87,6 +89,7 @@ export class AppConfig {
     this.workerHealthPort = env.WORKER_HEALTH_PORT;
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
+    this.console = { sessionTtlMs: parseDuration(env.CONSOLE_SESSION_TTL) ?? 12 * 3_600_000, jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, '') };
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };
   }
