@@ -140,6 +140,55 @@ describe('ops console in Chromium', () => {
     expect(docs?.status()).toBe(200);
   });
 
+  it('bulk-replays after a dry-run count, with live progress to completion', async () => {
+    await page.goto(`${base}/console/replays`);
+    const form = page.locator('[data-testid="bulk-replay"]');
+    await form.locator('input[name="type"]').fill('console.*');
+    await form.locator('input[name="reason"]').fill('re-send everything of the console test');
+    await form.locator('button[value="count"]').click();
+    await expect(page.locator('[data-testid="dry-run-count"]').textContent()).resolves.toBe('1 event match.');
+    expect(await prisma.replayRequest.count({ where: { kind: 'bulk' } })).toBe(0);
+    await screenshot(page, 'replays');
+    await Promise.all([page.waitForURL('**/console/replays/*'), page.locator('[data-testid="bulk-replay"] button[value="replay"]').click()]);
+    await page.locator('[data-field="status"]', { hasText: 'completed' }).waitFor({ timeout: 15_000 });
+    await expect(page.locator('[data-field="matched"]').textContent()).resolves.toBe('1');
+    await waitFor(() => receiver.requestsTo('/console-hooks').length === 3, { what: 'the bulk-replayed delivery' });
+  });
+
+  it('disables an endpoint, rotates its secret, and shows its health and recent attempts', async () => {
+    await page.goto(`${base}/console/endpoints/${consoleEndpoint.id}`);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(3);
+    await screenshot(page, 'endpoint');
+    await page.click('text=Rotate signing secret');
+    const rotated = (await page.locator('[data-secret]').textContent())!.trim();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(consoleEndpoint.secret);
+    await Promise.all([page.waitForURL(/notice=/), page.click('text=Disable endpoint')]);
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({ enabled: false });
+    await expect(page.locator('.summary .badge').first().textContent()).resolves.toBe('disabled');
+  });
+
+  it('creates an integration, rotates its secret, and finds it all in the audit trail under the key name', async () => {
+    await page.goto(`${base}/console/integrations`);
+    await page.fill('input[name="slug"]', 'acme-eu');
+    await page.selectOption('select[name="provider"]', 'acme');
+    await page.fill('form:has(input[name="slug"]) input[name="secret"]', 'acme-eu-first-secret');
+    await Promise.all([page.waitForURL(/notice=/), page.click('text=Create integration')]);
+    const row = page.locator('[data-testid="integrations"] tbody tr', { hasText: 'acme-eu' });
+    await row.locator('input[name="secret"]').fill('acme-eu-second-secret');
+    await Promise.all([page.waitForURL(/notice=/), row.locator('button').click()]);
+    await expect(row.textContent()).resolves.toContain('previous secret valid until');
+    await screenshot(page, 'integrations');
+
+    await page.goto(`${base}/console/audit?actor=bootstrap-admin`);
+    const actions = await page.locator('[data-testid="audit"] tbody tr td:nth-child(3)').allTextContents();
+    expect(actions).toEqual(expect.arrayContaining(['console.signed_in', 'endpoint.created', 'replay.requested', 'endpoint.secret_rotated', 'endpoint.updated', 'integration.created', 'integration.secret_rotated']));
+    await expect(page.content()).resolves.not.toContain('acme-eu-second-secret');
+    await screenshot(page, 'audit');
+    await page.goto(`${base}/console`);
+    await screenshot(page, 'overview-after');
+  });
+
   it('logout ends the session', async () => {
     await page.goto(`${base}/console`);
     const [cookie] = (await admin.cookies()).filter((item) => item.name === 'hookgate_console');

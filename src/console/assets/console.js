@@ -14,6 +14,8 @@ document.querySelectorAll('form[data-select-form]').forEach((form) => {
   refresh();
 });
 
+const TONES = { completed: 'ok', running: 'info', pending: 'info', cancelled: 'muted', failed: 'bad' };
+
 // Replays: live progress (matched / enqueued / completed) until the request ends.
 document.querySelectorAll('[data-progress-url]').forEach((panel) => {
   const url = panel.getAttribute('data-progress-url');
@@ -31,7 +33,10 @@ document.querySelectorAll('[data-progress-url]').forEach((panel) => {
       if (field) field.textContent = String(replay[name]);
     }
     const status = panel.querySelector('[data-field="status"] .badge');
-    if (status) status.textContent = replay.status;
+    if (status) {
+      status.textContent = replay.status;
+      status.className = `badge badge-${TONES[replay.status] || 'muted'}`;
+    }
     const bar = panel.querySelector('progress');
     if (bar && replay.matched) bar.value = Math.min(100, Math.round((replay.completed / replay.matched) * 100));
     if (replay.status === 'pending' || replay.status === 'running') setTimeout(tick, 1000);

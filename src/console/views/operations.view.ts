@@ -31,7 +31,7 @@ export function deadLettersPage(context: PageContext, endpointId: string | undef
     context,
     'Dead letters',
     html`<form method="get" action="/console/dead-letters" class="filters">
-      <label>Endpoint ${endpointSelect('endpointId', endpoints, endpointId, 'any endpoint')}</label>
+      <label class="wide">Endpoint ${endpointSelect('endpointId', endpoints, endpointId, 'any endpoint')}</label>
       <div class="actions"><button type="submit" class="primary">Filter</button></div>
     </form>
     <form method="post" action="/console/dead-letters/redrive" data-select-form>
