@@ -24,6 +24,7 @@ describe('ops console in Chromium', () => {
     base = app.url!;
     admin = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     page = await admin.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
   });
 
   afterAll(async () => {

@@ -14,6 +14,13 @@ document.querySelectorAll('form[data-select-form]').forEach((form) => {
   refresh();
 });
 
+// Actions that are hard to undo ask first.
+document.querySelectorAll('form[data-confirm]').forEach((form) => {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm(form.getAttribute('data-confirm'))) event.preventDefault();
+  });
+});
+
 const TONES = { completed: 'ok', running: 'info', pending: 'info', cancelled: 'muted', failed: 'bad' };
 
 // Replays: live progress (matched / enqueued / completed) until the request ends.

@@ -87,9 +87,9 @@ export function endpointPage(context: PageContext, endpoint: EndpointView & { he
           <h2>Edit</h2><div class="filters"><label>Description <input name="description" value="${endpoint.description ?? ''}" maxlength="500"></label>${filterFields(endpoint)}</div>
           <div class="actions"><button type="submit" class="primary">Save</button></div></form>
         <div class="card"><h2>Controls</h2>
-          <form method="post" action="/console/endpoints/${endpoint.id}/${endpoint.enabled ? 'disable' : 'enable'}">${csrfField(context.session)}
+          <form method="post" action="/console/endpoints/${endpoint.id}/${endpoint.enabled ? 'disable' : 'enable'}" ${endpoint.enabled ? html`data-confirm="Disable this endpoint? Nothing more is delivered to it until it is enabled again."` : ''}>${csrfField(context.session)}
             <button type="submit" class="${endpoint.enabled ? 'danger' : 'primary'}">${endpoint.enabled ? 'Disable endpoint' : 'Enable endpoint'}</button></form>
-          <form method="post" action="/console/endpoints/${endpoint.id}/rotate-secret">${csrfField(context.session)}
+          <form method="post" action="/console/endpoints/${endpoint.id}/rotate-secret" data-confirm="Rotate the signing secret? The receiver must be given the new one within 24 hours.">${csrfField(context.session)}
             <p class="muted">The previous secret keeps signing (both signatures sent) for 24 hours.</p>
             <button type="submit">Rotate signing secret</button></form>
         </div></div>`

@@ -155,11 +155,14 @@ export function eventPage(
   );
 }
 
+/** Audit subjects that have a console page. */
+const SUBJECT_PAGES: Record<string, string> = { endpoint: '/console/endpoints', replay_request: '/console/replays' };
+
 export function auditTable(entries: { at: string; actor: string; action: string; subjectType: string; subjectId: string; details: unknown; eventId?: string }[]): SafeHtml {
   if (!entries.length) return html`<p class="muted">No audit entries.</p>`;
   return html`<table class="list" data-testid="audit"><thead><tr><th>At (UTC)</th><th>Actor</th><th>Action</th><th>Subject</th><th>Details</th></tr></thead><tbody>${entries.map(
     (entry) => html`<tr><td>${when(entry.at)}</td><td>${entry.actor}</td><td><code>${entry.action}</code></td>
-      <td>${entry.subjectType} ${shortId(entry.subjectId)}${entry.eventId ? html` · <a href="/console/events/${entry.eventId}">event</a>` : ''}</td>
+      <td>${entry.subjectType} ${SUBJECT_PAGES[entry.subjectType] ? html`<a href="${SUBJECT_PAGES[entry.subjectType]}/${entry.subjectId}">${shortId(entry.subjectId)}</a>` : shortId(entry.subjectId)}${entry.eventId ? html` · <a href="/console/events/${entry.eventId}">event</a>` : ''}</td>
       <td><code class="details">${text(entry.details)}</code></td></tr>`,
   )}</tbody></table>`;
 }

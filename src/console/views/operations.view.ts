@@ -70,8 +70,8 @@ export function replaysPage(context: PageContext, replays: ReplayItem[], nextCur
     </tr>`,
   );
   const bulkForm = html`<form method="post" action="/console/replays" class="card" data-testid="bulk-replay">
-    ${csrfField(context.session)}
     <h2>Bulk replay</h2>
+    ${csrfField(context.session)}
     <p class="muted">Choose events with the same filters as the events list, count them first, then replay.</p>
     <div class="filters">${eventFilterFields(draft.filter)}
       <label>Delivery status<select name="deliveryStatus"><option value="">any</option>${['succeeded', 'dead_lettered', 'retrying', 'pending'].map((status) => html`<option value="${status}" ${draft.filter.deliveryStatus === status ? html`selected` : ''}>${status.replace('_', ' ')}</option>`)}</select></label>
@@ -81,7 +81,7 @@ export function replaysPage(context: PageContext, replays: ReplayItem[], nextCur
     <div class="actions">
       <button type="submit" name="mode" value="count">Count matches (dry run)</button>
       ${draft.matched !== undefined ? html`<strong data-testid="dry-run-count">${draft.matched} event${draft.matched === 1 ? '' : 's'} match.</strong>
-        ${draft.matched > 0 ? html`<button type="submit" name="mode" value="replay" class="primary">Replay ${draft.matched} events</button>` : ''}` : ''}
+        ${draft.matched > 0 ? html`<button type="submit" name="mode" value="replay" class="primary">Replay ${draft.matched} event${draft.matched === 1 ? '' : 's'}</button>` : ''}` : ''}
     </div>
   </form>`;
   return layout(

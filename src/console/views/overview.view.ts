@@ -42,10 +42,12 @@ export function overviewPage(context: PageContext, overview: Overview): string {
     <section class="grid2">
       <div class="card"><h2>Ingress outcomes (this process, since start)</h2>
         <table class="list compact"><tbody>${overview.ingressOutcomes.length
-          ? overview.ingressOutcomes.map((row) => html`<tr><td>${row.outcome === 'accepted' || row.outcome === 'duplicate' ? badge(row.outcome === 'accepted' ? 'delivered' : 'queued') : badge('failed')} ${row.outcome}</td><td class="num">${row.count}</td></tr>`)
+          ? overview.ingressOutcomes.map((row) => html`<tr><td><span class="badge badge-${row.outcome === 'accepted' ? 'ok' : row.outcome === 'duplicate' ? 'muted' : 'bad'}">${row.outcome}</span></td><td class="num">${row.count}</td></tr>`)
           : emptyRow(2, 'No webhook received yet.')}</tbody></table>
         <h2>Stored events by status</h2>
-        <table class="list compact"><tbody>${overview.eventsByStatus.map((row) => html`<tr><td><a href="/console/events?status=${row.status}">${badge(row.status)}</a></td><td class="num">${row.count}</td></tr>`)}</tbody></table>
+        <table class="list compact"><tbody>${overview.eventsByStatus.length
+          ? overview.eventsByStatus.map((row) => html`<tr><td><a href="/console/events?status=${row.status}">${badge(row.status)}</a></td><td class="num">${row.count}</td></tr>`)
+          : emptyRow(2, 'Nothing counted yet (the count is refreshed every 30 s).')}</tbody></table>
       </div>
       <div class="card"><h2>Queues</h2>
         <table class="list compact"><thead><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th><th class="num">Oldest waiting</th></tr></thead>
