@@ -6,7 +6,16 @@ import express, { NextFunction, Request, Response } from 'express';
 const ASSETS_DIR = join(__dirname, 'assets');
 
 /** Everything the console loads comes from the gateway itself; nothing may frame it. */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "script-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
 
 /** Security headers on every console answer, form parsing for its POSTs, and its two static assets. */
 export function mountConsole(app: INestApplication): void {
@@ -19,5 +28,12 @@ export function mountConsole(app: INestApplication): void {
     next();
   });
   app.use('/console', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10_500 }));
-  app.use('/console/assets', express.static(ASSETS_DIR, { fallthrough: false, maxAge: '1h', setHeaders: (response) => response.setHeader('Cache-Control', 'public, max-age=3600') }));
+  app.use(
+    '/console/assets',
+    express.static(ASSETS_DIR, {
+      fallthrough: false,
+      maxAge: '1h',
+      setHeaders: (response) => response.setHeader('Cache-Control', 'public, max-age=3600'),
+    }),
+  );
 }

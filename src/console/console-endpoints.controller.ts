@@ -33,29 +33,57 @@ export class ConsoleEndpointsController {
   @Get('endpoints')
   @HtmlPage()
   async list(@Req() request: ConsoleRequest): Promise<string> {
-    return endpointsPage(pageContext(request, 'endpoints'), ...(await this.listWithHealth(await formAs(PageQueryDto, filtersOf(request)))));
+    return endpointsPage(
+      pageContext(request, 'endpoints'),
+      ...(await this.listWithHealth(await formAs(PageQueryDto, filtersOf(request)))),
+    );
   }
 
   /** Answers with the list and the new secret on this one page: it is never stored where it could be read again. */
   @Post('endpoints')
   @RequireScope('admin')
-  async create(@Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
-    const dto = await formAs(CreateEndpointDto, { url: body.url, description: body.description, filter: filterOf(body) });
+  async create(
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const dto = await formAs(CreateEndpointDto, {
+      url: body.url,
+      description: body.description,
+      filter: filterOf(body),
+    });
     const created = await this.endpoints.create(dto, request.consoleSession.actor.name);
     const [rows, nextCursor] = await this.listWithHealth({ limit: 50 });
-    response.status(201).type('html').send(endpointsPage(pageContext(request, 'endpoints'), rows, nextCursor, { url: created.url, secret: created.secret }));
+    response
+      .status(201)
+      .type('html')
+      .send(
+        endpointsPage(pageContext(request, 'endpoints'), rows, nextCursor, {
+          url: created.url,
+          secret: created.secret,
+        }),
+      );
   }
 
   @Get('endpoints/:id')
   @HtmlPage()
   async get(@Param('id') id: string, @Req() request: ConsoleRequest): Promise<string> {
-    const [endpoint, attempts, deadLetters] = await Promise.all([this.endpoints.get(id), this.deliveries.recentAttempts(id, RECENT_ATTEMPTS), this.deliveries.countDeadLetters(id)]);
+    const [endpoint, attempts, deadLetters] = await Promise.all([
+      this.endpoints.get(id),
+      this.deliveries.recentAttempts(id, RECENT_ATTEMPTS),
+      this.deliveries.countDeadLetters(id),
+    ]);
     return endpointPage(pageContext(request, 'endpoints'), endpoint, attempts, deadLetters);
   }
 
   @Post('endpoints/:id')
   @RequireScope('admin')
-  async update(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+  async update(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
     const dto = await formAs(UpdateEndpointDto, { description: body.description, filter: filterOf(body) });
     await this.endpoints.update(id, dto, request.consoleSession.actor.name);
     seeOther(response, `/console/endpoints/${id}`, 'Endpoint saved.');
@@ -79,8 +107,14 @@ export class ConsoleEndpointsController {
   @RequireScope('admin')
   async rotate(@Param('id') id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const rotated = await this.endpoints.rotateSecret(id, request.consoleSession.actor.name);
-    const [endpoint, attempts, deadLetters] = await Promise.all([this.endpoints.get(id), this.deliveries.recentAttempts(id, RECENT_ATTEMPTS), this.deliveries.countDeadLetters(id)]);
-    response.type('html').send(endpointPage(pageContext(request, 'endpoints'), endpoint, attempts, deadLetters, rotated.secret));
+    const [endpoint, attempts, deadLetters] = await Promise.all([
+      this.endpoints.get(id),
+      this.deliveries.recentAttempts(id, RECENT_ATTEMPTS),
+      this.deliveries.countDeadLetters(id),
+    ]);
+    response
+      .type('html')
+      .send(endpointPage(pageContext(request, 'endpoints'), endpoint, attempts, deadLetters, rotated.secret));
   }
 
   @Get('integrations')
@@ -93,18 +127,35 @@ export class ConsoleEndpointsController {
 
   @Post('integrations')
   @RequireScope('admin')
-  async createIntegration(@Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+  async createIntegration(
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
     const dto = await formAs(CreateIntegrationDto, { slug: body.slug, provider: body.provider, secret: body.secret });
     const created = await this.integrations.create(dto, request.consoleSession.actor.name);
-    seeOther(response, '/console/integrations', `Integration ${created.slug} created: webhooks go to /webhooks/${created.slug}.`);
+    seeOther(
+      response,
+      '/console/integrations',
+      `Integration ${created.slug} created: webhooks go to /webhooks/${created.slug}.`,
+    );
   }
 
   @Post('integrations/:id/rotate-secret')
   @RequireScope('admin')
-  async rotateIntegrationSecret(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+  async rotateIntegrationSecret(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
     const dto = await formAs(UpdateIntegrationDto, { rotateSecret: body.secret });
     const updated = await this.integrations.update(id, dto, request.consoleSession.actor.name);
-    seeOther(response, '/console/integrations', `Secret of ${updated.slug} rotated: the previous one keeps verifying for a day.`);
+    seeOther(
+      response,
+      '/console/integrations',
+      `Secret of ${updated.slug} rotated: the previous one keeps verifying for a day.`,
+    );
   }
 
   private async listWithHealth(query: { limit: number; cursor?: string }) {

@@ -15,10 +15,18 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request & { actor?: unknown }>();
     const response = host.switchToHttp().getResponse<Response>();
     const mapped = mapException(exception);
-    if (mapped.status >= 500) this.logger.error({ message: 'console request failed', path: request.path, error: (exception as Error)?.stack ?? String(exception) });
+    if (mapped.status >= 500)
+      this.logger.error({
+        message: 'console request failed',
+        path: request.path,
+        error: (exception as Error)?.stack ?? String(exception),
+      });
     if (response.headersSent) return;
     if (mapped.status === 401 && request.method === 'GET') return response.redirect(303, '/console/login');
     for (const [name, value] of Object.entries(mapped.headers)) response.setHeader(name, value);
-    response.status(mapped.status).type('html').send(errorPage(mapped.status, mapped.message, Boolean(request.actor)));
+    response
+      .status(mapped.status)
+      .type('html')
+      .send(errorPage(mapped.status, mapped.message, Boolean(request.actor)));
   }
 }

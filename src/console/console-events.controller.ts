@@ -45,20 +45,36 @@ export class ConsoleEventsController {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
     const [replays, audit] = await Promise.all([this.events.replaysOf(id), this.events.auditOf(id)]);
-    const view = detailView(event, replays, audit, { revealSensitiveHeaders: request.consoleSession.actor.scope === 'admin' });
-    const responses = new Map<string, AttemptResponse[]>(event.deliveries.map((delivery) => [delivery.id, delivery.attempts]));
+    const view = detailView(event, replays, audit, {
+      revealSensitiveHeaders: request.consoleSession.actor.scope === 'admin',
+    });
+    const responses = new Map<string, AttemptResponse[]>(
+      event.deliveries.map((delivery) => [delivery.id, delivery.attempts]),
+    );
     const endpointIds = [...new Set(event.deliveries.map((delivery) => delivery.endpointId))];
     const endpoints = new Map<string, EndpointView>();
-    for (const endpoint of await Promise.all(endpointIds.map((endpointId) => this.endpoints.get(endpointId).catch(() => null)))) if (endpoint) endpoints.set(endpoint.id, endpoint);
+    for (const endpoint of await Promise.all(
+      endpointIds.map((endpointId) => this.endpoints.get(endpointId).catch(() => null)),
+    ))
+      if (endpoint) endpoints.set(endpoint.id, endpoint);
     return eventPage(pageContext(request, 'events'), view, responses, endpoints, this.traceUrl(event.traceparent));
   }
 
   @Post(':id/replay')
   @RequireScope('ops')
-  async replay(@Param('id', uuid) id: string, @Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+  async replay(
+    @Param('id', uuid) id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
     const dto = await formAs(ReplayEventDto, { reason: body.reason, endpointId: body.endpointId });
     const { replayRequestId } = await this.replays.replayEvent(id, dto, request.consoleSession.actor.name);
-    seeOther(response, `/console/events/${id}`, `Replay requested (${replayRequestId.slice(0, 8)}): the deliveries below update as it runs.`);
+    seeOther(
+      response,
+      `/console/events/${id}`,
+      `Replay requested (${replayRequestId.slice(0, 8)}): the deliveries below update as it runs.`,
+    );
   }
 
   /** Jaeger's page of the event's trace, when JAEGER_UI_URL is set and the event was traced. */

@@ -14,12 +14,21 @@ export async function formAs<T extends object>(type: new () => T, fields: Record
 
 /** The Post/Redirect/Get answer of a form, with a notice for the next page. */
 export function seeOther(response: Response, path: string, notice?: string): void {
-  response.redirect(303, notice ? `${path}${path.includes('?') ? '&' : '?'}notice=${encodeURIComponent(notice)}` : path);
+  response.redirect(
+    303,
+    notice ? `${path}${path.includes('?') ? '&' : '?'}notice=${encodeURIComponent(notice)}` : path,
+  );
 }
 
 /** A comma- or newline-separated form field as a list (absent when empty). */
 export function listField(value: unknown): string[] | undefined {
-  const items = typeof value === 'string' ? value.split(/[\n,]/).map((item) => item.trim()).filter(Boolean) : [];
+  const items =
+    typeof value === 'string'
+      ? value
+          .split(/[\n,]/)
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : [];
   return items.length ? items : undefined;
 }
 

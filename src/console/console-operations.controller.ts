@@ -16,7 +16,16 @@ import { auditPage, deadLettersPage, replayPage, replaysPage } from './views/ope
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
 const MAX_ENDPOINT_CHOICES = 500;
-const EVENT_FILTER_FIELDS = ['status', 'integration', 'provider', 'type', 'externalId', 'from', 'to', 'deliveryStatus'] as const;
+const EVENT_FILTER_FIELDS = [
+  'status',
+  'integration',
+  'provider',
+  'type',
+  'externalId',
+  'from',
+  'to',
+  'deliveryStatus',
+] as const;
 
 /** Dead letters (select and redrive), replays (bulk with a dry run first, live progress, cancel), the audit trail. */
 @ConsoleController('console')
@@ -37,41 +46,81 @@ export class ConsoleOperationsController {
       this.deliveries.countDeadLetters(query.endpointId),
       this.endpoints.list(MAX_ENDPOINT_CHOICES),
     ]);
-    return deadLettersPage(pageContext(request, 'dead-letters'), query.endpointId, page.data, matching, page.nextCursor, endpoints.data);
+    return deadLettersPage(
+      pageContext(request, 'dead-letters'),
+      query.endpointId,
+      page.data,
+      matching,
+      page.nextCursor,
+      endpoints.data,
+    );
   }
 
   /** `scope=selected` redrives the ticked deliveries; `scope=matching` every dead letter the filter matches. */
   @Post('dead-letters/redrive')
   @RequireScope('ops')
-  async redrive(@Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+  async redrive(
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
     const selected = [body.deliveryIds ?? []].flat();
-    if (body.scope !== 'matching' && !selected.length) throw new InvalidRequestError('Select at least one dead letter, or redrive all matching');
-    const selection = body.scope === 'matching' ? { filter: body.endpointId ? { endpointId: body.endpointId } : {} } : { deliveryIds: selected };
+    if (body.scope !== 'matching' && !selected.length)
+      throw new InvalidRequestError('Select at least one dead letter, or redrive all matching');
+    const selection =
+      body.scope === 'matching'
+        ? { filter: body.endpointId ? { endpointId: body.endpointId } : {} }
+        : { deliveryIds: selected };
     const dto = await formAs(RedriveDto, { reason: body.reason, ...selection });
     const { replayRequestId, matched } = await this.replays.redrive(dto, request.consoleSession.actor.name);
-    seeOther(response, `/console/replays/${replayRequestId}`, `Redrive of ${matched} dead letter${matched === 1 ? '' : 's'} requested.`);
+    seeOther(
+      response,
+      `/console/replays/${replayRequestId}`,
+      `Redrive of ${matched} dead letter${matched === 1 ? '' : 's'} requested.`,
+    );
   }
 
   @Get('replays')
   @HtmlPage()
   async replayList(@Req() request: ConsoleRequest): Promise<string> {
     const query = await formAs(PageQueryDto, filtersOf(request));
-    const [page, endpoints] = await Promise.all([this.replays.list(query.limit, query.cursor), this.endpoints.list(MAX_ENDPOINT_CHOICES)]);
+    const [page, endpoints] = await Promise.all([
+      this.replays.list(query.limit, query.cursor),
+      this.endpoints.list(MAX_ENDPOINT_CHOICES),
+    ]);
     return replaysPage(pageContext(request, 'replays'), page.data, page.nextCursor, endpoints.data, { filter: {} });
   }
 
   /** `mode=count` answers the dry run's count on the same form; `mode=replay` starts it and shows its progress. */
   @Post('replays')
   @RequireScope('ops')
-  async bulkReplay(@Body() body: Record<string, unknown>, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
-    const filter = Object.fromEntries(EVENT_FILTER_FIELDS.map((name) => [name, body[name]]).filter(([, value]) => value !== undefined && value !== ''));
+  async bulkReplay(
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const filter = Object.fromEntries(
+      EVENT_FILTER_FIELDS.map((name) => [name, body[name]]).filter(([, value]) => value !== undefined && value !== ''),
+    );
     const dryRun = body.mode !== 'replay';
-    const dto = await formAs(BulkReplayDto, { reason: body.reason || (dryRun ? 'dry run' : ''), endpointId: body.endpointId, filter, dryRun: dryRun || undefined });
+    const dto = await formAs(BulkReplayDto, {
+      reason: body.reason || (dryRun ? 'dry run' : ''),
+      endpointId: body.endpointId,
+      filter,
+      dryRun: dryRun || undefined,
+    });
     const result = await this.replays.replayBulk(dto, request.consoleSession.actor.name);
     if (!result.replayRequestId) {
       const [page, endpoints] = await Promise.all([this.replays.list(20), this.endpoints.list(MAX_ENDPOINT_CHOICES)]);
-      const draft = { filter, reason: typeof body.reason === 'string' ? body.reason : undefined, endpointId: dto.endpointId, matched: result.matched };
-      response.type('html').send(replaysPage(pageContext(request, 'replays'), page.data, page.nextCursor, endpoints.data, draft));
+      const draft = {
+        filter,
+        reason: typeof body.reason === 'string' ? body.reason : undefined,
+        endpointId: dto.endpointId,
+        matched: result.matched,
+      };
+      response
+        .type('html')
+        .send(replaysPage(pageContext(request, 'replays'), page.data, page.nextCursor, endpoints.data, draft));
       return;
     }
     seeOther(response, `/console/replays/${result.replayRequestId}`, `Replay of ${result.matched} events requested.`);
@@ -91,9 +140,17 @@ export class ConsoleOperationsController {
 
   @Post('replays/:id/cancel')
   @RequireScope('ops')
-  async cancel(@Param('id', uuid) id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+  async cancel(
+    @Param('id', uuid) id: string,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
     await this.replays.cancel(id, request.consoleSession.actor.name);
-    seeOther(response, `/console/replays/${id}`, 'Replay cancelled: the batch in hand finishes, nothing more is enqueued.');
+    seeOther(
+      response,
+      `/console/replays/${id}`,
+      'Replay cancelled: the batch in hand finishes, nothing more is enqueued.',
+    );
   }
 
   @Get('audit')

@@ -18,7 +18,14 @@ export interface Series {
 export interface Overview {
   ingestPerMinute: Series;
   ingressOutcomes: { outcome: string; count: number }[];
-  queues: { queue: string; waiting: number; active: number; delayed: number; failed: number; oldestWaitingSeconds: number }[];
+  queues: {
+    queue: string;
+    waiting: number;
+    active: number;
+    delayed: number;
+    failed: number;
+    oldestWaitingSeconds: number;
+  }[];
   outboxBacklog: number;
   eventsByStatus: { status: string; count: number }[];
   deadLettersPerHour: Series;
@@ -30,7 +37,8 @@ export interface Overview {
 function dense(rows: { at: Date; count: number }[], since: Date, stepMs: number): Series {
   const byStep = new Map(rows.map((row) => [Math.floor(row.at.getTime() / stepMs), row.count]));
   const points = [];
-  for (let step = Math.floor(since.getTime() / stepMs); step <= Math.floor(Date.now() / stepMs); step++) points.push({ at: new Date(step * stepMs), count: byStep.get(step) ?? 0 });
+  for (let step = Math.floor(since.getTime() / stepMs); step <= Math.floor(Date.now() / stepMs); step++)
+    points.push({ at: new Date(step * stepMs), count: byStep.get(step) ?? 0 });
   return { points, stepMs };
 }
 
@@ -58,9 +66,12 @@ export class ConsoleOverviewService {
     ]);
     const values = (name: string) => snapshot.find((metric) => metric.name === name)?.values ?? [];
     const queueNames = [...new Set(values('hookgate_queue_jobs').map((value) => String(value.labels.queue)))];
-    const jobs = (queue: string, state: string) => values('hookgate_queue_jobs').find((value) => value.labels.queue === queue && value.labels.state === state)?.value ?? 0;
+    const jobs = (queue: string, state: string) =>
+      values('hookgate_queue_jobs').find((value) => value.labels.queue === queue && value.labels.state === state)
+        ?.value ?? 0;
     const outcomes = new Map<string, number>();
-    for (const value of values('hookgate_ingress_requests_total')) outcomes.set(String(value.labels.outcome), (outcomes.get(String(value.labels.outcome)) ?? 0) + value.value);
+    for (const value of values('hookgate_ingress_requests_total'))
+      outcomes.set(String(value.labels.outcome), (outcomes.get(String(value.labels.outcome)) ?? 0) + value.value);
     const deadLettersPerHour = dense(perHour, dayAgo, HOUR);
     return {
       ingestPerMinute: dense(perMinute, hourAgo, MINUTE),
@@ -71,13 +82,24 @@ export class ConsoleOverviewService {
         active: jobs(queue, 'active'),
         delayed: jobs(queue, 'delayed'),
         failed: jobs(queue, 'failed'),
-        oldestWaitingSeconds: values('hookgate_queue_oldest_waiting_seconds').find((value) => value.labels.queue === queue)?.value ?? 0,
+        oldestWaitingSeconds:
+          values('hookgate_queue_oldest_waiting_seconds').find((value) => value.labels.queue === queue)?.value ?? 0,
       })),
       outboxBacklog: values('hookgate_outbox_backlog')[0]?.value ?? 0,
-      eventsByStatus: values('hookgate_events').map((value) => ({ status: String(value.labels.status), count: value.value })),
+      eventsByStatus: values('hookgate_events').map((value) => ({
+        status: String(value.labels.status),
+        count: value.value,
+      })),
       deadLettersPerHour,
       deadLettersTotal: deadLettersPerHour.points.reduce((sum, point) => sum + point.count, 0),
-      endpoints: await Promise.all(endpoints.data.map(async (endpoint) => ({ id: endpoint.id, url: endpoint.url, enabled: endpoint.enabled, health: (await this.endpoints.get(endpoint.id)).health }))),
+      endpoints: await Promise.all(
+        endpoints.data.map(async (endpoint) => ({
+          id: endpoint.id,
+          url: endpoint.url,
+          enabled: endpoint.enabled,
+          health: (await this.endpoints.get(endpoint.id)).health,
+        })),
+      ),
     };
   }
 }

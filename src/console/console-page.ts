@@ -15,7 +15,13 @@ export type ConsoleRequest = Request & { consoleSession: ConsoleSession };
  * as pages, not in the OpenAPI document.
  */
 export const ConsoleController = (path: string) =>
-  applyDecorators(ApiExcludeController(), Controller(path), ConsoleRoute(), RequireScope('read'), UseFilters(ConsoleErrorFilter));
+  applyDecorators(
+    ApiExcludeController(),
+    Controller(path),
+    ConsoleRoute(),
+    RequireScope('read'),
+    UseFilters(ConsoleErrorFilter),
+  );
 
 /** A route that answers with a page. */
 export const HtmlPage = () => Header('content-type', 'text/html; charset=utf-8');

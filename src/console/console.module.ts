@@ -17,7 +17,13 @@ import { ConsoleOverviewService } from './console-overview.service';
  */
 @Module({
   imports: [EventsModule, EndpointsModule, DeliveryModule, ReplayModule, ProvidersModule],
-  controllers: [ConsoleAuthController, ConsoleOverviewController, ConsoleEventsController, ConsoleOperationsController, ConsoleEndpointsController],
+  controllers: [
+    ConsoleAuthController,
+    ConsoleOverviewController,
+    ConsoleEventsController,
+    ConsoleOperationsController,
+    ConsoleEndpointsController,
+  ],
   providers: [ConsoleOverviewService],
 })
 export class ConsoleModule {}

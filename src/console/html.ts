@@ -23,7 +23,9 @@ function render(value: Interpolated): string {
  * so data from webhooks, receivers and operators can never become markup.
  */
 export function html(strings: TemplateStringsArray, ...values: Interpolated[]): SafeHtml {
-  return new SafeHtml(strings.reduce((out, part, index) => out + part + (index < values.length ? render(values[index]) : ''), ''));
+  return new SafeHtml(
+    strings.reduce((out, part, index) => out + part + (index < values.length ? render(values[index]) : ''), ''),
+  );
 }
 
 /** Escaped text for a value that may be anything (JSON, numbers, null). */

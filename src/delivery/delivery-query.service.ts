@@ -33,23 +33,39 @@ function after(cursor: string | undefined, field: 'createdAt' | 'deadLetteredAt'
 export class DeliveryQueryService {
   constructor(private readonly prisma: PrismaService) {}
 
-  async list(query: { eventId?: string; endpointId?: string; status?: DeliveryStatus; limit: number; cursor?: string }): Promise<Page<DeliveryListItem>> {
+  async list(query: {
+    eventId?: string;
+    endpointId?: string;
+    status?: DeliveryStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<DeliveryListItem>> {
     const rows = await this.prisma.delivery.findMany({
-      where: { eventId: query.eventId, endpointId: query.endpointId, status: query.status, ...after(query.cursor, 'createdAt') },
+      where: {
+        eventId: query.eventId,
+        endpointId: query.endpointId,
+        status: query.status,
+        ...after(query.cursor, 'createdAt'),
+      },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
     });
-    return toPage(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => ({
-      id: row.id,
-      eventId: row.eventId,
-      endpointId: row.endpointId,
-      status: row.status,
-      attemptCount: row.attemptCount,
-      nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
-      lastError: row.lastError,
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-    }));
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      (row) => ({
+        id: row.id,
+        eventId: row.eventId,
+        endpointId: row.endpointId,
+        status: row.status,
+        attemptCount: row.attemptCount,
+        nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
+        lastError: row.lastError,
+        createdAt: row.createdAt.toISOString(),
+        updatedAt: row.updatedAt.toISOString(),
+      }),
+    );
   }
 
   async deadLetters(query: { endpointId?: string; limit: number; cursor?: string }): Promise<Page<DeadLetterItem>> {
@@ -58,14 +74,19 @@ export class DeliveryQueryService {
       orderBy: [{ deadLetteredAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
     });
-    return toPage(rows, query.limit, (row) => ({ at: row.deadLetteredAt!, id: row.id }), (row) => ({
-      id: row.id,
-      eventId: row.eventId,
-      endpointId: row.endpointId,
-      reason: row.deadLetterReason,
-      attemptCount: row.attemptCount,
-      deadLetteredAt: row.deadLetteredAt!.toISOString(),
-    }));
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.deadLetteredAt!, id: row.id }),
+      (row) => ({
+        id: row.id,
+        eventId: row.eventId,
+        endpointId: row.endpointId,
+        reason: row.deadLetterReason,
+        attemptCount: row.attemptCount,
+        deadLetteredAt: row.deadLetteredAt!.toISOString(),
+      }),
+    );
   }
 
   countDeadLetters(endpointId?: string): Promise<number> {
@@ -86,7 +107,16 @@ export class DeliveryQueryService {
       where: { delivery: { endpointId } },
       orderBy: { startedAt: 'desc' },
       take: limit,
-      select: { id: true, number: true, responseStatus: true, outcome: true, error: true, durationMs: true, startedAt: true, delivery: { select: { eventId: true } } },
+      select: {
+        id: true,
+        number: true,
+        responseStatus: true,
+        outcome: true,
+        error: true,
+        durationMs: true,
+        startedAt: true,
+        delivery: { select: { eventId: true } },
+      },
     });
   }
 }

@@ -43,7 +43,11 @@ export class ConsoleSessionService {
   /** A new session for an authenticated actor; returns the id for the cookie. */
   async open(actor: Actor): Promise<{ id: string; session: ConsoleSession }> {
     const id = randomBytes(32).toString('base64url');
-    const stored: StoredSession = { keyId: actor.keyId, csrfToken: randomBytes(32).toString('base64url'), expiresAt: Date.now() + this.ttlMs };
+    const stored: StoredSession = {
+      keyId: actor.keyId,
+      csrfToken: randomBytes(32).toString('base64url'),
+      expiresAt: Date.now() + this.ttlMs,
+    };
     await this.redis.set(this.redisKey(id), JSON.stringify(stored), 'PX', this.ttlMs);
     return { id, session: { actor, csrfToken: stored.csrfToken, expiresAt: stored.expiresAt } };
   }

@@ -9,7 +9,11 @@ export const SCREENSHOT_DIR = join(__dirname, '..', '..', '.artifacts', 'console
 
 export function launchChromium(): Promise<Browser> {
   // --no-sandbox: the suite may run as root (CI containers), where Chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -19,7 +19,11 @@ describe('ops console in Chromium', () => {
   let eventId: string;
 
   beforeAll(async () => {
-    [receiver, app, browser] = await Promise.all([TestReceiver.start(), startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET } }), launchChromium()]);
+    [receiver, app, browser] = await Promise.all([
+      TestReceiver.start(),
+      startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET } }),
+      launchChromium(),
+    ]);
     prisma = app.app.get(PrismaService);
     base = app.url!;
     admin = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -63,7 +67,9 @@ describe('ops console in Chromium', () => {
     eventId = await sendAcme(base, 'console_evt_1', 'console.checked', { amount: 42 });
     await waitFor(() => receiver.requestsTo('/console-hooks').length === 1, { what: 'the first delivery' });
     expect(verifyDelivery(receiver.requestsTo('/console-hooks')[0], consoleEndpoint.secret).id).toBe(eventId);
-    await waitFor(async () => (await prisma.deliveryAttempt.count({ where: { delivery: { eventId } } })) === 1, { what: 'the attempt to be recorded' });
+    await waitFor(async () => (await prisma.deliveryAttempt.count({ where: { delivery: { eventId } } })) === 1, {
+      what: 'the attempt to be recorded',
+    });
 
     await page.goto(`${base}/console/events?type=console.*`);
     const row = page.locator('[data-testid="events"] tbody tr', { hasText: 'console.checked' });
@@ -77,23 +83,48 @@ describe('ops console in Chromium', () => {
     await screenshot(page, 'event');
   });
 
+  it('shows hostile webhook content as text, never as markup', async () => {
+    const hostileId = await sendAcme(base, 'console_xss', 'hostile.<img src=x onerror=window.__pwned=1>', {
+      note: '<script>window.__pwned = 1</script>',
+    });
+    await page.goto(`${base}/console/events/${hostileId}`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('hostile.<img src=x onerror=window.__pwned=1>');
+    await expect(page.locator('[data-testid="raw-body"]').textContent()).resolves.toContain(
+      '<script>window.__pwned = 1</script>',
+    );
+    await expect(page.locator('main img, main script').count()).resolves.toBe(0);
+    await expect(page.evaluate('window.__pwned')).resolves.toBeUndefined();
+  });
+
   it('replays it with a reason, the receiver gets it again, and the audit names the key', async () => {
+    await page.goto(`${base}/console/events/${eventId}`);
     await page.fill('[data-testid="replay-form"] input[name="reason"]', 'receiver lost it at 3 a.m.');
     await Promise.all([page.waitForURL(/notice=/), page.click('[data-testid="replay-form"] button[type="submit"]')]);
     await waitFor(() => receiver.requestsTo('/console-hooks').length === 2, { what: 'the replayed delivery' });
     expect(verifyDelivery(receiver.requestsTo('/console-hooks')[1], consoleEndpoint.secret).id).toBe(eventId);
     const audit = await adminApi(base).get(`/audit-entries?eventId=${eventId}&action=replay.requested`).expect(200);
-    expect(audit.body.data[0]).toMatchObject({ actor: 'bootstrap-admin', details: expect.objectContaining({ reason: 'receiver lost it at 3 a.m.' }) });
+    expect(audit.body.data[0]).toMatchObject({
+      actor: 'bootstrap-admin',
+      details: expect.objectContaining({ reason: 'receiver lost it at 3 a.m.' }),
+    });
     await page.reload();
     await expect(page.locator('text=receiver lost it at 3 a.m.').count()).resolves.toBeGreaterThan(0);
   });
 
   it('redrives a dead letter and shows the progress to completion', async () => {
     let healthy = false;
-    receiver.respondWith((request) => (request.path === '/console-dead' && !healthy ? { status: 400, body: 'rejected' } : { status: 200 }));
-    const endpoint = await createEndpoint(base, { url: receiver.url('/console-dead'), filter: { eventTypes: ['dead.*'] } });
+    receiver.respondWith((request) =>
+      request.path === '/console-dead' && !healthy ? { status: 400, body: 'rejected' } : { status: 200 },
+    );
+    const endpoint = await createEndpoint(base, {
+      url: receiver.url('/console-dead'),
+      filter: { eventTypes: ['dead.*'] },
+    });
     await sendAcme(base, 'console_dead_1', 'dead.one');
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'dead_lettered' } })) === 1, { what: 'a dead letter' });
+    await waitFor(
+      async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'dead_lettered' } })) === 1,
+      { what: 'a dead letter' },
+    );
     healthy = true;
 
     await page.goto(`${base}/console/dead-letters?endpointId=${endpoint.id}`);
@@ -102,22 +133,30 @@ describe('ops console in Chromium', () => {
     await screenshot(page, 'dead-letters');
     await page.fill('input[name="reason"]', 'receiver fixed');
     await Promise.all([page.waitForURL('**/console/replays/*'), page.click('button[value="selected"]')]);
-    await waitFor(() => receiver.requestsTo('/console-dead').filter((request) => request.receivedAt).length === 2, { what: 'the redriven delivery' });
+    await waitFor(() => receiver.requestsTo('/console-dead').length === 2, {
+      what: 'the redriven delivery',
+    });
     // The page polls its progress: it shows the end without a reload.
     await page.locator('[data-field="completed"]', { hasText: '1' }).waitFor({ timeout: 15_000 });
     await page.locator('[data-field="status"]', { hasText: 'completed' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'replay');
-    expect(await prisma.delivery.findFirstOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({ status: 'succeeded' });
+    expect(await prisma.delivery.findFirstOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({
+      status: 'succeeded',
+    });
   });
 
   it('refuses a state change without the CSRF token', async () => {
-    const forged = await page.request.post(`${base}/console/events/${eventId}/replay`, { form: { reason: 'no token' }, maxRedirects: 0 });
+    const forged = await page.request.post(`${base}/console/events/${eventId}/replay`, {
+      form: { reason: 'no token' },
+      maxRedirects: 0,
+    });
     expect(forged.status()).toBe(403);
     expect(await prisma.replayRequest.count({ where: { reason: 'no token' } })).toBe(0);
   });
 
   it('a read session sees no replay action, and a forged replay is 403', async () => {
-    const key = (await adminApi(base).post('/api-keys', { name: 'night-reader', scope: 'read' }).expect(201)).body.key as string;
+    const key = (await adminApi(base).post('/api-keys', { name: 'night-reader', scope: 'read' }).expect(201)).body
+      .key as string;
     const reader = await browser.newContext();
     const readerPage = await reader.newPage();
     await signIn(readerPage, base, key);
@@ -127,7 +166,10 @@ describe('ops console in Chromium', () => {
     await readerPage.goto(`${base}/console/dead-letters`);
     await expect(readerPage.locator('button[value="selected"]').count()).resolves.toBe(0);
     const csrf = await readerPage.locator('input[name="_csrf"]').first().getAttribute('value');
-    const forged = await readerPage.request.post(`${base}/console/events/${eventId}/replay`, { form: { _csrf: csrf!, reason: 'reader forged' }, maxRedirects: 0 });
+    const forged = await readerPage.request.post(`${base}/console/events/${eventId}/replay`, {
+      form: { _csrf: csrf!, reason: 'reader forged' },
+      maxRedirects: 0,
+    });
     expect(forged.status()).toBe(403);
     expect(await prisma.replayRequest.count({ where: { reason: 'reader forged' } })).toBe(0);
     expect((await readerPage.request.get(`${base}/admin/queues`)).status()).toBe(403);
@@ -150,7 +192,10 @@ describe('ops console in Chromium', () => {
     await expect(page.locator('[data-testid="dry-run-count"]').textContent()).resolves.toBe('1 event match.');
     expect(await prisma.replayRequest.count({ where: { kind: 'bulk' } })).toBe(0);
     await screenshot(page, 'replays');
-    await Promise.all([page.waitForURL('**/console/replays/*'), page.locator('[data-testid="bulk-replay"] button[value="replay"]').click()]);
+    await Promise.all([
+      page.waitForURL('**/console/replays/*'),
+      page.locator('[data-testid="bulk-replay"] button[value="replay"]').click(),
+    ]);
     await page.locator('[data-field="status"]', { hasText: 'completed' }).waitFor({ timeout: 15_000 });
     await expect(page.locator('[data-field="matched"]').textContent()).resolves.toBe('1');
     await waitFor(() => receiver.requestsTo('/console-hooks').length === 3, { what: 'the bulk-replayed delivery' });
@@ -165,7 +210,9 @@ describe('ops console in Chromium', () => {
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(consoleEndpoint.secret);
     await Promise.all([page.waitForURL(/notice=/), page.click('text=Disable endpoint')]);
-    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({ enabled: false });
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
+      enabled: false,
+    });
     await expect(page.locator('.summary .badge').first().textContent()).resolves.toBe('disabled');
   });
 
@@ -183,7 +230,17 @@ describe('ops console in Chromium', () => {
 
     await page.goto(`${base}/console/audit?actor=bootstrap-admin`);
     const actions = await page.locator('[data-testid="audit"] tbody tr td:nth-child(3)').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['console.signed_in', 'endpoint.created', 'replay.requested', 'endpoint.secret_rotated', 'endpoint.updated', 'integration.created', 'integration.secret_rotated']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'console.signed_in',
+        'endpoint.created',
+        'replay.requested',
+        'endpoint.secret_rotated',
+        'endpoint.updated',
+        'integration.created',
+        'integration.secret_rotated',
+      ]),
+    );
     await expect(page.content()).resolves.not.toContain('acme-eu-second-secret');
     await screenshot(page, 'audit');
     await page.goto(`${base}/console`);
@@ -195,7 +252,10 @@ describe('ops console in Chromium', () => {
     const [cookie] = (await admin.cookies()).filter((item) => item.name === 'hookgate_console');
     await Promise.all([page.waitForURL('**/console/login'), page.click('text=Sign out')]);
     // The old cookie is dead on the server too, not only forgotten by the browser.
-    const replayed = await fetch(`${base}/console`, { headers: { cookie: `hookgate_console=${cookie.value}` }, redirect: 'manual' });
+    const replayed = await fetch(`${base}/console`, {
+      headers: { cookie: `hookgate_console=${cookie.value}` },
+      redirect: 'manual',
+    });
     expect(replayed.status).toBe(303);
     expect(replayed.headers.get('location')).toBe('/console/login');
     await page.goto(`${base}/console/events`);

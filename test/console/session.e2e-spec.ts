@@ -15,17 +15,29 @@ describe('ops console sessions', () => {
   });
 
   const signIn = async (apiKey: string, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}/console/login`, { method: 'POST', body: new URLSearchParams({ apiKey }), headers, redirect: 'manual' });
+    fetch(`${app.url}/console/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ apiKey }),
+      headers,
+      redirect: 'manual',
+    });
   const sessionCookie = (response: Response) => response.headers.get('set-cookie')!.split(';')[0];
-  const consolePage = (cookie: string) => fetch(`${app.url}/console/events`, { headers: { cookie }, redirect: 'manual' });
+  const consolePage = (cookie: string) =>
+    fetch(`${app.url}/console/events`, { headers: { cookie }, redirect: 'manual' });
 
   it('ends after CONSOLE_SESSION_TTL, and its cookie is Secure behind https', async () => {
     const plain = await signIn(TEST_ADMIN_KEY);
     expect(plain.status).toBe(303);
-    expect(plain.headers.get('set-cookie')).toMatch(/^hookgate_console=[\w-]{43}; Max-Age=2; Path=\/; Expires=.*; HttpOnly; SameSite=Strict$/);
+    expect(plain.headers.get('set-cookie')).toMatch(
+      /^hookgate_console=[\w-]{43}; Max-Age=2; Path=\/; Expires=.*; HttpOnly; SameSite=Strict$/,
+    );
     const cookie = sessionCookie(plain);
     expect((await consolePage(cookie)).status).toBe(200);
-    await waitFor(async () => (await consolePage(cookie)).status === 303, { timeoutMs: 10_000, intervalMs: 250, what: 'the session to expire' });
+    await waitFor(async () => (await consolePage(cookie)).status === 303, {
+      timeoutMs: 10_000,
+      intervalMs: 250,
+      what: 'the session to expire',
+    });
 
     const behindHttps = await signIn(TEST_ADMIN_KEY, { 'x-forwarded-proto': 'https' });
     expect(behindHttps.headers.get('set-cookie')).toContain('; Secure');
@@ -37,7 +49,8 @@ describe('ops console sessions', () => {
   });
 
   it('ends when its key is revoked', async () => {
-    const created = (await adminApi(app.url!).post('/api-keys', { name: 'short-lived', scope: 'ops' }).expect(201)).body as { id: string; key: string };
+    const created = (await adminApi(app.url!).post('/api-keys', { name: 'short-lived', scope: 'ops' }).expect(201))
+      .body as { id: string; key: string };
     const cookie = sessionCookie(await signIn(created.key));
     expect((await consolePage(cookie)).status).toBe(200);
     await adminApi(app.url!).delete(`/api-keys/${created.id}`).expect(204);

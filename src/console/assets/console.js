@@ -5,9 +5,13 @@
 document.querySelectorAll('form[data-select-form]').forEach((form) => {
   const boxes = () => [...form.querySelectorAll('input[name="deliveryIds"]')];
   const count = form.querySelector('[data-selected-count]');
-  const refresh = () => { if (count) count.textContent = String(boxes().filter((box) => box.checked).length); };
+  const refresh = () => {
+    if (count) count.textContent = String(boxes().filter((box) => box.checked).length);
+  };
   form.querySelector('[data-select-all]')?.addEventListener('change', (event) => {
-    boxes().forEach((box) => { box.checked = event.target.checked; });
+    boxes().forEach((box) => {
+      box.checked = event.target.checked;
+    });
     refresh();
   });
   form.addEventListener('change', refresh);
