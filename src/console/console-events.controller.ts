@@ -11,7 +11,7 @@ import { detailView, listItem } from '../events/event-views';
 import { RequireScope } from '../management/require-scope.decorator';
 import { ReplayEventDto } from '../replay/dto/replay.dto';
 import { ReplayService } from '../replay/replay.service';
-import { formAs, seeOther } from './console-http';
+import { formAs, seeOther, traceLink } from './console-http';
 import { ConsoleController, ConsoleRequest, filtersOf, HtmlPage, pageContext } from './console-page';
 import { AttemptResponse, eventPage, eventsPage } from './views/events.view';
 
@@ -57,7 +57,8 @@ export class ConsoleEventsController {
       endpointIds.map((endpointId) => this.endpoints.get(endpointId).catch(() => null)),
     ))
       if (endpoint) endpoints.set(endpoint.id, endpoint);
-    return eventPage(pageContext(request, 'events'), view, responses, endpoints, this.traceUrl(event.traceparent));
+    const traceUrl = traceLink(this.config.console.jaegerUiUrl, event.traceparent);
+    return eventPage(pageContext(request, 'events'), view, responses, endpoints, traceUrl);
   }
 
   @Post(':id/replay')
@@ -73,13 +74,7 @@ export class ConsoleEventsController {
     seeOther(
       response,
       `/console/events/${id}`,
-      `Replay requested (${replayRequestId.slice(0, 8)}): the deliveries below update as it runs.`,
+      `Replay requested (${replayRequestId.slice(0, 8)}): reload in a moment to see its attempts below.`,
     );
-  }
-
-  /** Jaeger's page of the event's trace, when JAEGER_UI_URL is set and the event was traced. */
-  private traceUrl(traceparent: string | null): string | null {
-    const traceId = traceparent?.split('-')[1];
-    return this.config.console.jaegerUiUrl && traceId ? `${this.config.console.jaegerUiUrl}/trace/${traceId}` : null;
   }
 }

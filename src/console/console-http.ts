@@ -36,3 +36,9 @@ export function listField(value: unknown): string[] | undefined {
 export function noticeOf(query: Record<string, unknown>): string | undefined {
   return typeof query.notice === 'string' ? query.notice.slice(0, 300) : undefined;
 }
+
+/** Jaeger's page of a trace, from W3C `traceparent` (`00-<traceId>-<spanId>-<flags>`); null without either. */
+export function traceLink(jaegerUiUrl: string | undefined, traceparent: string | null): string | null {
+  const traceId = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent ?? '')?.[1];
+  return jaegerUiUrl && traceId ? `${jaegerUiUrl}/trace/${traceId}` : null;
+}
