@@ -11,9 +11,8 @@ describe('html', () => {
 
   it('keeps nested html as markup, joins lists, and drops null, undefined and false', () => {
     const items = ['a<b', 'c'].map((item) => html`<li>${item}</li>`);
-    const list = html`<ul>
-      ${items}
-    </ul>`;
+    // prettier-ignore
+    const list = html`<ul>${items}</ul>`;
     const nothing = html`${null}${undefined}${false}`;
     expect(`${list}${nothing}${html`${0}`}`).toBe('<ul><li>a&lt;b</li><li>c</li></ul>0');
     expect(html`${new SafeHtml('<b>kept</b>')}`.toString()).toBe('<b>kept</b>');
