@@ -64,6 +64,14 @@ describe('ops console in Chromium', () => {
   });
 
   it('finds a webhook just sent, opens it and sees its attempts', async () => {
+    // A few unrelated events first, so the list looks like a working day (they match no endpoint).
+    for (const [id, type] of [
+      ['ord_1', 'order.created'],
+      ['ord_2', 'order.paid'],
+      ['inv_1', 'invoice.finalized'],
+    ]) {
+      await sendAcme(base, id, type, { amount: 1200, currency: 'eur' });
+    }
     eventId = await sendAcme(base, 'console_evt_1', 'console.checked', { amount: 42 });
     await waitFor(() => receiver.requestsTo('/console-hooks').length === 1, { what: 'the first delivery' });
     expect(verifyDelivery(receiver.requestsTo('/console-hooks')[0], consoleEndpoint.secret).id).toBe(eventId);
@@ -71,6 +79,9 @@ describe('ops console in Chromium', () => {
       what: 'the attempt to be recorded',
     });
 
+    await page.goto(`${base}/console/events`);
+    await expect(page.locator('[data-testid="events"] tbody tr').count()).resolves.toBe(4);
+    await screenshot(page, 'events-all');
     await page.goto(`${base}/console/events?type=console.*`);
     const row = page.locator('[data-testid="events"] tbody tr', { hasText: 'console.checked' });
     await expect(row.count()).resolves.toBe(1);
