@@ -216,6 +216,11 @@ describe('ops console in Chromium', () => {
     await page.goto(`${base}/console/endpoints/${consoleEndpoint.id}`);
     await expect(page.locator('table.list tbody tr').count()).resolves.toBe(3);
     await screenshot(page, 'endpoint');
+    await page.fill('form:has(button:text("Save")) input[name="eventTypes"]', 'console.*, order.*');
+    await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Save")')]);
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
+      filter: { eventTypes: ['console.*', 'order.*'] },
+    });
     await page.click('text=Rotate signing secret');
     const rotated = (await page.locator('[data-secret]').textContent())!.trim();
     expect(rotated).toMatch(/^whsec_/);

@@ -57,6 +57,22 @@ describe('ops console sessions', () => {
     expect((await consolePage(cookie)).status).toBe(303);
   });
 
+  it('gives an ops session replays but not endpoint management (403, nothing created)', async () => {
+    const created = (await adminApi(app.url!).post('/api-keys', { name: 'night-ops', scope: 'ops' }).expect(201)).body;
+    const cookie = sessionCookie(await signIn(created.key));
+    const page = await (await consolePage(cookie)).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+    const attempt = await fetch(`${app.url}/console/endpoints`, {
+      method: 'POST',
+      headers: { cookie },
+      body: new URLSearchParams({ _csrf: csrf, url: 'https://example.com/hooks' }),
+      redirect: 'manual',
+    });
+    expect(attempt.status).toBe(403);
+    expect(await attempt.text()).toContain('needs the &quot;admin&quot; scope');
+    expect((await adminApi(app.url!).get('/endpoints').expect(200)).body.data).toHaveLength(0);
+  });
+
   it('counts failed sign-ins per address like failed API authentications: 429 beyond 20 a minute', async () => {
     const from = { 'x-forwarded-for': '198.51.100.23' };
     for (let attempt = 0; attempt < 20; attempt++) expect((await signIn('hg_wrong_key', from)).status).toBe(401);
