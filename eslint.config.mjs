@@ -55,5 +55,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-redeclare': ['error', { builtinGlobals: false }] },
   },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  // The console's progressive enhancement runs in the browser.
+  { files: ['src/console/assets/**/*.js'], languageOptions: { sourceType: 'script', globals: { ...globals.browser } } },
   prettier,
 );

@@ -75,6 +75,7 @@ function printSummary(baseUrl, env, endpoint) {
   const lines = [
     '',
     'Hookgate is running (role all):',
+    `  Ops console        ${baseUrl}/console   (sign in with the admin key, the Bearer value on the next line)`,
     `  Webhook ingress    ${baseUrl}/webhooks/<integration>   (stripe, github, paypal, acme, globex)`,
     `  Management API     ${baseUrl}/api/v1   (Authorization: Bearer ${env.ADMIN_API_KEY})`,
     `  API docs           ${baseUrl}/docs`,

@@ -10,7 +10,7 @@ const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ensureServices, ensurePackages, stopServices, migrate, localDir, root, log } = require('./services');
+const { ensureServices, ensurePackages, ensureChromium, stopServices, migrate, localDir, root, log } = require('./services');
 
 const npmCli = process.env.npm_execpath;
 
@@ -81,6 +81,7 @@ async function startCommand() {
 async function testCommand() {
   checkLockFile();
   const { serverUrl, redisUrl } = await ensureServices({ database: 'hookgate_test' });
+  ensureChromium();
   log('building and type-checking…');
   npmRun('build');
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);

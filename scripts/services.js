@@ -34,21 +34,34 @@ function postgresBinDir() {
   return pgCtl ? path.dirname(fs.realpathSync(pgCtl)) : null;
 }
 
+/** Installs Debian packages with apt-get when running as root; otherwise throws `instructions` (what to do instead). */
+function aptInstall(packages, instructions) {
+  if (!isRoot || !which('apt-get')) throw new Error(instructions);
+  log(`installing ${packages.join(' ')} with apt-get (one time)…`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
 function ensurePackages() {
   const missing = [];
   if (!postgresBinDir()) missing.push('postgresql');
   if (!which('redis-server')) missing.push('redis-server');
   if (!missing.length) return;
-  if (!isRoot || !which('apt-get')) {
-    throw new Error(
-      `PostgreSQL and Redis are needed but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed.\n` +
-        `Install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(' ')}), or set DATABASE_URL and REDIS_URL to existing servers.`,
-    );
-  }
-  log(`installing ${missing.join(' ')} with apt-get (one time)…`);
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  aptInstall(
+    missing,
+    `PostgreSQL and Redis are needed but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed.\n` +
+      `Install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(' ')}), or set DATABASE_URL and REDIS_URL to existing servers.`,
+  );
   // Debian starts its own cluster/server on install; ours run on their own ports, so theirs can stay.
+}
+
+/**
+ * The console's browser tests drive Debian's chromium (playwright-core brings no browser): installed the same way
+ * as PostgreSQL and Redis. CHROMIUM_PATH overrides.
+ */
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH || which('chromium')) return;
+  aptInstall(['chromium'], 'The console tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install -y chromium), or set CHROMIUM_PATH.');
 }
 
 /**
@@ -237,4 +250,4 @@ function migrate(databaseUrl) {
   });
 }
 
-module.exports = { ensureServices, ensurePackages, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, pgRun, isRoot, POSTGRES_HOME, portOpen, waitForPort, localDir, root, log };
+module.exports = { ensureServices, ensurePackages, ensureChromium, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, pgRun, isRoot, POSTGRES_HOME, portOpen, waitForPort, localDir, root, log };

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { RequestValidationPipe } from '../common/http/request-validation.pipe';
 import { AuditHttpModule } from '../audit/audit-http.module';
+import { ConsoleModule } from '../console/console.module';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
 import { EventsHttpModule } from '../events/events-http.module';
@@ -16,7 +17,7 @@ import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule, EventsHttpModule, ReplayHttpModule, AuditHttpModule],
+  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule, EventsHttpModule, ReplayHttpModule, AuditHttpModule, ConsoleModule],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -4,8 +4,7 @@ import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-pr
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { AuditEntry, Prisma } from '../generated/prisma/client';
-import { AuditRecord } from './audit.types';
-import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditRecord, AuditSearch } from './audit.types';
 
 /**
  * Append-only by design: this class has no update, and its only delete is the retention purge. A database trigger
@@ -21,7 +20,7 @@ export class AuditRepository {
   }
 
   /** Newest first, strictly after `after` in (at desc, id desc) order. */
-  search(filter: AuditQueryDto, take: number, after?: KeysetPosition): Promise<AuditEntry[]> {
+  search(filter: AuditSearch, take: number, after?: KeysetPosition): Promise<AuditEntry[]> {
     return this.txHost.tx.auditEntry.findMany({
       where: {
         eventId: filter.eventId,

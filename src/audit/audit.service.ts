@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { AuditRepository } from './audit.repository';
-import { AuditRecord } from './audit.types';
-import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditRecord, AuditSearch } from './audit.types';
+
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  eventId?: string;
+  subjectType: string;
+  subjectId: string;
+  details: unknown;
+}
 
 /** Records audit entries; inside a @Transactional() call they commit or roll back with the change they describe. */
 @Injectable()
@@ -13,9 +23,10 @@ export class AuditService {
     return this.repository.append(entry);
   }
 
-  async search(query: AuditQueryDto): Promise<Page<object>> {
-    const rows = await this.repository.search(query, query.limit + 1, decodeCursor(query.cursor));
-    return toPage(rows, query.limit, (row) => ({ at: row.at, id: row.id }), (row) => ({
+  /** The trail, newest first, keyset-paginated. */
+  async search(filter: AuditSearch, limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
+    const rows = await this.repository.search(filter, limit + 1, decodeCursor(cursor));
+    return toPage(rows, limit, (row) => ({ at: row.at, id: row.id }), (row) => ({
       id: row.id,
       at: row.at.toISOString(),
       actor: row.actor,

@@ -10,3 +10,12 @@ export interface AuditRecord {
   eventId?: string | null;
   details?: Record<string, unknown>;
 }
+
+/** The filters of GET /audit-entries. */
+export interface AuditSearch {
+  eventId?: string;
+  action?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+}

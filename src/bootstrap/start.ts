@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app/app.module';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
+import { mountConsole } from '../console/console-assets';
 import { mountBullBoard } from '../management/bull-board';
 import { WorkerRunner } from '../queue/worker-runner';
 import { configureHttpApp } from './http-app';
@@ -38,6 +39,7 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
   if (config.runsApi) {
     const app = await NestFactory.create(module, { logger, bodyParser: false, abortOnError: false });
     configureHttpApp(app);
+    mountConsole(app);
     mountOpenApi(app);
     mountBullBoard(app);
     await app.listen(config.port, '0.0.0.0');

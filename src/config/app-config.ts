@@ -52,6 +52,8 @@ export class AppConfig {
   readonly retention: { rawAfterMs: number; eventsAfterMs: number; auditAfterMs: number; intervalMs: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
+  /** The ops console: session lifetime, and Jaeger's UI for links to traces (unset: no links). */
+  readonly console: { sessionTtlMs: number; jaegerUiUrl?: string };
 
   constructor(env: Environment) {
     this.role = env.APP_ROLE;
@@ -99,6 +101,7 @@ export class AppConfig {
       intervalMs: parseDuration(env.RETENTION_INTERVAL) ?? 3_600_000,
     };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
+    this.console = { sessionTtlMs: parseDuration(env.CONSOLE_SESSION_TTL) ?? 12 * 3_600_000, jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, '') };
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };
   }

@@ -89,6 +89,14 @@ export class Environment {
   @IsOptional() @IsString()
   RETENTION_INTERVAL: string = '1h';
 
+  /** Lifetime of an ops console session (contract §6.5). */
+  @IsOptional() @IsString()
+  CONSOLE_SESSION_TTL: string = '12h';
+
+  /** Jaeger's UI, e.g. http://localhost:16686: the console links each event to its trace there. */
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'JAEGER_UI_URL must be an http(s) URL' })
+  JAEGER_UI_URL?: string;
+
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
@@ -200,11 +208,8 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   if (env.DELIVERY_RETRY_SCHEDULE !== undefined && parseDurationList(env.DELIVERY_RETRY_SCHEDULE) === null) {
     problems.push('DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)');
   }
-  if (env.STUCK_EVENT_AFTER !== undefined && !(parseDuration(env.STUCK_EVENT_AFTER) ?? 0)) {
-    problems.push('STUCK_EVENT_AFTER must be a positive duration such as 10m (units ms, s, m, h, d)');
-  }
-  for (const name of ['RETENTION_RAW_AFTER', 'RETENTION_EVENTS_AFTER', 'RETENTION_AUDIT_AFTER', 'RETENTION_INTERVAL'] as const) {
-    if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0)) problems.push(`${name} must be a positive duration such as 7d (units ms, s, m, h, d)`);
+  for (const name of ['STUCK_EVENT_AFTER', 'RETENTION_RAW_AFTER', 'RETENTION_EVENTS_AFTER', 'RETENTION_AUDIT_AFTER', 'RETENTION_INTERVAL', 'CONSOLE_SESSION_TTL'] as const) {
+    if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0)) problems.push(`${name} must be a positive duration such as 12h (units ms, s, m, h, d)`);
   }
   for (const [name, value] of [['SECRETS_ENCRYPTION_KEY', env.SECRETS_ENCRYPTION_KEY], ...(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').filter(Boolean).map((key) => ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', key.trim()])]) {
     if (value !== undefined && Buffer.from(value, 'base64').length !== 32) problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);

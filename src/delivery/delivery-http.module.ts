@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesController } from './deliveries.controller';
-import { DeliveryQueryRepository } from './delivery-query.repository';
+import { DeliveryModule } from './delivery.module';
 
-@Module({ controllers: [DeliveriesController], providers: [DeliveryQueryRepository] })
+@Module({ imports: [DeliveryModule], controllers: [DeliveriesController] })
 export class DeliveryHttpModule {}

@@ -1,8 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
-import { Delivery } from '../generated/prisma/client';
+import { Delivery, Prisma } from '../generated/prisma/client';
 import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
+
+const RECENT_ATTEMPT = {
+  id: true,
+  number: true,
+  responseStatus: true,
+  outcome: true,
+  error: true,
+  durationMs: true,
+  startedAt: true,
+  delivery: { select: { eventId: true } },
+} satisfies Prisma.DeliveryAttemptSelect;
+
+/** One of an endpoint's latest attempts, as the console lists them. */
+export type RecentAttempt = Prisma.DeliveryAttemptGetPayload<{ select: typeof RECENT_ATTEMPT }>;
 
 /** The read side of deliveries for the management API (the hot path's statements are in DeliveryRepository). */
 @Injectable()
@@ -24,6 +38,28 @@ export class DeliveryQueryRepository {
       where: { status: 'dead_lettered', endpointId: filter.endpointId, ...keysetAfter('deadLetteredAt', after) },
       orderBy: [{ deadLetteredAt: 'desc' }, { id: 'desc' }],
       take,
+    });
+  }
+
+  countDeadLetters(endpointId?: string): Promise<number> {
+    return this.prisma.delivery.count({ where: { status: 'dead_lettered', endpointId } });
+  }
+
+  /** Dead letters per hour since `since` (hours without any are absent). */
+  deadLettersPerHour(since: Date): Promise<{ at: Date; count: number }[]> {
+    return this.prisma.$queryRaw<{ at: Date; count: number }[]>`
+      SELECT date_trunc('hour', dead_lettered_at) AS at, count(*)::int AS count
+      FROM deliveries WHERE status = 'dead_lettered' AND dead_lettered_at >= ${since}
+      GROUP BY 1 ORDER BY 1`;
+  }
+
+  /** The latest attempts to one endpoint, newest first. */
+  recentAttempts(endpointId: string, limit: number): Promise<RecentAttempt[]> {
+    return this.prisma.deliveryAttempt.findMany({
+      where: { delivery: { endpointId } },
+      orderBy: { startedAt: 'desc' },
+      take: limit,
+      select: RECENT_ATTEMPT,
     });
   }
 }

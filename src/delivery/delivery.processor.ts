@@ -16,7 +16,7 @@ import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
-import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
+import { DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
 import { nextDelayMs } from './retry-policy';
 import { signingSecrets } from '../common/crypto/signing-secrets';

@@ -74,6 +74,13 @@ export class EventQueryRepository {
     return Prisma.join(parts, ' AND ');
   }
 
+  /** Events received per minute since `since` (minutes without any are absent). */
+  receivedPerMinute(since: Date): Promise<{ at: Date; count: number }[]> {
+    return this.prisma.$queryRaw<{ at: Date; count: number }[]>`
+      SELECT date_trunc('minute', received_at) AS at, count(*)::int AS count
+      FROM events WHERE received_at >= ${since} GROUP BY 1 ORDER BY 1`;
+  }
+
   /** One event with its raw request, deliveries and attempts, replays and audit trail. */
   findDetail(id: string) {
     return this.prisma.event.findUnique({

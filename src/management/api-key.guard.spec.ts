@@ -18,7 +18,7 @@ const contextFor = (type: new () => { handler(this: void): void }) =>
 
 describe('ApiKeyGuard', () => {
   // These cases are decided before any key is looked up or counted.
-  const guard = new ApiKeyGuard(new Reflector(), {} as never, {} as never, { check: () => ({ blocked: false }) } as never);
+  const guard = new ApiKeyGuard(new Reflector(), {} as never, {} as never, { check: () => ({ blocked: false }) } as never, {} as never);
 
   it('refuses a route that declares no access rule (deny by default)', async () => {
     await expect(guard.canActivate(contextFor(Undeclared))).rejects.toThrow(ForbiddenError);

@@ -1,12 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { parse as parseCookies } from 'cookie';
 import type { Request } from 'express';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../common/errors/domain-errors';
 import { WindowCounter } from '../common/redis/window-counter';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyScope, scopeAllows } from './api-key.types';
-import { PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
+import { CONSOLE_SESSION_COOKIE, ConsoleSession, ConsoleSessionService } from './console-session.service';
+import { Actor } from './api-key.types';
+import { CONSOLE_ROUTE, PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
 
 /** Reads `Authorization: Bearer <key>` or `x-api-key`. */
 export function presentedKey(request: Request): string | undefined {
@@ -16,9 +19,9 @@ export function presentedKey(request: Request): string | undefined {
   return typeof header === 'string' && header.length > 0 ? header : undefined;
 }
 
-const WINDOW_MS = 60_000;
+export const WINDOW_MS = 60_000;
 /** Failed authentications one source IP may make per minute before it gets 429 (contract §6.4). */
-const FAILED_AUTHENTICATIONS_PER_IP = 20;
+export const FAILED_AUTHENTICATIONS_PER_IP = 20;
 
 /**
  * Global guard: routes marked with @RequireScope need a valid key (401) of a sufficient scope (403), within the
@@ -32,13 +35,21 @@ export class ApiKeyGuard implements CanActivate {
     private readonly keys: ApiKeyService,
     private readonly config: AppConfig,
     private readonly counters: WindowCounter,
+    private readonly sessions: ConsoleSessionService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<ApiKeyScope | typeof PUBLIC | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
     if (required === PUBLIC) return true;
     if (!required) throw new ForbiddenError('This route declares no access rule, so it is refused');
-    const request = context.switchToHttp().getRequest<Request & { actor?: unknown }>();
+    const request = context.switchToHttp().getRequest<Request & { actor?: Actor; consoleSession?: ConsoleSession }>();
+    if (this.reflector.getAllAndOverride<boolean>(CONSOLE_ROUTE, [context.getHandler(), context.getClass()])) {
+      const session = await this.consoleSession(request);
+      if (!scopeAllows(session.actor.scope, required)) throw new ForbiddenError(`This action needs the "${required}" scope; you are signed in with "${session.actor.scope}"`);
+      request.actor = session.actor;
+      request.consoleSession = session;
+      return true;
+    }
     const failures = ['auth-failures', request.ip ?? 'unknown'];
     const standing = this.counters.check(failures);
     if (standing.blocked) throw this.tooManyFailures(standing.retryAfterSeconds);
@@ -53,6 +64,17 @@ export class ApiKeyGuard implements CanActivate {
     await this.checkBudget(actor.keyId);
     request.actor = actor;
     return true;
+  }
+
+  /** The console session of the cookie (401 without one); a state change without its CSRF token is 403. */
+  private async consoleSession(request: Request): Promise<ConsoleSession> {
+    const session = await this.sessions.find(parseCookies(request.headers.cookie ?? '')[CONSOLE_SESSION_COOKIE]);
+    if (!session) throw new UnauthorizedError('Sign in to the console');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const presented = (request.body as Record<string, unknown> | undefined)?._csrf ?? request.headers['x-csrf-token'];
+      if (!ConsoleSessionService.csrfMatches(session, presented)) throw new ForbiddenError('Missing or wrong CSRF token: reload the page and try again');
+    }
+    return session;
   }
 
   private tooManyFailures(retryAfterSeconds: number): RateLimitedError {

@@ -11,6 +11,10 @@ export class ApiKeyRepository {
     return this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null } });
   }
 
+  findActiveById(id: string): Promise<ApiKey | null> {
+    return this.prisma.apiKey.findFirst({ where: { id, revokedAt: null } });
+  }
+
   /** Creates the key unless the same key was stored before; a stored one is returned as it is (revoked or not). */
   ensureByHash(keyHash: string, data: { name: string; scope: ApiKeyScope; prefix: string }): Promise<ApiKey> {
     return this.prisma.apiKey.upsert({ where: { keyHash }, create: { keyHash, ...data }, update: {} });

@@ -76,6 +76,14 @@ export class ApiKeyService implements OnApplicationBootstrap {
     return { keyId: row.id, name: row.name, scope: row.scope };
   }
 
+  /** The actor of a key that is still active (a console session ends when its key is revoked), else null. */
+  async actorOfActiveKey(keyId: string): Promise<Actor | null> {
+    const row = await this.repository.findActiveById(keyId);
+    if (!row) return null;
+    this.touch(row.id);
+    return { keyId: row.id, name: row.name, scope: row.scope };
+  }
+
   /** `last used` at a minute's resolution, off the request path. */
   private touch(id: string): void {
     const now = Date.now();

@@ -3,29 +3,34 @@ import { INestApplication } from '@nestjs/common';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { parse as parseCookies } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import { currentTraceId } from '../common/context/request-context';
 import { buildErrorBody } from '../common/http/error-body';
 import { JobQueue } from '../queue/job-queue.service';
 import { presentedKey } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
+import { CONSOLE_SESSION_COOKIE, ConsoleSessionService } from './console-session.service';
 
 const BASE_PATH = '/admin/queues';
 
 /**
- * Bull Board over every queue at /admin/queues, for admin keys only (401/403 with the contract's error body), and
+ * Bull Board over every queue at /admin/queues, for admin keys (or an admin's console session) only (401/403 with the contract's error body), and
  * read-only: a job changed there would bypass the audit trail, so retries, removals and pauses go through the
  * management API (replays, redrives) instead; any write is 405.
  */
 export function mountBullBoard(app: INestApplication): void {
   const keys = app.get(ApiKeyService);
+  const sessions = app.get(ConsoleSessionService);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BASE_PATH);
   createBullBoard({ queues: app.get(JobQueue).allQueues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })), serverAdapter });
 
   const requireAdmin = async (request: Request, response: Response, next: NextFunction) => {
     const key = presentedKey(request);
-    const actor = key ? await keys.authenticate(key).catch(() => null) : null;
+    const actor = key
+      ? await keys.authenticate(key).catch(() => null)
+      : (await sessions.find(parseCookies(request.headers.cookie ?? '')[CONSOLE_SESSION_COOKIE]).catch(() => null))?.actor;
     const write = request.method !== 'GET' && request.method !== 'HEAD';
     const status = !actor ? 401 : actor.scope !== 'admin' ? 403 : write ? 405 : 0;
     if (!status) return next();

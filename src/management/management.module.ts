@@ -1,10 +1,19 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
-import { AuditModule } from '../audit/audit.module';
+import { ConsoleSessionService } from './console-session.service';
 
-/** Management API authentication: hashed keys with scopes (API role only). The guard is applied globally by the API root. */
-@Module({ imports: [AuditModule], controllers: [ApiKeysController], providers: [ApiKeyRepository, ApiKeyService, ApiKeyGuard], exports: [ApiKeyService, ApiKeyGuard] })
+/**
+ * Management authentication: hashed API keys with scopes, and the console's sessions (API role only). The guard is
+ * applied globally by the API root.
+ */
+@Module({
+  imports: [AuditModule],
+  controllers: [ApiKeysController],
+  providers: [ApiKeyRepository, ApiKeyService, ApiKeyGuard, ConsoleSessionService],
+  exports: [ApiKeyService, ApiKeyGuard, ConsoleSessionService],
+})
 export class ManagementModule {}

@@ -14,6 +14,14 @@ export const PublicRoute = () => SetMetadata(REQUIRED_SCOPE, PUBLIC);
 
 export const PUBLIC = 'public';
 
+export const CONSOLE_ROUTE = 'hookgate:console-route';
+
+/**
+ * Marks the ops console's routes: they take a console session cookie instead of a key, and every state change
+ * must carry the session's CSRF token (`_csrf` form field or `x-csrf-token` header). Scopes apply as everywhere.
+ */
+export const ConsoleRoute = () => SetMetadata(CONSOLE_ROUTE, true);
+
 /** The authenticated management actor of the request (set by ApiKeyGuard). */
 export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {
   return context.switchToHttp().getRequest<{ actor: Actor }>().actor;

@@ -70,6 +70,8 @@ describe('local stack from a mode-700 checkout', () => {
     const linesBeforeUrls = output.slice(0, output.indexOf('Hookgate is running')).split('\n').length;
     expect(linesBeforeUrls).toBeLessThanOrEqual(30);
     expect(output).toContain(`http://127.0.0.1:${ports.http}/api/v1`);
+    // The console is the first URL printed: it is where an operator starts.
+    expect(output.slice(output.indexOf('Hookgate is running')).match(/https?:\/\/\S+/)?.[0]).toBe(`http://127.0.0.1:${ports.http}/console`);
     expect(output).not.toContain('InstanceLoader');
     expect(output).not.toMatch(/^\{.*"level":/m); // a terminal gets short lines, not JSON
     if (isRoot) {

@@ -2,8 +2,10 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page';
+import { AuditSearch } from '../audit.types';
 
-export class AuditQueryDto extends PageQueryDto {
+/** GET /audit-entries: the trail's filters, paged. */
+export class AuditQueryDto extends PageQueryDto implements AuditSearch {
   @ApiPropertyOptional() @IsOptional() @IsUUID() eventId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actor?: string;

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { EndpointsModule } from '../endpoints/endpoints.module';
+import { EventsModule } from '../events/events.module';
+import { ManagementModule } from '../management/management.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { ReplayModule } from '../replay/replay.module';
+import { ConsoleAuthController } from './console-auth.controller';
+import { ConsoleEndpointsController } from './console-endpoints.controller';
+import { ConsoleEventsController } from './console-events.controller';
+import { ConsoleOperationsController } from './console-operations.controller';
+import { ConsoleOverviewController } from './console-overview.controller';
+import { ConsoleOverviewService } from './console-overview.service';
+
+/**
+ * The ops console at /console (api role): server-rendered pages over the same services as the management API,
+ * behind the same guard (scopes), with every change audited under the signed-in key's name.
+ */
+@Module({
+  imports: [EventsModule, EndpointsModule, DeliveryModule, ReplayModule, ProvidersModule, AuditModule, ManagementModule],
+  controllers: [
+    ConsoleAuthController,
+    ConsoleOverviewController,
+    ConsoleEventsController,
+    ConsoleOperationsController,
+    ConsoleEndpointsController,
+  ],
+  providers: [ConsoleOverviewService],
+})
+export class ConsoleModule {}

@@ -1,0 +1,81 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { REDIS, RedisKeys } from '../common/redis/redis-client';
+import { AppConfig } from '../config/app-config';
+import { ApiKeyService } from './api-key.service';
+import { Actor } from './api-key.types';
+
+/** The cookie that carries a console session's id (nothing else). */
+export const CONSOLE_SESSION_COOKIE = 'hookgate_console';
+
+/** A signed-in console session: the key's actor, resolved again on every request, and its CSRF token. */
+export interface ConsoleSession {
+  actor: Actor;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+interface StoredSession {
+  keyId: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+/**
+ * Ops console sessions, server side in Redis with the session's TTL: the cookie holds only a random id, and Redis
+ * only its SHA-256, so a Redis dump cannot be replayed as cookies. The key's scope and name are read from the
+ * api_keys table on each request, so revoking the key ends its sessions at once.
+ */
+@Injectable()
+export class ConsoleSessionService {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: AppConfig,
+    private readonly apiKeys: ApiKeyService,
+  ) {}
+
+  get ttlMs(): number {
+    return this.config.console.sessionTtlMs;
+  }
+
+  /** A new session for an authenticated actor; returns the id for the cookie. */
+  async open(actor: Actor): Promise<{ id: string; session: ConsoleSession }> {
+    const id = randomBytes(32).toString('base64url');
+    const stored: StoredSession = {
+      keyId: actor.keyId,
+      csrfToken: randomBytes(32).toString('base64url'),
+      expiresAt: Date.now() + this.ttlMs,
+    };
+    await this.redis.set(this.redisKey(id), JSON.stringify(stored), 'PX', this.ttlMs);
+    return { id, session: { actor, csrfToken: stored.csrfToken, expiresAt: stored.expiresAt } };
+  }
+
+  /** The live session of this id, or null (unknown, expired, or its key revoked). */
+  async find(id: string | undefined): Promise<ConsoleSession | null> {
+    if (!id || id.length > 100) return null;
+    const raw = await this.redis.get(this.redisKey(id));
+    if (!raw) return null;
+    const stored = JSON.parse(raw) as StoredSession;
+    const actor = await this.apiKeys.actorOfActiveKey(stored.keyId);
+    if (!actor) return null;
+    return { actor, csrfToken: stored.csrfToken, expiresAt: stored.expiresAt };
+  }
+
+  async close(id: string | undefined): Promise<void> {
+    if (id) await this.redis.del(this.redisKey(id));
+  }
+
+  /** Constant-time comparison of a presented CSRF token with the session's. */
+  static csrfMatches(session: ConsoleSession, presented: unknown): boolean {
+    if (typeof presented !== 'string') return false;
+    const expected = Buffer.from(session.csrfToken);
+    const given = Buffer.from(presented);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  private redisKey(id: string): string {
+    return this.keys.key('console-session', createHash('sha256').update(id).digest('hex'));
+  }
+}
