@@ -412,6 +412,8 @@ async function startChaos(overrides = {}) {
 
 /** Runs the scenarios one after another on one cluster; returns one result per scenario. */
 async function runChaos(overrides = {}) {
+  const unknown = (overrides.scenarios ?? []).filter((name) => !SCENARIOS[name]);
+  if (unknown.length) throw new Error(`unknown scenario ${unknown}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const chaos = await startChaos(overrides);
   const results = [];
   try {

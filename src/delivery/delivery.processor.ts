@@ -18,7 +18,7 @@ import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
-import { nextDelayMs } from './retry-policy';
+import { nextDelayMs, pausedWaitMs } from './retry-policy';
 import { signingSecrets } from '../common/crypto/signing-secrets';
 
 type DeliverJob = Job<JobOf<JobName.Deliver>>;
@@ -120,7 +120,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const { endpointId } = job.data;
     if (endpointId) {
       const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
-      if (!gate.pass) return this.waitWithoutAttempt(job, token, gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : gate.waitMs);
+      if (!gate.pass) {
+        const waitMs = gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
+        return this.waitWithoutAttempt(job, token, waitMs);
+      }
     }
     let outcome: AttemptResult | undefined;
     try {

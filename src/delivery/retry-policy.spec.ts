@@ -1,4 +1,4 @@
-import { classifyStatus, nextDelayMs, parseRetryAfter } from './retry-policy';
+import { classifyStatus, nextDelayMs, parseRetryAfter, pausedWaitMs } from './retry-policy';
 
 describe('delivery retry policy', () => {
   it('classifies answers exactly as the contract says', () => {
@@ -27,5 +27,17 @@ describe('delivery retry policy', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+
+  it('spreads the jobs held back by a paused endpoint over a cooldown instead of waking them all at once', () => {
+    // Seen in a chaos run: every held-back job woke at the same instant, the breaker's reopening, and the
+    // healthy endpoints' jobs queued behind the whole backlog (a spike a cooldown apart).
+    expect(pausedWaitMs(2_000, 30_000, () => 0)).toBe(2_000);
+    expect(pausedWaitMs(2_000, 30_000, () => 0.5)).toBe(17_000);
+    expect(pausedWaitMs(2_000, 30_000, () => 0.999)).toBeLessThan(32_000);
+    const wakeUps = Array.from({ length: 10_000 }, () => pausedWaitMs(1_000, 10_000));
+    const perSecond = new Map<number, number>();
+    for (const wait of wakeUps) perSecond.set(Math.floor(wait / 1_000), (perSecond.get(Math.floor(wait / 1_000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThan(1_300);
   });
 });

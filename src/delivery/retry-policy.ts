@@ -29,3 +29,12 @@ export function nextDelayMs(scheduleMs: number[], attemptsMade: number, retryAft
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 2 * scheduled);
   return Math.round(scheduled * (1 - JITTER + 2 * JITTER * random()));
 }
+
+/**
+ * How long a job held back by a paused endpoint waits: until the pause ends (`waitMs`), plus a random share of
+ * the cooldown, so a backlog of thousands comes back spread over a cooldown rather than at one instant, when it
+ * would queue ahead of every other endpoint's jobs. The probe that reopens the endpoint is whichever comes first.
+ */
+export function pausedWaitMs(waitMs: number, cooldownMs: number, random = Math.random): number {
+  return Math.round(waitMs + cooldownMs * random());
+}
