@@ -5,6 +5,8 @@ import { QueueName } from '../queue/queue-names';
 import type { RetentionRun } from '../retention/retention.types';
 import { ReadinessService } from './readiness.service';
 
+const LOOKUP_TIMEOUT_MS = 1_000;
+
 /**
  * The last retention run's figures (time, rows purged by kind, duration) in readiness details, for every role: the
  * run's BullMQ job keeps them as its return value. Informative only: retention never makes a process unready.
@@ -23,11 +25,28 @@ export class RetentionHealthIndicator implements OnModuleInit {
 
   private async lastRun() {
     const indicator = this.indicators.check('retention');
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const [latest] = await this.jobs.queue(QueueName.Retention).getJobs(['completed'], 0, 0, false);
-      return indicator.up({ lastRun: (latest?.returnvalue as RetentionRun | undefined) ?? null });
+      const latest = await Promise.race([
+        this.latestRun(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`BullMQ did not answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS);
+        }),
+      ]);
+      return indicator.up({ lastRun: latest });
     } catch (error) {
       return indicator.up({ lastRun: null, message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /** BullMQ's connection queues commands while Redis is down: asked only when connected, so readiness never waits on it. */
+  private async latestRun(): Promise<RetentionRun | null> {
+    const queue = this.jobs.queue(QueueName.Retention);
+    const client = await queue.client;
+    if (client.status !== 'ready') throw new Error(`Redis is ${client.status}`);
+    const [latest] = await queue.getJobs(['completed'], 0, 0, false);
+    return (latest?.returnvalue as RetentionRun | undefined) ?? null;
   }
 }

@@ -157,7 +157,7 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     const board = await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
     expect(board.text).toContain('<html');
     const queues = await request(app.url!).get('/admin/queues/api/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
-    expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['dead-letter', 'delivery', 'maintenance', 'processing', 'replay']);
+    expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['dead-letter', 'delivery', 'maintenance', 'processing', 'replay', 'retention']);
     // Read-only: a job changed here would bypass the audit trail.
     const paused = await request(app.url!).put('/admin/queues/api/queues/pause').set('authorization', `Bearer ${keys.admin}`).expect(405);
     expect(paused.body).toMatchObject({ statusCode: 405, message: expect.stringContaining('read-only') });
