@@ -31,8 +31,13 @@ export class RetentionProcessor extends WorkerHost implements OnApplicationBoots
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Set before this worker takes a job; like the scheduler it lives in Redis, and a Redis down at boot gets it later.
+  onApplicationBootstrap(): void {
+    // Not awaited: BullMQ's commands wait for Redis, and a Redis down at boot must not hold the process's start.
+    void this.startWhenRedisAnswers();
+  }
+
+  /** The global concurrency is set before this worker takes a job; both it and the scheduler live in Redis. */
+  private async startWhenRedisAnswers(): Promise<void> {
     await this.queue.setGlobalConcurrency(1).catch((error: Error) => this.logger.warn(`retention concurrency not set yet: ${error.message}`));
     this.runner.start(this.worker);
     await this.queue
