@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
-import { DeliverySender } from './delivery-sender';
 import { DeliveryModule } from './delivery.module';
 import { DeliveryProcessor } from './delivery.processor';
 import { FanOutProcessor } from './fan-out.processor';
 
-@Module({ imports: [DeliveryModule, EndpointsModule, EventsModule], providers: [DeliverySender, FanOutProcessor, DeliveryProcessor] })
+@Module({ imports: [DeliveryModule, EndpointsModule, EventsModule], providers: [FanOutProcessor, DeliveryProcessor] })
 export class DeliveryWorkerModule {}

@@ -4,11 +4,13 @@ import { EventsModule } from '../events/events.module';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { DeliveryRepository } from './delivery.repository';
+import { DeliverySender } from './delivery-sender';
+import { EndpointAuthorizer } from './endpoint-authorizer';
 
-/** Deliveries and their dispatch; DeliveryDispatcher is what replays use. */
+/** Deliveries, their dispatch and sending; DeliveryDispatcher is what replays use, DeliverySender the test route too. */
 @Module({
   imports: [EndpointsModule, EventsModule],
-  providers: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue],
-  exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue],
+  providers: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue, DeliverySender, EndpointAuthorizer],
+  exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue, DeliverySender, EndpointAuthorizer],
 })
 export class DeliveryModule {}

@@ -18,6 +18,7 @@ import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, DeliverySender } from './delivery-sender';
+import { EndpointAuthorizer } from './endpoint-authorizer';
 import { nextDelayMs } from './retry-policy';
 
 type DeliverJob = Job<JobOf<JobName.Deliver>>;
@@ -78,6 +79,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly cls: ClsService,
     private readonly changes: ChangeFeed,
     private readonly gate: EndpointGate,
+    private readonly authorizer: EndpointAuthorizer,
   ) {
     super();
   }
@@ -158,6 +160,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       payload: delivery.payload,
       secrets: secretsOf(endpoint, new Date()),
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
+      headers: endpoint.headers,
+      authorization: await this.authorizer.authorization(delivery.endpointId, endpoint.auth),
     });
     if (job.data.endpointId && (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))) {
       this.logger.warn({ message: 'endpoint paused by the circuit breaker', endpointId: delivery.endpointId, error: result.error });

@@ -20,6 +20,10 @@ export interface ClaimedDelivery {
     enabled: boolean;
     deletedAt: Date | null;
     timeoutMs: number | null;
+    /** Static headers of the endpoint (§6.6). */
+    headers: Record<string, string>;
+    /** The endpoint's auth, opened (JSON of EndpointAuth), or null. */
+    auth: string | null;
   };
 }
 
@@ -72,7 +76,7 @@ const CLAIM = `
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
     json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
                       'previousSecretExpiresAt', ep.previous_secret_expires_at, 'enabled', ep.enabled,
-                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms) AS endpoint`;
+                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms, 'headers', ep.headers, 'auth', ep.auth) AS endpoint`;
 
 /** A replay's delivery reached its end; the replay completes when its walk is done and every job finished. */
 const COUNT_REPLAY_COMPLETION = (finished: string) => `
@@ -265,6 +269,7 @@ export class DeliveryRepository {
         ...rows[0],
         endpoint: {
           ...this.secrets.openFields(rows[0].endpoint),
+          auth: this.secrets.openOptional(rows[0].endpoint.auth),
           previousSecretExpiresAt: endpoint.previousSecretExpiresAt ? new Date(endpoint.previousSecretExpiresAt as string) : null,
           deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
         },

@@ -8,6 +8,8 @@ import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { generateEndpointSecret } from './endpoint-secret';
+import { toEndpointAuth } from './endpoint-auth';
+import { normalizeEndpointHeaders } from './endpoint-headers';
 import { EndpointGate, EndpointHealth } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
@@ -26,6 +28,20 @@ function assertDeliverableUrl(raw: string): void {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidRequestError('url must use http or https');
   if (url.username || url.password) throw new InvalidRequestError('url must not contain credentials');
+}
+
+type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter'> & { headers?: Prisma.InputJsonValue; auth?: string | null };
+
+/** The DTO as columns: headers validated, auth checked and as JSON (the repository seals it); filter left to the caller. */
+function toColumns(dto: UpdateEndpointDto): EndpointColumns {
+  const { headers, auth, filter: _filter, ...rest } = dto;
+  const columns: EndpointColumns = rest;
+  if (headers !== undefined) columns.headers = normalizeEndpointHeaders(headers);
+  if (auth !== undefined) {
+    const checked = toEndpointAuth(auth);
+    columns.auth = checked && JSON.stringify(checked);
+  }
+  return columns;
 }
 
 /** Downstream subscribers. Secrets are generated here, shown once, and never read back through the API. */
@@ -64,7 +80,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
     const secret = generateEndpointSecret();
-    const endpoint = await this.repository.create({ ...dto, filter: (dto.filter ?? {}) as Prisma.InputJsonValue, secret });
+    const endpoint = await this.repository.create({ ...toColumns(dto), url: dto.url, filter: (dto.filter ?? {}) as Prisma.InputJsonValue, secret });
     await this.audit.record({ actor, action: 'endpoint.created', subjectType: 'endpoint', subjectId: endpoint.id, details: { url: endpoint.url, filter: dto.filter ?? {} } });
     return { ...EndpointView.of(endpoint), secret };
   }
@@ -74,7 +90,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
     await this.require(id);
     if (dto.url !== undefined) assertDeliverableUrl(dto.url);
-    const data: Prisma.EndpointUpdateInput = { ...dto, filter: dto.filter as Prisma.InputJsonValue | undefined };
+    const data: Prisma.EndpointUpdateInput = { ...toColumns(dto), filter: dto.filter as Prisma.InputJsonValue | undefined };
     if (dto.enabled === true) data.disabledReason = null;
     const endpoint = await this.repository.update(id, data);
     await this.audit.record({ actor, action: 'endpoint.updated', subjectType: 'endpoint', subjectId: id, details: { changed: Object.keys(dto) } });

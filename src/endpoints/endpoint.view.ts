@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Endpoint } from '../generated/prisma/client';
+import { authView, EndpointAuthView } from './endpoint-auth';
 import { EndpointFilter } from './endpoint-filter';
 
 /** An endpoint as reads show it: never its secret. */
@@ -12,6 +13,8 @@ export class EndpointView {
   @ApiPropertyOptional({ nullable: true, type: String }) disabledReason: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) maxAttempts: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutMs: number | null;
+  @ApiProperty({ example: { 'x-tenant': 'eu-1' } }) headers: Record<string, string>;
+  @ApiPropertyOptional({ nullable: true, example: { type: 'bearer' }, description: 'Without its token or client secret' }) auth: EndpointAuthView | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
@@ -25,6 +28,8 @@ export class EndpointView {
       disabledReason: endpoint.disabledReason,
       maxAttempts: endpoint.maxAttempts,
       timeoutMs: endpoint.timeoutMs,
+      headers: endpoint.headers as Record<string, string>,
+      auth: authView(endpoint.auth ? JSON.parse(endpoint.auth) : null),
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),
     };
