@@ -5,7 +5,8 @@ import { ClsService } from 'nestjs-cls';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { AppConfig } from '../config/app-config';
 import { ActiveEndpoints } from '../endpoints/active-endpoints';
-import { EndpointFilter, matchesFilter } from '../endpoints/endpoint-filter';
+import { EndpointFilter, hasPayloadConditions, matchesFilter } from '../endpoints/endpoint-filter';
+import { matchesPayload } from '../endpoints/payload-filter';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
@@ -57,11 +58,19 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   private async fanOut({ eventId, type, integration }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {
     const routing = type && integration ? { type, integration } : (await this.events.findRoutings([eventId]))[0];
     if (!routing) throw new UnrecoverableError(`event ${eventId} does not exist`);
-    const matching = (await this.endpoints.list()).filter((endpoint) => matchesFilter(endpoint.filter as EndpointFilter, routing));
+    const routed = (await this.endpoints.list()).filter((endpoint) => matchesFilter(endpoint.filter as EndpointFilter, routing));
+    const matching = await this.withMatchingPayload(eventId, routed);
     const toQueue = await this.deliveries.createForEvent(eventId, matching.map((endpoint) => endpoint.id));
     // Deliveries created by an earlier try of this job are queued again; their job ids make that a no-op.
     const maxAttempts = new Map(matching.map((endpoint) => [endpoint.id, endpoint.maxAttempts]));
     await this.dispatcher.enqueue(toQueue.map((delivery) => ({ ...delivery, maxAttempts: maxAttempts.get(delivery.endpointId) ?? null })), 'initial');
     return { deliveries: toQueue.length };
+  }
+
+  /** Payload filters (§6.6) need the envelope: one read per event, only when a routed endpoint has such a filter. */
+  private async withMatchingPayload<T extends { filter: unknown }>(eventId: string, routed: T[]): Promise<T[]> {
+    if (!routed.some((endpoint) => hasPayloadConditions(endpoint.filter as EndpointFilter))) return routed;
+    const envelope = (await this.events.findEnvelopes([eventId])).get(eventId);
+    return routed.filter((endpoint) => matchesPayload((endpoint.filter as EndpointFilter).payload, envelope));
   }
 }

@@ -10,6 +10,7 @@ import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { generateEndpointSecret } from './endpoint-secret';
 import { toEndpointAuth } from './endpoint-auth';
 import { normalizeEndpointHeaders } from './endpoint-headers';
+import { assertValidPayloadFilter } from './payload-filter';
 import { EndpointGate, EndpointHealth } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
@@ -32,9 +33,10 @@ function assertDeliverableUrl(raw: string): void {
 
 type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter'> & { headers?: Prisma.InputJsonValue; auth?: string | null };
 
-/** The DTO as columns: headers validated, auth checked and as JSON (the repository seals it); filter left to the caller. */
+/** The DTO as columns: headers and payload filter validated, auth checked and as JSON (the repository seals it). */
 function toColumns(dto: UpdateEndpointDto): EndpointColumns {
-  const { headers, auth, filter: _filter, ...rest } = dto;
+  const { headers, auth, filter, ...rest } = dto;
+  if (filter?.payload !== undefined) assertValidPayloadFilter(filter.payload);
   const columns: EndpointColumns = rest;
   if (headers !== undefined) columns.headers = normalizeEndpointHeaders(headers);
   if (auth !== undefined) {

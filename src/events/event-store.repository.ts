@@ -131,6 +131,22 @@ export class EventStoreRepository {
     return rows;
   }
 
+  /**
+   * The envelopes of these events as deliveries carry them (for payload filters), by event id: read once per
+   * fan-out or replay batch, and only when a candidate endpoint filters on the payload.
+   */
+  async findEnvelopes(eventIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const { rows } = await this.pool.query<{ id: string; envelope: Record<string, unknown> }>({
+      name: 'event-find-envelopes',
+      text: `SELECT e.id::text, jsonb_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider,
+                      'externalId', e.external_id, 'occurredAt', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                      'receivedAt', to_char(e.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'data', e.data) AS envelope
+             FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = ANY($1::uuid[])`,
+      values: [eventIds],
+    });
+    return new Map(rows.map((row) => [row.id, row.envelope]));
+  }
+
   /** Accepted events not yet handed to BullMQ, and the age of the oldest in seconds. */
   async handOffBacklog(): Promise<{ count: number; oldestAgeSeconds: number }> {
     const { rows } = await this.pool.query<{ count: string; oldest: number | null }>(

@@ -22,6 +22,14 @@ export class EndpointFilterDto {
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   eventTypes?: string[];
+
+  @ApiPropertyOptional({
+    example: { 'data.object.currency': 'eur', 'data.object.amount': { gte: 1000 }, 'data.livemode': { in: [true] } },
+    description: 'Dotted path on the event envelope → value (eq) or operators `eq`, `in`, `gte`, `lte`, `exists`; all must hold',
+  })
+  @IsOptional()
+  @IsObject()
+  payload?: Record<string, unknown>;
 }
 
 /** `auth`: which fields are required depends on `type` (checked by the service, which names the missing one). */
