@@ -6,7 +6,9 @@ import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { ChangeFeed } from '../common/redis/change-feed';
 import { MAX_ENDPOINT_TIMEOUT_MS } from '../endpoints/dto/endpoint.dto';
+import { ActiveEndpoints } from '../endpoints/active-endpoints';
 import { EndpointGate } from '../endpoints/endpoint-gate';
+import { Endpoint } from '../generated/prisma/client';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
@@ -38,15 +40,18 @@ const BUSY_RETRY_MS = 1_000;
 
 /** The longest a job waits between two looks at its endpoint's cap. */
 const MAX_HELD_BACK_WAIT_MS = 2_000;
+/** How soon, then at most how long, a job of a paused endpoint waits between two looks (bounds resume latency). */
+const PAUSED_WAIT_MS = 500;
+const MAX_PAUSED_WAIT_MS = 5_000;
 
 /**
  * How long a job held back by its endpoint's cap waits: doubling with each time it was held back (BullMQ counts
  * every start, attempts only those that ran), with jitter, so a backlog of thousands for one endpoint does not
  * poll Redis in lockstep.
  */
-function heldBackWaitMs(job: DeliverJob, baseMs: number): number {
+function heldBackWaitMs(job: DeliverJob, baseMs: number, maxMs = MAX_HELD_BACK_WAIT_MS): number {
   const heldBack = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
-  return Math.round(Math.min(MAX_HELD_BACK_WAIT_MS, baseMs * 2 ** Math.min(heldBack, 5)) * (0.5 + Math.random()));
+  return Math.round(Math.min(maxMs, baseMs * 2 ** Math.min(heldBack, 5)) * (0.5 + Math.random()));
 }
 
 /** The span context of a W3C traceparent (`00-<trace>-<span>-<flags>`). */
@@ -80,6 +85,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly changes: ChangeFeed,
     private readonly gate: EndpointGate,
     private readonly authorizer: EndpointAuthorizer,
+    private readonly activeEndpoints: ActiveEndpoints,
   ) {
     super();
   }
@@ -125,6 +131,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   private async attempt(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
     const { endpointId } = job.data;
     if (endpointId) {
+      // An operator's pause (§6.6), read from the cached endpoint: no query per attempt.
+      const controls = await this.controlsOf(endpointId);
+      if (controls?.pausedAt) return this.waitWithoutAttempt(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
       const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
       if (!gate.pass) return this.waitWithoutAttempt(job, token, gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : gate.waitMs);
     }
@@ -135,6 +144,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     } finally {
       if (endpointId && !outcome?.outcome) await this.gate.release(endpointId, job.id!);
     }
+  }
+
+  /** The endpoint's controls from the worker's cache; none when the cache cannot load (the claim still checks the endpoint). */
+  private async controlsOf(endpointId: string): Promise<Endpoint | undefined> {
+    return this.activeEndpoints.find(endpointId).catch(() => undefined);
   }
 
   private async claimAndSend(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {

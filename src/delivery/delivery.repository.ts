@@ -223,12 +223,15 @@ const ENSURE_DELIVERIES = `
   UNION ALL
   SELECT d.id::text FROM deliveries d JOIN wanted w ON w.event_id = d.event_id AND w.endpoint_id = d.endpoint_id`;
 
-/** Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost). */
+/**
+ * Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost);
+ * not those of a paused endpoint, whose jobs wait on purpose.
+ */
 const FIND_STUCK = `
   SELECT d.id::text, d.endpoint_id::text AS "endpointId", d.replay_request_id::text AS "replayRequestId",
          greatest(1, coalesce(ep.max_attempts, $2::int) - d.attempt_count) AS "attemptsLeft"
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-  WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL
+  WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL AND ep.paused_at IS NULL
     AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
   ORDER BY d.updated_at LIMIT $3`;
 

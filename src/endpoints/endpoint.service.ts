@@ -74,7 +74,29 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   /** One endpoint with its delivery health (contract §6.3): the circuit breaker's state and recent outcomes. */
   async get(id: string): Promise<EndpointView & { health: EndpointHealth }> {
     const endpoint = await this.require(id);
-    return { ...EndpointView.of(endpoint), health: await this.gate.health(id) };
+    const health = await this.gate.health(id);
+    return { ...EndpointView.of(endpoint), health: endpoint.pausedAt ? { ...health, state: 'paused' } : health };
+  }
+
+  /** An operator's pause (§6.6): deliveries wait, without using attempts, until resumed. Pausing twice changes nothing. */
+  @AnnouncesChange('endpoints')
+  async pause(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    await this.setPaused(id, true, actor);
+    return this.get(id);
+  }
+
+  @AnnouncesChange('endpoints')
+  async resume(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    await this.setPaused(id, false, actor);
+    return this.get(id);
+  }
+
+  @Transactional()
+  private async setPaused(id: string, paused: boolean, actor: string): Promise<void> {
+    const endpoint = await this.require(id);
+    if (Boolean(endpoint.pausedAt) === paused) return;
+    await this.repository.update(id, { pausedAt: paused ? new Date() : null });
+    await this.audit.record({ actor, action: paused ? 'endpoint.paused' : 'endpoint.resumed', subjectType: 'endpoint', subjectId: id });
   }
 
   @AnnouncesChange('endpoints')

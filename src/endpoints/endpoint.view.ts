@@ -15,6 +15,7 @@ export class EndpointView {
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutMs: number | null;
   @ApiProperty({ example: { 'x-tenant': 'eu-1' } }) headers: Record<string, string>;
   @ApiPropertyOptional({ nullable: true, example: { type: 'bearer' }, description: 'Without its token or client secret' }) auth: EndpointAuthView | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' }) pausedAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
@@ -30,6 +31,7 @@ export class EndpointView {
       timeoutMs: endpoint.timeoutMs,
       headers: endpoint.headers as Record<string, string>,
       auth: authView(endpoint.auth ? JSON.parse(endpoint.auth) : null),
+      pausedAt: endpoint.pausedAt?.toISOString() ?? null,
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),
     };
