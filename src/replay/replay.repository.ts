@@ -71,6 +71,24 @@ export class ReplayRepository {
     });
   }
 
+  /** What a recover runs again: the endpoint's deliveries since `since` that did not succeed (dead-lettered or retrying). */
+  private recoverable(endpointId: string, since: Date): Prisma.DeliveryWhereInput {
+    return { endpointId, status: { in: ['dead_lettered', 'retrying'] }, OR: [{ createdAt: { gte: since } }, { deadLetteredAt: { gte: since } }] };
+  }
+
+  recoverablePage(endpointId: string, since: Date, limit: number, afterId?: string): Promise<{ id: string }[]> {
+    return this.prisma.delivery.findMany({
+      where: { ...this.recoverable(endpointId, since), ...(afterId ? { id: { gt: afterId } } : {}) },
+      orderBy: { id: 'asc' },
+      select: { id: true },
+      take: limit,
+    });
+  }
+
+  countRecoverable(endpointId: string, since: Date): Promise<number> {
+    return this.prisma.delivery.count({ where: this.recoverable(endpointId, since) });
+  }
+
   async countDeadLetters(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }): Promise<number> {
     const filter = selection.filter ?? {};
     return this.prisma.delivery.count({

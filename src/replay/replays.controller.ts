@@ -5,7 +5,7 @@ import { InvalidRequestError } from '../common/errors/domain-errors';
 import { PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
-import { BulkReplayDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
+import { BulkReplayDto, RecoverDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
 import { ReplayService } from './replay.service';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError('id must be a UUID') });
@@ -16,6 +16,13 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new InvalidRequestError
 @RequireScope('ops')
 export class ReplaysController {
   constructor(private readonly replays: ReplayService) {}
+
+  /** Replays every delivery to this endpoint since `since` that did not succeed (contract §6.6). */
+  @Post('endpoints/:id/recover')
+  @HttpCode(202)
+  recover(@Param('id', uuid) id: string, @Body() dto: RecoverDto, @CurrentActor() actor: Actor) {
+    return this.replays.recover(id, dto, actor.name);
+  }
 
   @Post('events/:id/replay')
   @HttpCode(202)
