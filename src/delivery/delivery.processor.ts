@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Span, SpanContext } from '@opentelemetry/api';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { ChangeFeed } from '../common/redis/change-feed';
@@ -37,6 +38,9 @@ export class RetryableDeliveryError extends Error {
 const CLAIM_MS = MAX_ENDPOINT_TIMEOUT_MS + 30_000;
 /** How soon a job that found its delivery held by another job looks again. */
 const BUSY_RETRY_MS = 1_000;
+
+/** A job waits at most this long for its rate slot in the worker itself; longer, in the delayed set (it comes back this much early). */
+const RATE_WAIT_IN_PROCESS_MS = 250;
 
 /** The longest a job waits between two looks at its endpoint's cap. */
 const MAX_HELD_BACK_WAIT_MS = 2_000;
@@ -130,19 +134,33 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
    */
   private async attempt(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
     const { endpointId } = job.data;
+    // An operator's pause and the rate limit (§6.6), read from the cached endpoint: no query per attempt.
+    const controls = endpointId ? await this.controlsOf(endpointId) : undefined;
     if (endpointId) {
-      // An operator's pause (§6.6), read from the cached endpoint: no query per attempt.
-      const controls = await this.controlsOf(endpointId);
       if (controls?.pausedAt) return this.waitWithoutAttempt(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
       const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
       if (!gate.pass) return this.waitWithoutAttempt(job, token, gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : gate.waitMs);
     }
     let outcome: AttemptResult | undefined;
     try {
-      outcome = await this.claimAndSend(job, span, token);
+      outcome = await this.claimAndSend(job, span, token, controls?.rateLimitPerSecond);
       return outcome;
     } finally {
       if (endpointId && !outcome?.outcome) await this.gate.release(endpointId, job.id!);
+    }
+  }
+
+  /**
+   * Waits for this job's place in the endpoint's rate: a long wait in BullMQ's delayed set (no attempt used, no
+   * worker slot held), ending a little before the slot, so the last moment is waited here and the attempt starts on
+   * time; coming back through the queue is too late by a variable amount to keep an even pace.
+   */
+  private async waitForRate(job: DeliverJob, token: string | undefined, endpointId: string, ratePerSecond: number): Promise<void> {
+    for (;;) {
+      const rate = await this.gate.takeRate(endpointId, job.id!, ratePerSecond);
+      if (rate.pass) return;
+      if (rate.waitMs > RATE_WAIT_IN_PROCESS_MS) await this.waitWithoutAttempt(job, token, rate.waitMs - RATE_WAIT_IN_PROCESS_MS);
+      await sleep(rate.waitMs);
     }
   }
 
@@ -151,7 +169,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return this.activeEndpoints.find(endpointId).catch(() => undefined);
   }
 
-  private async claimAndSend(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
+  private async claimAndSend(job: DeliverJob, span: Span, token?: string, ratePerSecond?: number | null): Promise<AttemptResult> {
     const delivery = await this.repository.claim(job.data.deliveryId, job.id!, CLAIM_MS);
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
@@ -168,6 +186,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
 
+    // The rate (§6.6) is taken last, right before sending, so what the receiver sees keeps to it. A throttled job keeps
+    // its claim (it alone comes back for this delivery) and waits without using an attempt.
+    if (ratePerSecond && job.data.endpointId) await this.waitForRate(job, token, job.data.endpointId, ratePerSecond);
     const result = await this.sender.send({
       deliveryId: delivery.id,
       url: endpoint.url,

@@ -13,6 +13,7 @@ export class EndpointView {
   @ApiPropertyOptional({ nullable: true, type: String }) disabledReason: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) maxAttempts: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutMs: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) rateLimitPerSecond: number | null;
   @ApiProperty({ example: { 'x-tenant': 'eu-1' } }) headers: Record<string, string>;
   @ApiPropertyOptional({ nullable: true, example: { type: 'bearer' }, description: 'Without its token or client secret' }) auth: EndpointAuthView | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' }) pausedAt: string | null;
@@ -29,6 +30,7 @@ export class EndpointView {
       disabledReason: endpoint.disabledReason,
       maxAttempts: endpoint.maxAttempts,
       timeoutMs: endpoint.timeoutMs,
+      rateLimitPerSecond: endpoint.rateLimitPerSecond,
       headers: endpoint.headers as Record<string, string>,
       auth: authView(endpoint.auth ? JSON.parse(endpoint.auth) : null),
       pausedAt: endpoint.pausedAt?.toISOString() ?? null,

@@ -89,6 +89,13 @@ export class CreateEndpointDto {
   @Max(MAX_ENDPOINT_TIMEOUT_MS)
   timeoutMs?: number;
 
+  @ApiPropertyOptional({ description: 'At most this many delivery attempts per second, across every worker; the rest wait without using attempts' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  rateLimitPerSecond?: number;
+
   @ApiPropertyOptional({ example: { 'x-tenant': 'eu-1' }, description: 'Static headers added to every delivery; Hookgate\'s own headers are refused' })
   @IsOptional()
   @IsObject()
