@@ -20,7 +20,7 @@ import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
-import { AttemptResult, DeliverySender } from './delivery-sender';
+import { AttemptResult } from './delivery-sender';
 import { EndpointAuthorizer } from './endpoint-authorizer';
 import { nextDelayMs } from './retry-policy';
 
@@ -82,7 +82,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly config: AppConfig,
     private readonly runner: WorkerRunner,
     private readonly repository: DeliveryRepository,
-    private readonly sender: DeliverySender,
     private readonly deadLetters: DeadLetterQueue,
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
@@ -189,14 +188,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // The rate (§6.6) is taken last, right before sending, so what the receiver sees keeps to it. A throttled job keeps
     // its claim (it alone comes back for this delivery) and waits without using an attempt.
     if (ratePerSecond && job.data.endpointId) await this.waitForRate(job, token, job.data.endpointId, ratePerSecond);
-    const result = await this.sender.send({
+    const result = await this.authorizer.send(delivery.endpointId, endpoint.auth, {
       deliveryId: delivery.id,
       url: endpoint.url,
       payload: delivery.payload,
       secrets: secretsOf(endpoint, new Date()),
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
       headers: endpoint.headers,
-      authorization: await this.authorizer.authorization(delivery.endpointId, endpoint.auth),
     });
     if (job.data.endpointId && (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))) {
       this.logger.warn({ message: 'endpoint paused by the circuit breaker', endpointId: delivery.endpointId, error: result.error });

@@ -8,7 +8,6 @@ import { EventStoreRepository } from '../events/event-store.repository';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryRepository, Transition } from './delivery.repository';
-import { DeliverySender } from './delivery-sender';
 import { EndpointAuthorizer } from './endpoint-authorizer';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,7 +37,6 @@ export class EndpointTestService {
     private readonly endpoints: EndpointRepository,
     private readonly events: EventStoreRepository,
     private readonly deliveries: DeliveryRepository,
-    private readonly sender: DeliverySender,
     private readonly authorizer: EndpointAuthorizer,
     private readonly deadLetters: DeadLetterQueue,
     private readonly audit: AuditService,
@@ -55,14 +53,13 @@ export class EndpointTestService {
     const { endpoint } = claimed;
 
     const timeoutMs = endpoint.timeoutMs ?? this.config.delivery.timeoutMs;
-    const result = await this.sender.send({
+    const result = await this.authorizer.send(endpointId, endpoint.auth, {
       deliveryId,
       url: endpoint.url,
       payload: claimed.payload,
       secrets: [endpoint.secret],
       timeoutMs,
       headers: endpoint.headers,
-      authorization: await this.authorizer.authorization(endpointId, endpoint.auth),
     });
     const transition: Transition = result.outcome === 'succeeded' ? { status: 'succeeded' } : { status: 'dead_lettered', reason: `test attempt failed: ${result.error}` };
     await this.deliveries.recordAttempt(claimed, `test-${deliveryId}`, result, transition);
