@@ -45,6 +45,8 @@ export class AppConfig {
   /** The maintenance sweep: accepted events not yet handed to BullMQ, and anything stuck for `stuckAfterMs`. */
   readonly outbox: { relayIntervalMs: number; relayMinAgeMs: number; stuckAfterMs: number };
   readonly replay: { batchSize: number };
+  /** Operational events (§6.6): the window that aggregates an endpoint's dead-letter notices. */
+  readonly operationalEvents: { deadLetterWindowMs: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
 
@@ -88,6 +90,7 @@ export class AppConfig {
     this.replay = { batchSize: env.REPLAY_BATCH_SIZE };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
+    this.operationalEvents = { deadLetterWindowMs: parseDuration(env.OPERATIONAL_DEAD_LETTER_WINDOW) ?? 60_000 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };
   }
 

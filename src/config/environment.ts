@@ -76,6 +76,10 @@ export class Environment {
   @IsOptional() @IsString()
   STUCK_EVENT_AFTER: string = '10m';
 
+  /** Dead letters of one endpoint within this window make one `hookgate.delivery.dead_lettered` event, with the count. */
+  @IsOptional() @IsString()
+  OPERATIONAL_DEAD_LETTER_WINDOW: string = '1m';
+
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
@@ -175,6 +179,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   );
   if (env.DELIVERY_RETRY_SCHEDULE !== undefined && parseDurationList(env.DELIVERY_RETRY_SCHEDULE) === null) {
     problems.push('DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)');
+  }
+  if (!(parseDuration(env.OPERATIONAL_DEAD_LETTER_WINDOW) ?? 0)) {
+    problems.push('OPERATIONAL_DEAD_LETTER_WINDOW must be a positive duration such as 1m (units ms, s, m, h, d)');
   }
   if (env.STUCK_EVENT_AFTER !== undefined && !(parseDuration(env.STUCK_EVENT_AFTER) ?? 0)) {
     problems.push('STUCK_EVENT_AFTER must be a positive duration such as 10m (units ms, s, m, h, d)');

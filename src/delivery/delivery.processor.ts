@@ -19,6 +19,8 @@ import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
+import { DeadLetterNotices } from './dead-letter-notices';
+import { OperationalEvents } from '../events/operational-events.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult } from './delivery-sender';
 import { EndpointAuthorizer } from './endpoint-authorizer';
@@ -89,6 +91,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly gate: EndpointGate,
     private readonly authorizer: EndpointAuthorizer,
     private readonly activeEndpoints: ActiveEndpoints,
+    private readonly operational: OperationalEvents,
+    private readonly deadLetterNotices: DeadLetterNotices,
   ) {
     super();
   }
@@ -117,7 +121,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
     return settleFinalFailure(this.logger, job, error, async () => {
       const { deliveryId } = job!.data;
-      if (await this.repository.deadLetterUnrecorded(deliveryId, job!.id!, `failed: ${error.message}`)) await this.park(deliveryId, `failed: ${error.message}`);
+      const { marked, completedReplayId } = await this.repository.deadLetterUnrecorded(deliveryId, job!.id!, `failed: ${error.message}`);
+      if (marked) await this.park(deliveryId, `failed: ${error.message}`, job!.data.endpointId);
+      await this.announceCompletedReplay(completedReplayId);
     });
   }
 
@@ -180,8 +186,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (original) span.addLink({ context: original });
     const { endpoint } = delivery;
     if (endpoint.deletedAt || !endpoint.enabled) {
-      await this.repository.deadLetterUnrecorded(delivery.id, job.id!, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`);
-      await this.park(delivery.id, 'endpoint unavailable');
+      await this.announceCompletedReplay((await this.repository.deadLetterUnrecorded(delivery.id, job.id!, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`)).completedReplayId);
+      await this.park(delivery.id, 'endpoint unavailable', delivery.endpointId);
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
 
@@ -205,14 +211,17 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const transition = this.transitionFor(result, lastAttempt, job);
-    await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId);
+    await this.announceCompletedReplay((await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId)).completedReplayId);
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
     }
     if (transition.status === 'dead_lettered') {
-      if (transition.disableEndpoint) await this.changes.publish('endpoints');
-      await this.park(delivery.id, transition.reason);
+      if (transition.disableEndpoint) {
+        await this.changes.publish('endpoints');
+        await this.operational.emit('hookgate.endpoint.disabled', { endpointId: delivery.endpointId, url: endpoint.url, reason: 'endpoint answered 410 Gone' });
+      }
+      await this.park(delivery.id, transition.reason, delivery.endpointId);
       throw new UnrecoverableError(transition.reason);
     }
     return result;
@@ -234,8 +243,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
-  private async park(deliveryId: string, reason: string): Promise<void> {
+  private async announceCompletedReplay(replayRequestId: string | null): Promise<void> {
+    if (replayRequestId) await this.operational.emit('hookgate.replay.completed', { replayRequestId });
+  }
+
+  private async park(deliveryId: string, reason: string, endpointId?: string): Promise<void> {
     this.metrics.deadLetters.inc();
+    if (endpointId) await this.deadLetterNotices.count(endpointId);
     // The dead letter is recorded already; if Redis fails here, the maintenance sweep parks it later.
     await this.deadLetters.park([{ id: deliveryId, reason }]).catch((error: Error) => this.logger.warn({ message: 'dead letter not parked yet', deliveryId, error: error.message }));
   }

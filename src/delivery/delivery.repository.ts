@@ -78,7 +78,11 @@ const CLAIM = `
                       'previousSecretExpiresAt', ep.previous_secret_expires_at, 'enabled', ep.enabled,
                       'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms, 'headers', ep.headers, 'auth', ep.auth) AS endpoint`;
 
-/** A replay's delivery reached its end; the replay completes when its walk is done and every job finished. */
+/**
+ * A replay's delivery reached its end; the replay completes when its walk is done and every job finished.
+ * `completed_now` is true for the statement that completed it (for hookgate.replay.completed); finished_at is stored
+ * to the millisecond, hence the cast.
+ */
 const COUNT_REPLAY_COMPLETION = (finished: string) => `
   UPDATE replay_requests r SET completed = completed + 1,
     status = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
@@ -86,7 +90,8 @@ const COUNT_REPLAY_COMPLETION = (finished: string) => `
     finished_at = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
                        THEN now() ELSE finished_at END,
     updated_at = now()
-  FROM ${finished} f WHERE r.id = f.replay_request_id`;
+  FROM ${finished} f WHERE r.id = f.replay_request_id
+  RETURNING r.id, r.status = 'completed' AND r.finished_at = now()::timestamptz(3) AS completed_now`;
 
 /**
  * One statement records an attempt: the attempt row, the delivery's new status (only from in flight, so a
@@ -132,7 +137,7 @@ const RECORD_ATTEMPT = `
            jsonb_build_object('reason', 'endpoint answered 410 Gone', 'deliveryId', d.id)
     FROM d JOIN disabled ON disabled.id = d.endpoint_id
   )
-  SELECT attempt_count AS number FROM d`;
+  SELECT attempt_count AS number, (SELECT id::text FROM replay WHERE completed_now) AS "completedReplayId" FROM d`;
 
 /** Dead-letters an open delivery that has no attempt to record (endpoint gone, or the job's last try crashed). */
 const DEAD_LETTER_UNRECORDED = `
@@ -151,7 +156,7 @@ const DEAD_LETTER_UNRECORDED = `
     SELECT gen_random_uuid(), now(), $3::text, 'delivery.dead_lettered', event_id, 'delivery', id::text, jsonb_build_object('reason', $2::text) FROM d
   ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d)')}
   )
-  SELECT count(*)::int AS marked FROM d`;
+  SELECT count(*)::int AS marked, (SELECT id::text FROM replay WHERE completed_now) AS "completedReplayId" FROM d`;
 
 /**
  * A fan-out: one delivery per matching endpoint (the unique (event, endpoint) index makes a retried fan-out create
@@ -283,9 +288,12 @@ export class DeliveryRepository {
     return current[0].status === 'succeeded' || current[0].status === 'dead_lettered' ? 'finished' : 'busy';
   }
 
-  /** Records one attempt and applies its transition; returns the attempt number, or null when the delivery was no longer in flight. */
-  async recordAttempt(delivery: ClaimedDelivery, jobId: string, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<number | null> {
-    const { rows } = await this.pool.query<{ number: number }>({
+  /**
+   * Records one attempt and applies its transition; returns the attempt number (null when the delivery was no longer
+   * in flight) and the replay this attempt completed, if it did.
+   */
+  async recordAttempt(delivery: ClaimedDelivery, jobId: string, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<{ number: number | null; completedReplayId: string | null }> {
+    const { rows } = await this.pool.query<{ number: number; completedReplayId: string | null }>({
       name: 'delivery-record-attempt',
       text: RECORD_ATTEMPT,
       values: [
@@ -309,13 +317,16 @@ export class DeliveryRepository {
         jobId,
       ],
     });
-    return rows[0]?.number ?? null;
+    return { number: rows[0]?.number ?? null, completedReplayId: rows[0]?.completedReplayId ?? null };
   }
 
-  /** Dead-letters a delivery that failed without a recordable attempt; false when it had already ended or another job holds it. */
-  async deadLetterUnrecorded(deliveryId: string, jobId: string, reason: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ marked: number }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId] });
-    return rows[0].marked > 0;
+  /**
+   * Dead-letters a delivery that failed without a recordable attempt: `marked` false when it had already ended or
+   * another job holds it; the replay this completed, if it did.
+   */
+  async deadLetterUnrecorded(deliveryId: string, jobId: string, reason: string): Promise<{ marked: boolean; completedReplayId: string | null }> {
+    const { rows } = await this.pool.query<{ marked: number; completedReplayId: string | null }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId] });
+    return { marked: rows[0].marked > 0, completedReplayId: rows[0].completedReplayId };
   }
 
   async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<RerunDelivery[]> {

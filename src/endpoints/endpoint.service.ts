@@ -13,6 +13,7 @@ import { normalizeEndpointHeaders } from './endpoint-headers';
 import { assertValidPayloadFilter } from './payload-filter';
 import { EndpointGate, EndpointHealth } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
+import { OperationalEvents } from '../events/operational-events.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 
 /** After rotation the previous secret keeps signing too (both signatures sent) for this long. */
@@ -57,6 +58,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     readonly changes: ChangeFeed,
     private readonly config: AppConfig,
     private readonly gate: EndpointGate,
+    private readonly operational: OperationalEvents,
   ) {}
 
   /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
@@ -79,24 +81,30 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   }
 
   /** An operator's pause (§6.6): deliveries wait, without using attempts, until resumed. Pausing twice changes nothing. */
-  @AnnouncesChange('endpoints')
-  async pause(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
-    await this.setPaused(id, true, actor);
-    return this.get(id);
+  pause(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    return this.changePause(id, true, actor);
   }
 
-  @AnnouncesChange('endpoints')
-  async resume(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
-    await this.setPaused(id, false, actor);
-    return this.get(id);
+  resume(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    return this.changePause(id, false, actor);
+  }
+
+  /** The change is announced before the operational event is emitted, so its fan-out sees the endpoint as it now is. */
+  private async changePause(id: string, paused: boolean, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    const changed = await this.setPaused(id, paused, actor);
+    await this.changes.publish('endpoints');
+    const view = await this.get(id);
+    if (changed) await this.operational.emit(paused ? 'hookgate.endpoint.paused' : 'hookgate.endpoint.resumed', { endpointId: id, url: view.url, actor });
+    return view;
   }
 
   @Transactional()
-  private async setPaused(id: string, paused: boolean, actor: string): Promise<void> {
+  private async setPaused(id: string, paused: boolean, actor: string): Promise<boolean> {
     const endpoint = await this.require(id);
-    if (Boolean(endpoint.pausedAt) === paused) return;
+    if (Boolean(endpoint.pausedAt) === paused) return false;
     await this.repository.update(id, { pausedAt: paused ? new Date() : null });
     await this.audit.record({ actor, action: paused ? 'endpoint.paused' : 'endpoint.resumed', subjectType: 'endpoint', subjectId: id });
+    return true;
   }
 
   @AnnouncesChange('endpoints')
@@ -109,16 +117,22 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     return { ...EndpointView.of(endpoint), secret };
   }
 
-  @AnnouncesChange('endpoints')
-  @Transactional()
   async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
-    await this.require(id);
+    const { endpoint, disabled } = await this.applyUpdate(id, dto, actor);
+    await this.changes.publish('endpoints');
+    if (disabled) await this.operational.emit('hookgate.endpoint.disabled', { endpointId: id, url: endpoint.url, reason: `disabled by ${actor}`, actor });
+    return EndpointView.of(endpoint);
+  }
+
+  @Transactional()
+  private async applyUpdate(id: string, dto: UpdateEndpointDto, actor: string): Promise<{ endpoint: Endpoint; disabled: boolean }> {
+    const before = await this.require(id);
     if (dto.url !== undefined) assertDeliverableUrl(dto.url);
     const data: Prisma.EndpointUpdateInput = { ...toColumns(dto), filter: dto.filter as Prisma.InputJsonValue | undefined };
     if (dto.enabled === true) data.disabledReason = null;
     const endpoint = await this.repository.update(id, data);
     await this.audit.record({ actor, action: 'endpoint.updated', subjectType: 'endpoint', subjectId: id, details: { changed: Object.keys(dto) } });
-    return EndpointView.of(endpoint);
+    return { endpoint, disabled: before.enabled && !endpoint.enabled };
   }
 
   @AnnouncesChange('endpoints')

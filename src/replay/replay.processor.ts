@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
 import { ReplayFilterDto } from '../events/dto/event-query.dto';
 import { EventQueryRepository } from '../events/event-query.repository';
+import { OperationalEvents } from '../events/operational-events.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { ReplayKind } from '../generated/prisma/client';
 import { JobOf } from '../queue/job-payloads';
@@ -34,6 +35,7 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly replays: ReplayRepository,
     private readonly events: EventQueryRepository,
     private readonly dispatcher: DeliveryDispatcher,
+    private readonly operational: OperationalEvents,
   ) {
     super();
   }
@@ -64,7 +66,7 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
     if (replay.kind === 'event') {
       const enqueued = await this.dispatcher.redeliverEvents([(replay.filter as { eventId: string }).eventId], options);
       await this.replays.recordBatch(id, enqueued, {});
-      await this.replays.finishWalk(id, {});
+      await this.finish(id, {});
       return;
     }
     for (;;) {
@@ -75,7 +77,12 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
       cursor = next.cursor;
       await this.replays.recordBatch(id, next.enqueued, cursor);
     }
-    await this.replays.finishWalk(id, cursor);
+    await this.finish(id, cursor);
+  }
+
+  /** Ends the walk; a replay with nothing left in flight completes here (else its last delivery completes it). */
+  private async finish(id: string, cursor: object): Promise<void> {
+    if (await this.replays.finishWalk(id, cursor)) await this.operational.emit('hookgate.replay.completed', { replayRequestId: id });
   }
 
   private nextBatch(kind: ReplayKind, filter: unknown, cursor: WalkCursor, options: { replayRequestId: string; endpointId?: string }) {

@@ -39,14 +39,16 @@ export class ReplayRepository {
     await this.prisma.replayRequest.update({ where: { id }, data: { enqueued: { increment: enqueued }, cursor: cursor as Prisma.InputJsonValue } });
   }
 
-  /** The walk is over: completed now if every enqueued delivery already finished, else when the last one does. */
-  async finishWalk(id: string, cursor: object): Promise<void> {
-    await this.prisma.$executeRaw`
+  /** The walk is over: completed now if every enqueued delivery already finished (true), else when the last one does. */
+  async finishWalk(id: string, cursor: object): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ completed: boolean }[]>`
       UPDATE replay_requests SET cursor = ${JSON.stringify({ ...cursor, done: true })}::jsonb,
         status = CASE WHEN status = 'running' AND completed >= enqueued THEN 'completed'::"ReplayStatus" ELSE status END,
         finished_at = CASE WHEN status = 'running' AND completed >= enqueued THEN now() ELSE finished_at END,
         updated_at = now()
-      WHERE id = ${id}::uuid`;
+      WHERE id = ${id}::uuid
+      RETURNING status = 'completed' AND finished_at = now()::timestamptz(3) AS completed`;
+    return rows[0]?.completed === true;
   }
 
   async markFailed(id: string, error: string): Promise<void> {
