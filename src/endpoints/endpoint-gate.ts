@@ -70,8 +70,9 @@ return 0
 /**
  * KEYS: log (sorted set: attempts started in the last second), reservations (hash job → slot time), next (the first
  * slot not reserved). ARGV: job id, attempts per second. Times are Redis's own clock, the same for every worker.
- * The log caps what starts in any second at the rate. A job that cannot start now reserves the next slot (slots are
- * 1000/rate ms apart) and is told to come back then, so a backlog drains evenly instead of polling; a job back late
+ * The log caps what starts in any 1.05 s at the rate (the margin absorbs the variable time from here to the receiver, so
+ * it sees at most the rate in any second). A job that cannot start now reserves the next slot (slots are 1050/rate ms
+ * apart) and is told to come back then, so a backlog drains evenly instead of polling; a job back late
  * for its slot does not push the later slots back (the log lets the pace catch up, never beyond the cap).
  * Returns {1} to go, or {0, wait ms}.
  */
@@ -79,13 +80,14 @@ const TAKE_RATE = `
 local time = redis.call('TIME')
 local clock = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 local rate = tonumber(ARGV[2])
-local interval = 1000 / rate
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', clock - 1000)
+local window = 1050
+local interval = window / rate
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', clock - window)
 local reserved = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
 local nextSlot = tonumber(redis.call('GET', KEYS[3]) or '0')
 local full = redis.call('ZCARD', KEYS[1]) >= rate
 local freeAt = clock
-if full then freeAt = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]) + 1000 end
+if full then freeAt = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]) + window end
 if reserved < 0 and (nextSlot > clock or full) then
   local slot = math.max(nextSlot, freeAt)
   local ttl = math.ceil(slot - clock) + 60000
@@ -97,7 +99,7 @@ end
 if reserved > clock or full then return {0, math.ceil(math.max(reserved, freeAt) - clock)} end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[1], clock, ARGV[1] .. ':' .. clock)
-redis.call('PEXPIRE', KEYS[1], 2000)
+redis.call('PEXPIRE', KEYS[1], 2 * window)
 if reserved < 0 then redis.call('SET', KEYS[3], clock + interval, 'PX', 60000) end
 return {1}
 `;
