@@ -16,6 +16,14 @@ const { benchDatabase, freePort, startHookgate, startScript, waitUntil, fmt } = 
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS || 20_000);
 const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE || 200);
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS || 10);
+// The endpoint controls of §6.6 that cost something per event or attempt: static headers, a bearer token and a
+// payload filter that every event matches (BENCH_ENDPOINT_CONTROLS=0 measures a plain endpoint).
+const ENDPOINT_CONTROLS = process.env.BENCH_ENDPOINT_CONTROLS !== '0';
+const CONTROLS = {
+  headers: { 'x-tenant': 'bench' },
+  auth: { type: 'bearer', token: `bench-token-${crypto.randomBytes(8).toString('hex')}` },
+  filter: { eventTypes: ['invoice.*'], payload: { 'data.data.object.currency': 'eur', 'data.data.object.amount_paid': { gte: 1000 } } },
+};
 const STRIPE_SECRET = `whsec_${crypto.randomBytes(16).toString('hex')}`;
 const ADMIN_KEY = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
 const stripe = new Stripe('sk_test_bench');
@@ -121,7 +129,7 @@ async function main() {
     const created = await fetch(`${api.url}/api/v1/endpoints`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hookgate` }),
+      body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hookgate`, ...(ENDPOINT_CONTROLS ? CONTROLS : {}) }),
     }).then((response) => response.json());
     receiver.child.send({ type: 'secret', path: '/hookgate', secret: created.secret });
 
@@ -163,7 +171,7 @@ async function main() {
     const steadyIds = Array.from({ length: sequence - steadyBefore }, (_, index) => `evt_delivery_${process.pid}_${steadyBefore + index + 1}`);
     const steady = figures((await waitForArrivals(receiver, '/hookgate', hookgateIds.length + steadyIds.length, 60_000)).arrivals, steadyIds);
 
-    console.log(`delivery: ${EVENTS} events sent as fast as possible, one worker process, loopback receiver verifying signatures`);
+    console.log(`delivery: ${EVENTS} events sent as fast as possible, one worker process, loopback receiver verifying signatures; endpoint controls ${ENDPOINT_CONTROLS ? 'on (headers, bearer token, payload filter)' : 'off'}`);
     console.log(`  baseline (INSERT + add; worker: SELECT, signed POST, UPDATE): ${baseline.delivered} delivered, ${fmt(baseline.drainRate)} events/s, e2e p50 ${baseline.p50} ms p95 ${baseline.p95} ms`);
     console.log(`  hookgate (api + worker):                                      ${hookgate.delivered} delivered, ${fmt(hookgate.drainRate)} events/s, e2e p50 ${hookgate.p50} ms p95 ${hookgate.p95} ms`);
     console.log(`  ratio hookgate / baseline (drain rate): ${fmt(hookgate.drainRate / baseline.drainRate, 2)}`);

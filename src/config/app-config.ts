@@ -50,6 +50,8 @@ export class AppConfig {
   readonly processing: { retryDelayMs: number };
   /** What the retention job purges once older than these, and how often it runs. */
   readonly retention: { rawAfterMs: number; eventsAfterMs: number; auditAfterMs: number; intervalMs: number };
+  /** Operational events (§6.6): the window that aggregates an endpoint's dead-letter notices. */
+  readonly operationalEvents: { deadLetterWindowMs: number };
   readonly health: { outboxMaxAgeSeconds: number; heapLimitBytes: number };
   readonly managementRateLimitPerMinute: number;
   /** The ops console: session lifetime, and Jaeger's UI for links to traces (unset: no links). */
@@ -103,6 +105,7 @@ export class AppConfig {
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
     this.console = { sessionTtlMs: parseDuration(env.CONSOLE_SESSION_TTL) ?? 12 * 3_600_000, jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, '') };
     this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
+    this.operationalEvents = { deadLetterWindowMs: parseDuration(env.OPERATIONAL_DEAD_LETTER_WINDOW) ?? 60_000 };
     this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };
   }
 

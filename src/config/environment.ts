@@ -97,6 +97,10 @@ export class Environment {
   @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'JAEGER_UI_URL must be an http(s) URL' })
   JAEGER_UI_URL?: string;
 
+  /** Dead letters of one endpoint within this window make one `hookgate.delivery.dead_lettered` event, with the count. */
+  @IsOptional() @IsString()
+  OPERATIONAL_DEAD_LETTER_WINDOW: string = '1m';
+
   @IsOptional() @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
@@ -207,6 +211,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
   );
   if (env.DELIVERY_RETRY_SCHEDULE !== undefined && parseDurationList(env.DELIVERY_RETRY_SCHEDULE) === null) {
     problems.push('DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)');
+  }
+  if (!(parseDuration(env.OPERATIONAL_DEAD_LETTER_WINDOW) ?? 0)) {
+    problems.push('OPERATIONAL_DEAD_LETTER_WINDOW must be a positive duration such as 1m (units ms, s, m, h, d)');
   }
   for (const name of ['STUCK_EVENT_AFTER', 'RETENTION_RAW_AFTER', 'RETENTION_EVENTS_AFTER', 'RETENTION_AUDIT_AFTER', 'RETENTION_INTERVAL', 'CONSOLE_SESSION_TTL'] as const) {
     if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0)) problems.push(`${name} must be a positive duration such as 12h (units ms, s, m, h, d)`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { EndpointFilter, matchesFilter } from '../endpoints/endpoint-filter';
+import { EndpointFilter, hasPayloadConditions, matchesFilter } from '../endpoints/endpoint-filter';
+import { matchesPayload } from '../endpoints/payload-filter';
 import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { captureTraceContext } from '../observability/tracing/trace-context';
@@ -72,11 +73,16 @@ export class DeliveryDispatcher {
     if (!eventIds.length) return 0;
     const routings = await this.events.findRoutings(eventIds);
     const endpoints = options.endpointId ? [await this.endpoints.findLive(options.endpointId)].filter((endpoint) => endpoint !== null) : await this.endpoints.findActive();
-    const pairs = routings.flatMap((event) =>
-      endpoints
-        .filter((endpoint) => options.endpointId || matchesFilter(endpoint.filter as EndpointFilter, event))
-        .map((endpoint) => ({ eventId: event.eventId, endpointId: endpoint.id })),
+    const filterOf = (endpoint: { filter: unknown }) => endpoint.filter as EndpointFilter;
+    const routed = routings.flatMap((event) =>
+      endpoints.filter((endpoint) => options.endpointId || matchesFilter(filterOf(endpoint), event)).map((endpoint) => ({ event, endpoint })),
     );
+    // Payload filters need the envelopes: one read for the batch, only of the events such an endpoint was routed.
+    const needEnvelope = options.endpointId ? [] : routed.filter(({ endpoint }) => hasPayloadConditions(filterOf(endpoint)));
+    const envelopes = needEnvelope.length ? await this.events.findEnvelopes([...new Set(needEnvelope.map(({ event }) => event.eventId))]) : new Map();
+    const pairs = routed
+      .filter(({ event, endpoint }) => options.endpointId || !hasPayloadConditions(filterOf(endpoint)) || matchesPayload(filterOf(endpoint).payload, envelopes.get(event.eventId)))
+      .map(({ event, endpoint }) => ({ eventId: event.eventId, endpointId: endpoint.id }));
     return this.rerun(await this.repository.ensureDeliveries(pairs), options.replayRequestId);
   }
 

@@ -1,6 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { EndpointsModule } from '../endpoints/endpoints.module';
+import { EventsModule } from '../events/events.module';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryModule } from './delivery.module';
+import { EndpointTestController } from './endpoint-test.controller';
+import { EndpointTestService } from './endpoint-test.service';
 
-@Module({ imports: [DeliveryModule], controllers: [DeliveriesController] })
+@Module({
+  imports: [DeliveryModule, EndpointsModule, EventsModule, AuditModule],
+  controllers: [DeliveriesController, EndpointTestController],
+  providers: [EndpointTestService],
+})
 export class DeliveryHttpModule {}

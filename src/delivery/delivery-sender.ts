@@ -15,6 +15,10 @@ export interface OutgoingDelivery {
   /** Current secret first; a rotated-out one still in its grace period adds a second signature. */
   secrets: string[];
   timeoutMs: number;
+  /** The endpoint's static headers (validated on write: none of Hookgate's own). */
+  headers?: Record<string, string>;
+  /** `Authorization` value from the endpoint's auth; recorded as redacted. */
+  authorization?: string;
 }
 
 /** What happened, ready to be recorded as a delivery attempt. */
@@ -61,14 +65,16 @@ export class DeliverySender implements OnModuleDestroy {
   async send(delivery: OutgoingDelivery): Promise<AttemptResult> {
     const timestamp = new Date();
     const signature = delivery.secrets.map((secret) => this.sign(secret, delivery.deliveryId, timestamp, delivery.payload)).join(' ');
-    const headers = {
+    const headers: Record<string, string> = {
+      ...delivery.headers,
+      ...(delivery.authorization ? { authorization: delivery.authorization } : {}),
       'content-type': 'application/json',
       'user-agent': `Hookgate/${HOOKGATE_VERSION}`,
       'webhook-id': delivery.deliveryId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,
     };
-    const recordedHeaders = { ...headers, 'webhook-signature': '[redacted]' };
+    const recordedHeaders = { ...headers, 'webhook-signature': '[redacted]', ...(delivery.authorization ? { authorization: '[redacted]' } : {}) };
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {

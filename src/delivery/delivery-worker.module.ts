@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
-import { DeliverySender } from './delivery-sender';
+import { DeadLetterNotices } from './dead-letter-notices';
 import { DeliveryModule } from './delivery.module';
 import { DeliveryProcessor } from './delivery.processor';
 import { FanOutProcessor } from './fan-out.processor';
 
-@Module({ imports: [DeliveryModule, EndpointsModule, EventsModule], providers: [DeliverySender, FanOutProcessor, DeliveryProcessor] })
+@Module({ imports: [DeliveryModule, EndpointsModule, EventsModule], providers: [FanOutProcessor, DeliveryProcessor, DeadLetterNotices] })
 export class DeliveryWorkerModule {}

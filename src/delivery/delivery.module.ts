@@ -7,11 +7,23 @@ import { DeliveryQueryRepository } from './delivery-query.repository';
 import { DeliveryQueryService } from './delivery-query.service';
 import { DeliveryRepository } from './delivery.repository';
 import { SecretsModule } from '../common/crypto/secrets.module';
+import { DeliverySender } from './delivery-sender';
+import { EndpointAuthorizer } from './endpoint-authorizer';
+import { OAuth2TokenCache } from './oauth2-token-cache';
 
-/** Deliveries and their dispatch; DeliveryDispatcher is what replays use. */
+/** Deliveries, their dispatch and sending; DeliveryDispatcher is what replays use, DeliverySender the test route too. */
 @Module({
   imports: [EndpointsModule, EventsModule, SecretsModule],
-  providers: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue, DeliveryQueryRepository, DeliveryQueryService],
-  exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue, DeliveryQueryService],
+  providers: [
+    DeliveryRepository,
+    DeliveryDispatcher,
+    DeadLetterQueue,
+    DeliveryQueryRepository,
+    DeliveryQueryService,
+    DeliverySender,
+    OAuth2TokenCache,
+    EndpointAuthorizer,
+  ],
+  exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue, DeliveryQueryService, DeliverySender, EndpointAuthorizer],
 })
 export class DeliveryModule {}

@@ -2,11 +2,14 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Span, SpanContext } from '@opentelemetry/api';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_DELIVERY_ID, CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { ChangeFeed } from '../common/redis/change-feed';
 import { MAX_ENDPOINT_TIMEOUT_MS } from '../endpoints/dto/endpoint.dto';
+import { ActiveEndpoints } from '../endpoints/active-endpoints';
 import { EndpointGate } from '../endpoints/endpoint-gate';
+import { Endpoint } from '../generated/prisma/client';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
@@ -16,8 +19,11 @@ import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
+import { DeadLetterNotices } from './dead-letter-notices';
+import { OperationalEvents } from '../events/operational-events.service';
 import { DeliveryRepository, Transition } from './delivery.repository';
-import { AttemptResult, DeliverySender } from './delivery-sender';
+import { AttemptResult } from './delivery-sender';
+import { EndpointAuthorizer } from './endpoint-authorizer';
 import { nextDelayMs, pausedWaitMs } from './retry-policy';
 import { signingSecrets } from '../common/crypto/signing-secrets';
 
@@ -36,17 +42,23 @@ const CLAIM_MS = MAX_ENDPOINT_TIMEOUT_MS + 30_000;
 /** How soon a job that found its delivery held by another job looks again. */
 const BUSY_RETRY_MS = 1_000;
 
+/** A job waits at most this long for its rate slot in the worker itself; longer, in the delayed set (it comes back this much early). */
+const RATE_WAIT_IN_PROCESS_MS = 250;
+
 /** The longest a job waits between two looks at its endpoint's cap. */
 const MAX_HELD_BACK_WAIT_MS = 2_000;
+/** How soon, then at most how long, a job of a paused endpoint waits between two looks (bounds resume latency). */
+const PAUSED_WAIT_MS = 500;
+const MAX_PAUSED_WAIT_MS = 5_000;
 
 /**
  * How long a job held back by its endpoint's cap waits: doubling with each time it was held back (BullMQ counts
  * every start, attempts only those that ran), with jitter, so a backlog of thousands for one endpoint does not
  * poll Redis in lockstep.
  */
-function heldBackWaitMs(job: DeliverJob, baseMs: number): number {
+function heldBackWaitMs(job: DeliverJob, baseMs: number, maxMs = MAX_HELD_BACK_WAIT_MS): number {
   const heldBack = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
-  return Math.round(Math.min(MAX_HELD_BACK_WAIT_MS, baseMs * 2 ** Math.min(heldBack, 5)) * (0.5 + Math.random()));
+  return Math.round(Math.min(maxMs, baseMs * 2 ** Math.min(heldBack, 5)) * (0.5 + Math.random()));
 }
 
 /** The span context of a W3C traceparent (`00-<trace>-<span>-<flags>`). */
@@ -68,12 +80,15 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly config: AppConfig,
     private readonly runner: WorkerRunner,
     private readonly repository: DeliveryRepository,
-    private readonly sender: DeliverySender,
     private readonly deadLetters: DeadLetterQueue,
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
     private readonly changes: ChangeFeed,
     private readonly gate: EndpointGate,
+    private readonly authorizer: EndpointAuthorizer,
+    private readonly activeEndpoints: ActiveEndpoints,
+    private readonly operational: OperationalEvents,
+    private readonly deadLetterNotices: DeadLetterNotices,
   ) {
     super();
   }
@@ -102,7 +117,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
     return settleFinalFailure(this.logger, job, error, async () => {
       const { deliveryId } = job!.data;
-      if (await this.repository.deadLetterUnrecorded(deliveryId, job!.id!, `failed: ${error.message}`)) await this.park(deliveryId, `failed: ${error.message}`);
+      const { marked, completedReplayId } = await this.repository.deadLetterUnrecorded(deliveryId, job!.id!, `failed: ${error.message}`);
+      if (marked) await this.park(deliveryId, `failed: ${error.message}`, job!.data.endpointId);
+      await this.announceCompletedReplay(completedReplayId);
     });
   }
 
@@ -118,7 +135,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
    */
   private async attempt(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
     const { endpointId } = job.data;
+    // An operator's pause and the rate limit (§6.6), read from the cached endpoint: no query per attempt.
+    const controls = endpointId ? await this.controlsOf(endpointId) : undefined;
     if (endpointId) {
+      if (controls?.pausedAt) return this.waitWithoutAttempt(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
       const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
       if (!gate.pass) {
         const waitMs = gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
@@ -127,14 +147,33 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
     let outcome: AttemptResult | undefined;
     try {
-      outcome = await this.claimAndSend(job, span, token);
+      outcome = await this.claimAndSend(job, span, token, controls?.rateLimitPerSecond);
       return outcome;
     } finally {
       if (endpointId && !outcome?.outcome) await this.gate.release(endpointId, job.id!);
     }
   }
 
-  private async claimAndSend(job: DeliverJob, span: Span, token?: string): Promise<AttemptResult> {
+  /**
+   * Waits for this job's place in the endpoint's rate: a long wait in BullMQ's delayed set (no attempt used, no
+   * worker slot held), ending a little before the slot, so the last moment is waited here and the attempt starts on
+   * time; coming back through the queue is too late by a variable amount to keep an even pace.
+   */
+  private async waitForRate(job: DeliverJob, token: string | undefined, endpointId: string, ratePerSecond: number): Promise<void> {
+    for (;;) {
+      const rate = await this.gate.takeRate(endpointId, job.id!, ratePerSecond);
+      if (rate.pass) return;
+      if (rate.waitMs > RATE_WAIT_IN_PROCESS_MS) await this.waitWithoutAttempt(job, token, rate.waitMs - RATE_WAIT_IN_PROCESS_MS);
+      await sleep(rate.waitMs);
+    }
+  }
+
+  /** The endpoint's controls from the worker's cache; none when the cache cannot load (the claim still checks the endpoint). */
+  private async controlsOf(endpointId: string): Promise<Endpoint | undefined> {
+    return this.activeEndpoints.find(endpointId).catch(() => undefined);
+  }
+
+  private async claimAndSend(job: DeliverJob, span: Span, token?: string, ratePerSecond?: number | null): Promise<AttemptResult> {
     const delivery = await this.repository.claim(job.data.deliveryId, job.id!, CLAIM_MS);
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
@@ -146,17 +185,21 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (original) span.addLink({ context: original });
     const { endpoint } = delivery;
     if (endpoint.deletedAt || !endpoint.enabled) {
-      await this.repository.deadLetterUnrecorded(delivery.id, job.id!, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`);
-      await this.park(delivery.id, 'endpoint unavailable');
+      await this.announceCompletedReplay((await this.repository.deadLetterUnrecorded(delivery.id, job.id!, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`)).completedReplayId);
+      await this.park(delivery.id, 'endpoint unavailable', delivery.endpointId);
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
 
-    const result = await this.sender.send({
+    // The rate (§6.6) is taken last, right before sending, so what the receiver sees keeps to it. A throttled job keeps
+    // its claim (it alone comes back for this delivery) and waits without using an attempt.
+    if (ratePerSecond && job.data.endpointId) await this.waitForRate(job, token, job.data.endpointId, ratePerSecond);
+    const result = await this.authorizer.send(delivery.endpointId, endpoint.auth, {
       deliveryId: delivery.id,
       url: endpoint.url,
       payload: delivery.payload,
       secrets: signingSecrets(endpoint, new Date()),
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
+      headers: endpoint.headers,
     });
     if (job.data.endpointId && (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))) {
       this.logger.warn({ message: 'endpoint paused by the circuit breaker', endpointId: delivery.endpointId, error: result.error });
@@ -167,14 +210,17 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const transition = this.transitionFor(result, lastAttempt, job);
-    await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId);
+    await this.announceCompletedReplay((await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId)).completedReplayId);
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
     }
     if (transition.status === 'dead_lettered') {
-      if (transition.disableEndpoint) await this.changes.publish('endpoints');
-      await this.park(delivery.id, transition.reason);
+      if (transition.disableEndpoint) {
+        await this.changes.publish('endpoints');
+        await this.operational.emit('hookgate.endpoint.disabled', { endpointId: delivery.endpointId, url: endpoint.url, reason: 'endpoint answered 410 Gone' });
+      }
+      await this.park(delivery.id, transition.reason, delivery.endpointId);
       throw new UnrecoverableError(transition.reason);
     }
     return result;
@@ -196,8 +242,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
-  private async park(deliveryId: string, reason: string): Promise<void> {
+  private async announceCompletedReplay(replayRequestId: string | null): Promise<void> {
+    if (replayRequestId) await this.operational.emit('hookgate.replay.completed', { replayRequestId });
+  }
+
+  private async park(deliveryId: string, reason: string, endpointId?: string): Promise<void> {
     this.metrics.deadLetters.inc();
+    if (endpointId) await this.deadLetterNotices.count(endpointId);
     // The dead letter is recorded already; if Redis fails here, the maintenance sweep parks it later.
     await this.deadLetters.park([{ id: deliveryId, reason }]).catch((error: Error) => this.logger.warn({ message: 'dead letter not parked yet', deliveryId, error: error.message }));
   }

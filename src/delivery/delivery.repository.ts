@@ -21,6 +21,10 @@ export interface ClaimedDelivery {
     enabled: boolean;
     deletedAt: Date | null;
     timeoutMs: number | null;
+    /** Static headers of the endpoint (§6.6). */
+    headers: Record<string, string>;
+    /** The endpoint's auth, opened (JSON of EndpointAuth), or null. */
+    auth: string | null;
   };
 }
 
@@ -73,9 +77,13 @@ const CLAIM = `
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
     json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
                       'previousSecretExpiresAt', ep.previous_secret_expires_at, 'enabled', ep.enabled,
-                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms) AS endpoint`;
+                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms, 'headers', ep.headers, 'auth', ep.auth) AS endpoint`;
 
-/** A replay's delivery reached its end; the replay completes when its walk is done and every job finished. */
+/**
+ * A replay's delivery reached its end; the replay completes when its walk is done and every job finished.
+ * `completed_now` is true for the statement that completed it (for hookgate.replay.completed); finished_at is stored
+ * to the millisecond, hence the cast.
+ */
 const COUNT_REPLAY_COMPLETION = (finished: string) => `
   UPDATE replay_requests r SET completed = completed + 1,
     status = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
@@ -83,7 +91,8 @@ const COUNT_REPLAY_COMPLETION = (finished: string) => `
     finished_at = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
                        THEN now() ELSE finished_at END,
     updated_at = now()
-  FROM ${finished} f WHERE r.id = f.replay_request_id`;
+  FROM ${finished} f WHERE r.id = f.replay_request_id
+  RETURNING r.id, r.status = 'completed' AND r.finished_at = now()::timestamptz(3) AS completed_now`;
 
 /**
  * One statement records an attempt: the attempt row, the delivery's new status (only from in flight, so a
@@ -137,7 +146,7 @@ const RECORD_ATTEMPT = `
       details: "jsonb_build_object('reason', 'endpoint answered 410 Gone', 'deliveryId', d.id)",
     })}
   )
-  SELECT attempt_count AS number FROM d`;
+  SELECT attempt_count AS number, (SELECT id::text FROM replay WHERE completed_now) AS "completedReplayId" FROM d`;
 
 /** Dead-letters an open delivery that has no attempt to record (endpoint gone, or the job's last try crashed). */
 const DEAD_LETTER_UNRECORDED = `
@@ -162,7 +171,7 @@ const DEAD_LETTER_UNRECORDED = `
     })}
   ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d)')}
   )
-  SELECT count(*)::int AS marked FROM d`;
+  SELECT count(*)::int AS marked, (SELECT id::text FROM replay WHERE completed_now) AS "completedReplayId" FROM d`;
 
 /**
  * A fan-out: one delivery per matching endpoint (the unique (event, endpoint) index makes a retried fan-out create
@@ -234,13 +243,16 @@ const ENSURE_DELIVERIES = `
   UNION ALL
   SELECT d.id::text FROM deliveries d JOIN wanted w ON w.event_id = d.event_id AND w.endpoint_id = d.endpoint_id`;
 
-/** Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost). */
+/**
+ * Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost);
+ * not those of a paused endpoint, whose jobs wait on purpose.
+ */
 const FIND_STUCK = `
   SELECT d.id::text, d.endpoint_id::text AS "endpointId", d.replay_request_id::text AS "replayRequestId",
          greatest(1, coalesce(ep.max_attempts, $2::int) - d.attempt_count) AS "attemptsLeft",
          CASE WHEN d.status = 'in_flight' THEN d.claimed_by END AS "claimedBy"
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-  WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL
+  WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL AND ep.paused_at IS NULL
     AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
   ORDER BY d.updated_at LIMIT $3`;
 
@@ -283,6 +295,7 @@ export class DeliveryRepository {
         ...rows[0],
         endpoint: {
           ...this.secrets.openFields(rows[0].endpoint),
+          auth: this.secrets.openOptional(rows[0].endpoint.auth),
           previousSecretExpiresAt: endpoint.previousSecretExpiresAt ? new Date(endpoint.previousSecretExpiresAt as string) : null,
           deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
         },
@@ -293,9 +306,12 @@ export class DeliveryRepository {
     return current[0].status === 'succeeded' || current[0].status === 'dead_lettered' ? 'finished' : 'busy';
   }
 
-  /** Records one attempt and applies its transition; returns the attempt number, or null when the delivery was no longer in flight. */
-  async recordAttempt(delivery: ClaimedDelivery, jobId: string, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<number | null> {
-    const { rows } = await this.pool.query<{ number: number }>({
+  /**
+   * Records one attempt and applies its transition; returns the attempt number (null when the delivery was no longer
+   * in flight) and the replay this attempt completed, if it did.
+   */
+  async recordAttempt(delivery: ClaimedDelivery, jobId: string, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<{ number: number | null; completedReplayId: string | null }> {
+    const { rows } = await this.pool.query<{ number: number; completedReplayId: string | null }>({
       name: 'delivery-record-attempt',
       text: RECORD_ATTEMPT,
       values: [
@@ -319,13 +335,16 @@ export class DeliveryRepository {
         jobId,
       ],
     });
-    return rows[0]?.number ?? null;
+    return { number: rows[0]?.number ?? null, completedReplayId: rows[0]?.completedReplayId ?? null };
   }
 
-  /** Dead-letters a delivery that failed without a recordable attempt; false when it had already ended or another job holds it. */
-  async deadLetterUnrecorded(deliveryId: string, jobId: string, reason: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ marked: number }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId] });
-    return rows[0].marked > 0;
+  /**
+   * Dead-letters a delivery that failed without a recordable attempt: `marked` false when it had already ended or
+   * another job holds it; the replay this completed, if it did.
+   */
+  async deadLetterUnrecorded(deliveryId: string, jobId: string, reason: string): Promise<{ marked: boolean; completedReplayId: string | null }> {
+    const { rows } = await this.pool.query<{ marked: number; completedReplayId: string | null }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId] });
+    return { marked: rows[0].marked > 0, completedReplayId: rows[0].completedReplayId };
   }
 
   async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<RerunDelivery[]> {

@@ -7,13 +7,21 @@ import { EndpointRepository } from './endpoint.repository';
 /** A change is announced (ChangeFeed); this bounds staleness if the announcement is lost. */
 const CACHE_TTL_MS = 10_000;
 
+interface ActiveSet {
+  list: Endpoint[];
+  byId: Map<string, Endpoint>;
+}
+
 /**
- * The fan-out's view of the enabled endpoints: read once and kept until any process announces a change to
- * endpoints, so routing an event costs no query.
+ * The enabled endpoints: read once and kept until any process announces a change to endpoints, so routing an
+ * event (fan-out) and checking an endpoint's controls before an attempt (pause, rate limit) cost no query.
  */
 @Injectable()
 export class ActiveEndpoints {
-  private readonly cache = new LoadingCache(() => this.repository.findActive(), CACHE_TTL_MS, 1);
+  private readonly cache = new LoadingCache<ActiveSet>(async () => {
+    const list = await this.repository.findActive();
+    return { list, byId: new Map(list.map((endpoint) => [endpoint.id, endpoint])) };
+  }, CACHE_TTL_MS, 1);
 
   constructor(
     private readonly repository: EndpointRepository,
@@ -22,7 +30,12 @@ export class ActiveEndpoints {
     changes.onChange('endpoints', () => this.cache.clear());
   }
 
-  list(): Promise<Endpoint[]> {
-    return this.cache.get('active');
+  async list(): Promise<Endpoint[]> {
+    return (await this.cache.get('active')).list;
+  }
+
+  /** The endpoint if it is enabled and not deleted. */
+  async find(endpointId: string): Promise<Endpoint | undefined> {
+    return (await this.cache.get('active')).byId.get(endpointId);
   }
 }

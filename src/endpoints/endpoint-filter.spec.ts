@@ -13,4 +13,13 @@ describe('endpoint filters', () => {
     expect(matchesFilter({ integrations: ['stripe'], eventTypes: ['customer.*'] }, invoicePaid)).toBe(false);
     expect(matchesFilter({ integrations: ['stripe-*'] }, { integration: 'stripe-eu', type: 'x' })).toBe(true);
   });
+
+  it('gives Hookgate\'s own events only to endpoints that name them', () => {
+    const paused = { integration: 'hookgate', type: 'hookgate.endpoint.paused' };
+    expect(matchesFilter({}, paused)).toBe(false);
+    expect(matchesFilter({ eventTypes: ['*'] }, paused)).toBe(false);
+    expect(matchesFilter({ eventTypes: ['hookgate.*'] }, paused)).toBe(true);
+    expect(matchesFilter({ eventTypes: ['hookgate.endpoint.paused'], integrations: ['stripe'] }, paused)).toBe(true);
+    expect(matchesFilter({ eventTypes: ['hookgate.delivery.*'] }, paused)).toBe(false);
+  });
 });

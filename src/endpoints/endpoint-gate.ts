@@ -67,7 +67,45 @@ end
 return 0
 `;
 
+/**
+ * KEYS: log (sorted set: attempts started in the last second), reservations (hash job → slot time), next (the first
+ * slot not reserved). ARGV: job id, attempts per second. Times are Redis's own clock, the same for every worker.
+ * The log caps what starts in any 1.05 s at the rate (the margin absorbs the variable time from here to the receiver, so
+ * it sees at most the rate in any second). A job that cannot start now reserves the next slot (slots are 1050/rate ms
+ * apart) and is told to come back then, so a backlog drains evenly instead of polling; a job back late
+ * for its slot does not push the later slots back (the log lets the pace catch up, never beyond the cap).
+ * Returns {1} to go, or {0, wait ms}.
+ */
+const TAKE_RATE = `
+local time = redis.call('TIME')
+local clock = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local rate = tonumber(ARGV[2])
+local window = 1050
+local interval = window / rate
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', clock - window)
+local reserved = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
+local nextSlot = tonumber(redis.call('GET', KEYS[3]) or '0')
+local full = redis.call('ZCARD', KEYS[1]) >= rate
+local freeAt = clock
+if full then freeAt = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]) + window end
+if reserved < 0 and (nextSlot > clock or full) then
+  local slot = math.max(nextSlot, freeAt)
+  local ttl = math.ceil(slot - clock) + 60000
+  redis.call('HSET', KEYS[2], ARGV[1], slot)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('SET', KEYS[3], slot + interval, 'PX', ttl)
+  return {0, math.ceil(slot - clock)}
+end
+if reserved > clock or full then return {0, math.ceil(math.max(reserved, freeAt) - clock)} end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[1], clock, ARGV[1] .. ':' .. clock)
+redis.call('PEXPIRE', KEYS[1], 2 * window)
+if reserved < 0 then redis.call('SET', KEYS[3], clock + interval, 'PX', 60000) end
+return {1}
+`;
+
 interface GateCommands {
+  endpointTakeRate(log: string, reservations: string, next: string, jobId: string, perSecond: number): Promise<[number, number?]>;
   endpointAcquire(slots: string, breaker: string, jobId: string, now: number, leaseMs: number, cap: number): Promise<[number, string?, number?]>;
   endpointRecord(slots: string, breaker: string, outcomes: string, jobId: string, now: number, succeeded: number, error: string, failures: number, cooldownMs: number): Promise<number>;
 }
@@ -76,7 +114,8 @@ interface GateCommands {
  * Fairness between endpoints, across every worker process (Redis): at most ENDPOINT_CONCURRENCY attempts in flight
  * per endpoint, and a circuit breaker that pauses an endpoint after ENDPOINT_BREAKER_FAILURES failed attempts in a
  * row, then lets one probe through per ENDPOINT_BREAKER_COOLDOWN_MS. Jobs held back wait in BullMQ's delayed set
- * without using an attempt, so one slow or dead endpoint cannot take every worker slot. Fails open without Redis.
+ * without using an attempt, so one slow or dead endpoint cannot take every worker slot; so do jobs beyond an endpoint's
+ * rateLimitPerSecond (takeRate). Fails open without Redis.
  */
 @Injectable()
 export class EndpointGate {
@@ -89,6 +128,7 @@ export class EndpointGate {
   ) {
     redis.defineCommand('endpointAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     redis.defineCommand('endpointRecord', { numberOfKeys: 3, lua: RECORD });
+    redis.defineCommand('endpointTakeRate', { numberOfKeys: 3, lua: TAKE_RATE });
     this.redis = redis as Redis & GateCommands;
   }
 
@@ -97,6 +137,19 @@ export class EndpointGate {
     try {
       const [pass, reason, waitMs] = await this.redis.endpointAcquire(this.key('slots', endpointId), this.key('breaker', endpointId), jobId, Date.now(), leaseMs, this.config.endpointGate.concurrency);
       return pass === 1 ? { pass: true } : { pass: false, reason: reason as 'busy' | 'paused', waitMs: Number(waitMs) };
+    } catch {
+      return { pass: true };
+    }
+  }
+
+  /**
+   * A place in the endpoint's rate (rateLimitPerSecond, across every worker) for an attempt about to start, or how
+   * long to wait for the slot reserved for this job. Fails open without Redis.
+   */
+  async takeRate(endpointId: string, jobId: string, perSecond: number): Promise<{ pass: true } | { pass: false; waitMs: number }> {
+    try {
+      const [pass, waitMs] = await this.redis.endpointTakeRate(this.key('rate-log', endpointId), this.key('rate-reservations', endpointId), this.key('rate-next', endpointId), jobId, perSecond);
+      return pass === 1 ? { pass: true } : { pass: false, waitMs: Number(waitMs) };
     } catch {
       return { pass: true };
     }

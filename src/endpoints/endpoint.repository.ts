@@ -6,7 +6,7 @@ import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { SecretBox } from '../common/crypto/secret-box';
 import { Endpoint, Prisma } from '../generated/prisma/client';
 
-/** Endpoints; their signing secrets are sealed on the way in and opened on the way out (SecretBox). */
+/** Endpoints; their signing secrets and auth are sealed on the way in and opened on the way out (SecretBox). */
 @Injectable()
 export class EndpointRepository {
   constructor(
@@ -15,7 +15,7 @@ export class EndpointRepository {
   ) {}
 
   async findLive(id: string): Promise<Endpoint | null> {
-    return this.secrets.openFields(await this.txHost.tx.endpoint.findFirst({ where: { id, deletedAt: null } }));
+    return this.open(await this.txHost.tx.endpoint.findFirst({ where: { id, deletedAt: null } }));
   }
 
   async isLive(id: string): Promise<boolean> {
@@ -24,7 +24,7 @@ export class EndpointRepository {
 
   /** Enabled, not deleted: the candidates of a fan-out. */
   async findActive(): Promise<Endpoint[]> {
-    return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) => this.secrets.openFields(row));
+    return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) => this.open(row)!);
   }
 
   /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */
@@ -42,10 +42,19 @@ export class EndpointRepository {
   }
 
   async create(data: Prisma.EndpointCreateInput): Promise<Endpoint> {
-    return this.secrets.openFields(await this.txHost.tx.endpoint.create({ data: this.secrets.sealFields(data) }));
+    return this.open(await this.txHost.tx.endpoint.create({ data: this.seal(data) }))!;
   }
 
   async update(id: string, data: Prisma.EndpointUpdateInput): Promise<Endpoint> {
-    return this.secrets.openFields(await this.txHost.tx.endpoint.update({ where: { id }, data: this.secrets.sealFields(data) }));
+    return this.open(await this.txHost.tx.endpoint.update({ where: { id }, data: this.seal(data) }))!;
+  }
+
+  private seal<T extends { secret?: unknown; previousSecret?: unknown; auth?: unknown }>(data: T): T {
+    const sealed = this.secrets.sealFields(data);
+    return typeof sealed.auth === 'string' ? { ...sealed, auth: this.secrets.seal(sealed.auth) } : sealed;
+  }
+
+  private open(row: Endpoint | null): Endpoint | null {
+    return row && { ...this.secrets.openFields(row), auth: this.secrets.openOptional(row.auth) };
   }
 }

@@ -8,8 +8,12 @@ import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { generateEndpointSecret } from './endpoint-secret';
+import { toEndpointAuth } from './endpoint-auth';
+import { normalizeEndpointHeaders } from './endpoint-headers';
+import { assertValidPayloadFilter } from './payload-filter';
 import { EndpointGate, EndpointHealth } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
+import { OperationalEvents } from '../events/operational-events.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 
 /** After rotation the previous secret keeps signing too (both signatures sent) for this long. */
@@ -28,6 +32,21 @@ function assertDeliverableUrl(raw: string): void {
   if (url.username || url.password) throw new InvalidRequestError('url must not contain credentials');
 }
 
+type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter'> & { headers?: Prisma.InputJsonValue; auth?: string | null };
+
+/** The DTO as columns: headers and payload filter validated, auth checked and as JSON (the repository seals it). */
+function toColumns(dto: UpdateEndpointDto): EndpointColumns {
+  const { headers, auth, filter, ...rest } = dto;
+  if (filter?.payload !== undefined) assertValidPayloadFilter(filter.payload);
+  const columns: EndpointColumns = rest;
+  if (headers !== undefined) columns.headers = normalizeEndpointHeaders(headers);
+  if (auth !== undefined) {
+    const checked = toEndpointAuth(auth);
+    columns.auth = checked && JSON.stringify(checked);
+  }
+  return columns;
+}
+
 /** Downstream subscribers. Secrets are generated here, shown once, and never read back through the API. */
 @Injectable()
 export class EndpointService implements AnnouncingService, OnApplicationBootstrap {
@@ -39,6 +58,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     readonly changes: ChangeFeed,
     private readonly config: AppConfig,
     private readonly gate: EndpointGate,
+    private readonly operational: OperationalEvents,
   ) {}
 
   /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
@@ -56,7 +76,35 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   /** One endpoint with its delivery health (contract §6.3): the circuit breaker's state and recent outcomes. */
   async get(id: string): Promise<EndpointView & { health: EndpointHealth }> {
     const endpoint = await this.require(id);
-    return { ...EndpointView.of(endpoint), health: await this.gate.health(id) };
+    const health = await this.gate.health(id);
+    return { ...EndpointView.of(endpoint), health: endpoint.pausedAt ? { ...health, state: 'paused' } : health };
+  }
+
+  /** An operator's pause (§6.6): deliveries wait, without using attempts, until resumed. Pausing twice changes nothing. */
+  pause(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    return this.changePause(id, true, actor);
+  }
+
+  resume(id: string, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    return this.changePause(id, false, actor);
+  }
+
+  /** The change is announced before the operational event is emitted, so its fan-out sees the endpoint as it now is. */
+  private async changePause(id: string, paused: boolean, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+    const changed = await this.setPaused(id, paused, actor);
+    await this.changes.publish('endpoints');
+    const view = await this.get(id);
+    if (changed) await this.operational.emit(paused ? 'hookgate.endpoint.paused' : 'hookgate.endpoint.resumed', { endpointId: id, url: view.url, actor });
+    return view;
+  }
+
+  @Transactional()
+  private async setPaused(id: string, paused: boolean, actor: string): Promise<boolean> {
+    const endpoint = await this.require(id);
+    if (Boolean(endpoint.pausedAt) === paused) return false;
+    await this.repository.update(id, { pausedAt: paused ? new Date() : null });
+    await this.audit.record({ actor, action: paused ? 'endpoint.paused' : 'endpoint.resumed', subjectType: 'endpoint', subjectId: id });
+    return true;
   }
 
   @AnnouncesChange('endpoints')
@@ -64,21 +112,27 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
     const secret = generateEndpointSecret();
-    const endpoint = await this.repository.create({ ...dto, filter: (dto.filter ?? {}) as Prisma.InputJsonValue, secret });
+    const endpoint = await this.repository.create({ ...toColumns(dto), url: dto.url, filter: (dto.filter ?? {}) as Prisma.InputJsonValue, secret });
     await this.audit.record({ actor, action: 'endpoint.created', subjectType: 'endpoint', subjectId: endpoint.id, details: { url: endpoint.url, filter: dto.filter ?? {} } });
     return { ...EndpointView.of(endpoint), secret };
   }
 
-  @AnnouncesChange('endpoints')
-  @Transactional()
   async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
-    await this.require(id);
+    const { endpoint, disabled } = await this.applyUpdate(id, dto, actor);
+    await this.changes.publish('endpoints');
+    if (disabled) await this.operational.emit('hookgate.endpoint.disabled', { endpointId: id, url: endpoint.url, reason: `disabled by ${actor}`, actor });
+    return EndpointView.of(endpoint);
+  }
+
+  @Transactional()
+  private async applyUpdate(id: string, dto: UpdateEndpointDto, actor: string): Promise<{ endpoint: Endpoint; disabled: boolean }> {
+    const before = await this.require(id);
     if (dto.url !== undefined) assertDeliverableUrl(dto.url);
-    const data: Prisma.EndpointUpdateInput = { ...dto, filter: dto.filter as Prisma.InputJsonValue | undefined };
+    const data: Prisma.EndpointUpdateInput = { ...toColumns(dto), filter: dto.filter as Prisma.InputJsonValue | undefined };
     if (dto.enabled === true) data.disabledReason = null;
     const endpoint = await this.repository.update(id, data);
     await this.audit.record({ actor, action: 'endpoint.updated', subjectType: 'endpoint', subjectId: id, details: { changed: Object.keys(dto) } });
-    return EndpointView.of(endpoint);
+    return { endpoint, disabled: before.enabled && !endpoint.enabled };
   }
 
   @AnnouncesChange('endpoints')

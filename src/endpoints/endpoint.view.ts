@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Endpoint } from '../generated/prisma/client';
+import { authView, EndpointAuth, EndpointAuthView } from './endpoint-auth';
 import { EndpointFilter } from './endpoint-filter';
 
 /** An endpoint as reads show it: never its secret. */
@@ -12,6 +13,10 @@ export class EndpointView {
   @ApiPropertyOptional({ nullable: true, type: String }) disabledReason: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) maxAttempts: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutMs: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) rateLimitPerSecond: number | null;
+  @ApiProperty({ example: { 'x-tenant': 'eu-1' } }) headers: Record<string, string>;
+  @ApiPropertyOptional({ nullable: true, example: { type: 'bearer' }, description: 'Without its token or client secret' }) auth: EndpointAuthView | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' }) pausedAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
@@ -25,6 +30,10 @@ export class EndpointView {
       disabledReason: endpoint.disabledReason,
       maxAttempts: endpoint.maxAttempts,
       timeoutMs: endpoint.timeoutMs,
+      rateLimitPerSecond: endpoint.rateLimitPerSecond,
+      headers: endpoint.headers as Record<string, string>,
+      auth: authView(endpoint.auth ? (JSON.parse(endpoint.auth) as EndpointAuth) : null),
+      pausedAt: endpoint.pausedAt?.toISOString() ?? null,
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),
     };

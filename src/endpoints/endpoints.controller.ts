@@ -45,6 +45,20 @@ export class EndpointsController {
     return this.endpoints.remove(id, actor.name);
   }
 
+  @Post(':id/pause')
+  @HttpCode(200)
+  @RequireScope('ops')
+  pause(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EndpointView & { health: EndpointHealth }> {
+    return this.endpoints.pause(id, actor.name);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @RequireScope('ops')
+  resume(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EndpointView & { health: EndpointHealth }> {
+    return this.endpoints.resume(id, actor.name);
+  }
+
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @RequireScope('admin')

@@ -41,6 +41,26 @@ const STORE_BATCH = `
 /** The event a concurrent process committed after the batch statement's snapshot was taken. */
 const FIND_BY_KEY = `SELECT id::text FROM events WHERE integration_id = $1::uuid AND idempotency_key = $2`;
 
+/**
+ * One of Hookgate's own events (integration and provider `hookgate`) with its raw record (the JSON as stored, so
+ * GET /events/:id shows it like any other). `$6` is its first status: `received` joins the outbox and the fan-out,
+ * `processing` is for an event whose single delivery the caller creates (a test event).
+ */
+const STORE_INTERNAL = `
+  WITH integration AS (
+    SELECT id FROM integrations WHERE slug = 'hookgate'
+  ), raw AS (
+    INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
+    SELECT gen_random_uuid(), id, '{"content-type": "application/json"}'::jsonb, convert_to($4::text, 'UTF8'), NULL, now() FROM integration
+    RETURNING id, integration_id, received_at
+  )
+  INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status, occurred_at,
+                      received_at, data, traceparent, updated_at)
+  SELECT $1::uuid, integration_id, id, 'hookgate', $2::text, $3::text, $3::text, $6::text::"EventStatus", received_at, received_at,
+         $4::jsonb, $5::text, now()
+  FROM raw
+  RETURNING id::text`;
+
 /** Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). */
 const MARK_QUEUED = `
   UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'received'`;
@@ -94,6 +114,16 @@ export class EventStoreRepository {
     );
   }
 
+  /** Stores one of Hookgate's own events (see STORE_INTERNAL); its external id is also its idempotency key. */
+  async storeInternal(event: { eventId: string; type: string; externalId: string; data: object; traceparent: string | null; status: 'received' | 'processing' }): Promise<void> {
+    const { rowCount } = await this.pool.query({
+      name: 'event-store-internal',
+      text: STORE_INTERNAL,
+      values: [event.eventId, event.type, event.externalId, JSON.stringify(event.data), event.traceparent, event.status],
+    });
+    if (!rowCount) throw new Error('the integration "hookgate" is missing: run the migrations');
+  }
+
   async markQueued(eventIds: string[]): Promise<void> {
     if (eventIds.length) await this.pool.query({ name: 'ingest-mark-queued', text: MARK_QUEUED, values: [eventIds] });
   }
@@ -129,6 +159,22 @@ export class EventStoreRepository {
       [eventIds],
     );
     return rows;
+  }
+
+  /**
+   * The envelopes of these events as deliveries carry them (for payload filters), by event id: read once per
+   * fan-out or replay batch, and only when a candidate endpoint filters on the payload.
+   */
+  async findEnvelopes(eventIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const { rows } = await this.pool.query<{ id: string; envelope: Record<string, unknown> }>({
+      name: 'event-find-envelopes',
+      text: `SELECT e.id::text, jsonb_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider,
+                      'externalId', e.external_id, 'occurredAt', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                      'receivedAt', to_char(e.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'data', e.data) AS envelope
+             FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = ANY($1::uuid[])`,
+      values: [eventIds],
+    });
+    return new Map(rows.map((row) => [row.id, row.envelope]));
   }
 
   /** Accepted events not yet handed to BullMQ, and the age of the oldest in seconds. */

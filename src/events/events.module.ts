@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { EventQueryRepository } from './event-query.repository';
 import { EventStoreRepository } from './event-store.repository';
 import { EventWriter } from './event-writer.service';
+import { OperationalEvents } from './operational-events.service';
 
 /** The event store: the write side (one commit, then the hand-off to BullMQ) and the filtered read side. */
 @Module({
-  providers: [EventStoreRepository, EventWriter, EventQueryRepository],
-  exports: [EventWriter, EventStoreRepository, EventQueryRepository],
+  providers: [EventStoreRepository, EventWriter, EventQueryRepository, OperationalEvents],
+  exports: [EventWriter, EventStoreRepository, EventQueryRepository, OperationalEvents],
 })
 export class EventsModule {}

@@ -5,7 +5,9 @@ import { AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
 import { ReplayFilterDto } from '../events/dto/event-query.dto';
 import { EventQueryRepository } from '../events/event-query.repository';
+import { OperationalEvents } from '../events/operational-events.service';
 import { inJobSpan } from '../observability/tracing/trace-context';
+import { ReplayKind } from '../generated/prisma/client';
 import { JobOf } from '../queue/job-payloads';
 import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
@@ -33,6 +35,7 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly replays: ReplayRepository,
     private readonly events: EventQueryRepository,
     private readonly dispatcher: DeliveryDispatcher,
+    private readonly operational: OperationalEvents,
   ) {
     super();
   }
@@ -63,18 +66,36 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
     if (replay.kind === 'event') {
       const enqueued = await this.dispatcher.redeliverEvents([(replay.filter as { eventId: string }).eventId], options);
       await this.replays.recordBatch(id, enqueued, {});
-      await this.replays.finishWalk(id, {});
+      await this.finish(id, {});
       return;
     }
     for (;;) {
       const current = await this.replays.find(id);
       if (current?.status !== 'running') return; // cancelled (or failed) between batches
-      const next = replay.kind === 'bulk' ? await this.bulkBatch(replay.filter as ReplayFilterDto, cursor, options) : await this.redriveBatch(replay.filter as never, cursor, id);
+      const next = await this.nextBatch(replay.kind, replay.filter, cursor, options);
       if (!next) break;
       cursor = next.cursor;
       await this.replays.recordBatch(id, next.enqueued, cursor);
     }
-    await this.replays.finishWalk(id, cursor);
+    await this.finish(id, cursor);
+  }
+
+  /** Ends the walk; a replay with nothing left in flight completes here (else its last delivery completes it). */
+  private async finish(id: string, cursor: object): Promise<void> {
+    if (await this.replays.finishWalk(id, cursor)) await this.operational.emit('hookgate.replay.completed', { replayRequestId: id });
+  }
+
+  private nextBatch(kind: ReplayKind, filter: unknown, cursor: WalkCursor, options: { replayRequestId: string; endpointId?: string }) {
+    if (kind === 'bulk') return this.bulkBatch(filter as ReplayFilterDto, cursor, options);
+    if (kind === 'recover') return this.recoverBatch(filter as { endpointId: string; since: string }, cursor, options.replayRequestId);
+    return this.redriveBatch(filter as never, cursor, options.replayRequestId);
+  }
+
+  private async recoverBatch(selection: { endpointId: string; since: string }, cursor: WalkCursor, replayRequestId: string) {
+    const rows = await this.replays.recoverablePage(selection.endpointId, new Date(selection.since), this.config.replay.batchSize, cursor.id);
+    if (!rows.length) return null;
+    const enqueued = await this.dispatcher.redriveDeliveries(rows.map((row) => row.id), { replayRequestId });
+    return { enqueued, cursor: { id: rows[rows.length - 1].id } };
   }
 
   private async bulkBatch(filter: ReplayFilterDto, cursor: WalkCursor, options: { replayRequestId: string; endpointId?: string }) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
-import { ReplayKind, ReplayRequest } from '../generated/prisma/client';
+import { Prisma, ReplayKind, ReplayRequest } from '../generated/prisma/client';
 import { RedriveFilterDto } from './dto/replay.dto';
 
 @Injectable()
@@ -49,14 +49,16 @@ export class ReplayRepository {
     await this.prisma.replayRequest.update({ where: { id }, data: { enqueued: { increment: enqueued }, cursor: cursor } });
   }
 
-  /** The walk is over: completed now if every enqueued delivery already finished, else when the last one does. */
-  async finishWalk(id: string, cursor: object): Promise<void> {
-    await this.prisma.$executeRaw`
+  /** The walk is over: completed now if every enqueued delivery already finished (true), else when the last one does. */
+  async finishWalk(id: string, cursor: object): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ completed: boolean }[]>`
       UPDATE replay_requests SET cursor = ${JSON.stringify({ ...cursor, done: true })}::jsonb,
         status = CASE WHEN status = 'running' AND completed >= enqueued THEN 'completed'::"ReplayStatus" ELSE status END,
         finished_at = CASE WHEN status = 'running' AND completed >= enqueued THEN now() ELSE finished_at END,
         updated_at = now()
-      WHERE id = ${id}::uuid`;
+      WHERE id = ${id}::uuid
+      RETURNING status = 'completed' AND finished_at = now()::timestamptz(3) AS completed`;
+    return rows[0]?.completed === true;
   }
 
   async markFailed(id: string, error: string): Promise<void> {
@@ -79,6 +81,24 @@ export class ReplayRepository {
       select: { id: true },
       take: limit,
     });
+  }
+
+  /** What a recover runs again: the endpoint's deliveries since `since` that did not succeed (dead-lettered or retrying). */
+  private recoverable(endpointId: string, since: Date): Prisma.DeliveryWhereInput {
+    return { endpointId, status: { in: ['dead_lettered', 'retrying'] }, OR: [{ createdAt: { gte: since } }, { deadLetteredAt: { gte: since } }] };
+  }
+
+  recoverablePage(endpointId: string, since: Date, limit: number, afterId?: string): Promise<{ id: string }[]> {
+    return this.prisma.delivery.findMany({
+      where: { ...this.recoverable(endpointId, since), ...(afterId ? { id: { gt: afterId } } : {}) },
+      orderBy: { id: 'asc' },
+      select: { id: true },
+      take: limit,
+    });
+  }
+
+  countRecoverable(endpointId: string, since: Date): Promise<number> {
+    return this.prisma.delivery.count({ where: this.recoverable(endpointId, since) });
   }
 
   async countDeadLetters(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }): Promise<number> {

@@ -8,7 +8,7 @@ import { ReplayKind } from '../generated/prisma/client';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
-import { BulkReplayDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
+import { BulkReplayDto, RecoverDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
 import { ReplayRepository } from './replay.repository';
 import { replayView } from './replay.view';
 
@@ -42,6 +42,14 @@ export class ReplayService {
     const selection = { deliveryIds: dto.deliveryIds, filter: dto.filter };
     const matched = await this.replays.countDeadLetters(selection);
     const replay = await this.start('redrive', actor, dto.reason, selection, matched);
+    return { replayRequestId: replay.id, matched };
+  }
+
+  /** Runs again every delivery to this endpoint since `since` that did not succeed, as a replay (contract §6.6). */
+  async recover(endpointId: string, dto: RecoverDto, actor: string): Promise<{ replayRequestId: string; matched: number }> {
+    await this.assertEndpoint(endpointId);
+    const matched = await this.replays.countRecoverable(endpointId, dto.since);
+    const replay = await this.start('recover', actor, dto.reason, { endpointId, since: dto.since }, matched, endpointId);
     return { replayRequestId: replay.id, matched };
   }
 

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
-import { BulkReplayDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
+import { BulkReplayDto, RecoverDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
 import { ReplayService } from './replay.service';
 import { IdParam } from '../common/http/id-param';
 
@@ -14,6 +14,13 @@ import { IdParam } from '../common/http/id-param';
 @RequireScope('ops')
 export class ReplaysController {
   constructor(private readonly replays: ReplayService) {}
+
+  /** Replays every delivery to this endpoint since `since` that did not succeed (contract §6.6). */
+  @Post('endpoints/:id/recover')
+  @HttpCode(202)
+  recover(@IdParam() id: string, @Body() dto: RecoverDto, @CurrentActor() actor: Actor) {
+    return this.replays.recover(id, dto, actor.name);
+  }
 
   @Post('events/:id/replay')
   @HttpCode(202)

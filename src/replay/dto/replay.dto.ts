@@ -25,3 +25,13 @@ export class RedriveDto {
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsUUID('all', { each: true }) deliveryIds?: string[];
   @ApiPropertyOptional({ type: RedriveFilterDto }) @IsOptional() @ValidateNested() @Type(() => RedriveFilterDto) filter?: RedriveFilterDto;
 }
+
+/** `POST /endpoints/:id/recover`: the endpoint's deliveries since `since` that did not succeed are run again. */
+export class RecoverDto {
+  @ApiProperty({ example: '2026-12-01T08:00:00Z', description: 'Deliveries created, or dead-lettered, at or after this time' })
+  @Type(() => Date)
+  @IsDate()
+  since: Date;
+
+  @ApiProperty({ example: 'receiver was down from 08:00' }) @IsString() @MinLength(1) @MaxLength(1000) reason: string;
+}

@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { captureTraceContext } from '../observability/tracing/trace-context';
+import { EventStoreRepository } from './event-store.repository';
+import { EventWriter } from './event-writer.service';
+
+/** Hookgate's own events (contract §6.6), delivered to endpoints whose filter names them. */
+export type OperationalEventType =
+  | 'hookgate.endpoint.paused'
+  | 'hookgate.endpoint.resumed'
+  | 'hookgate.endpoint.disabled'
+  | 'hookgate.delivery.dead_lettered'
+  | 'hookgate.replay.completed';
+
+/**
+ * Emits an operational event through the normal pipeline: stored (integration and provider `hookgate`), handed to
+ * the fan-out, then signed, retried and searchable like any event. `data.endpointId` names the endpoint it is
+ * about, which the fan-out skips while that endpoint is paused or disabled. Emitting never fails the caller: an
+ * event stored but not handed over is handed over by the outbox relay.
+ */
+@Injectable()
+export class OperationalEvents {
+  private readonly logger = new Logger(OperationalEvents.name);
+
+  constructor(
+    private readonly store: EventStoreRepository,
+    private readonly writer: EventWriter,
+  ) {}
+
+  async emit(type: OperationalEventType, data: Record<string, unknown>): Promise<void> {
+    const eventId = randomUUID();
+    const traceparent = captureTraceContext().traceparent ?? null;
+    try {
+      await this.store.storeInternal({ eventId, type, externalId: eventId, data, traceparent, status: 'received' });
+      await this.writer.handOff([{ eventId, type, integration: 'hookgate', traceparent }]);
+    } catch (error) {
+      this.logger.warn({ message: 'operational event not emitted', type, error: (error as Error).message });
+    }
+  }
+}
