@@ -45,13 +45,17 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   process(job: Job<JobOf<JobName.RunReplay>>): Promise<void> {
-    return inJobSpan('replay.run', job.data, { 'hookgate.replay_id': job.data.replayRequestId }, () => this.run(job.data.replayRequestId));
+    return inJobSpan('replay.run', job.data, { 'hookgate.replay_id': job.data.replayRequestId }, () =>
+      this.run(job.data.replayRequestId),
+    );
   }
 
   /** A replay whose job failed for good ends `failed`, with the reason (contract §6.4). */
   @OnWorkerEvent('failed')
   onFailed(job: Job<JobOf<JobName.RunReplay>> | undefined, error: Error): Promise<void> {
-    return settleFinalFailure(this.logger, job, error, () => this.replays.markFailed(job!.data.replayRequestId, error.message));
+    return settleFinalFailure(this.logger, job, error, () =>
+      this.replays.markFailed(job!.data.replayRequestId, error.message),
+    );
   }
 
   private async run(id: string): Promise<void> {
@@ -82,41 +86,82 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
 
   /** Ends the walk; a replay with nothing left in flight completes here (else its last delivery completes it). */
   private async finish(id: string, cursor: object): Promise<void> {
-    if (await this.replays.finishWalk(id, cursor)) await this.operational.emit('hookgate.replay.completed', { replayRequestId: id });
+    if (await this.replays.finishWalk(id, cursor))
+      await this.operational.emit('hookgate.replay.completed', { replayRequestId: id });
   }
 
-  private nextBatch(kind: ReplayKind, filter: unknown, cursor: WalkCursor, options: { replayRequestId: string; endpointId?: string }) {
+  private nextBatch(
+    kind: ReplayKind,
+    filter: unknown,
+    cursor: WalkCursor,
+    options: { replayRequestId: string; endpointId?: string },
+  ) {
     if (kind === 'bulk') return this.bulkBatch(filter as ReplayFilterDto, cursor, options);
-    if (kind === 'recover') return this.recoverBatch(filter as { endpointId: string; since: string }, cursor, options.replayRequestId);
+    if (kind === 'recover')
+      return this.recoverBatch(filter as { endpointId: string; since: string }, cursor, options.replayRequestId);
     return this.redriveBatch(filter as never, cursor, options.replayRequestId);
   }
 
-  private async recoverBatch(selection: { endpointId: string; since: string }, cursor: WalkCursor, replayRequestId: string) {
-    const rows = await this.replays.recoverablePage(selection.endpointId, new Date(selection.since), this.config.replay.batchSize, cursor.id);
-    if (!rows.length) return null;
-    const enqueued = await this.dispatcher.redriveDeliveries(rows.map((row) => row.id), { replayRequestId });
-    return { enqueued, cursor: { id: rows[rows.length - 1].id } };
+  private async recoverBatch(
+    selection: { endpointId: string; since: string },
+    cursor: WalkCursor,
+    replayRequestId: string,
+  ) {
+    const rows = await this.replays.recoverablePage(
+      selection.endpointId,
+      new Date(selection.since),
+      this.config.replay.batchSize,
+      cursor.id,
+    );
+    return this.redrivePage(rows, replayRequestId);
   }
 
-  private async bulkBatch(filter: ReplayFilterDto, cursor: WalkCursor, options: { replayRequestId: string; endpointId?: string }) {
+  private async bulkBatch(
+    filter: ReplayFilterDto,
+    cursor: WalkCursor,
+    options: { replayRequestId: string; endpointId?: string },
+  ) {
     const after = cursor.at && cursor.id ? { at: new Date(cursor.at), id: cursor.id } : undefined;
     const rows = await this.events.page(reviveDates(filter), this.config.replay.batchSize, after);
     if (!rows.length) return null;
-    const enqueued = await this.dispatcher.redeliverEvents(rows.map((row) => row.id), options);
+    const enqueued = await this.dispatcher.redeliverEvents(
+      rows.map((row) => row.id),
+      options,
+    );
     const last = rows[rows.length - 1];
     return { enqueued, cursor: { at: last.receivedAt.toISOString(), id: last.id } };
   }
 
-  private async redriveBatch(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }, cursor: WalkCursor, replayRequestId: string) {
+  private async redriveBatch(
+    selection: { deliveryIds?: string[]; filter?: RedriveFilterDto },
+    cursor: WalkCursor,
+    replayRequestId: string,
+  ) {
     const filter = selection.filter ? reviveDates(selection.filter) : undefined;
-    const rows = await this.replays.deadLetterPage({ deliveryIds: selection.deliveryIds, filter }, this.config.replay.batchSize, cursor.id);
+    const rows = await this.replays.deadLetterPage(
+      { deliveryIds: selection.deliveryIds, filter },
+      this.config.replay.batchSize,
+      cursor.id,
+    );
+    return this.redrivePage(rows, replayRequestId);
+  }
+
+  /** Runs these dead or failed deliveries again; the next batch starts after the last id. */
+  private async redrivePage(rows: { id: string }[], replayRequestId: string) {
     if (!rows.length) return null;
-    const enqueued = await this.dispatcher.redriveDeliveries(rows.map((row) => row.id), { replayRequestId });
+    const enqueued = await this.dispatcher.redriveDeliveries(
+      rows.map((row) => row.id),
+      { replayRequestId },
+    );
     return { enqueued, cursor: { id: rows[rows.length - 1].id } };
   }
 }
 
 /** Filters come back from JSON with dates as strings. */
 function reviveDates<T extends { from?: Date; to?: Date }>(filter: T): T {
-  return { ...filter, from: filter.from ? new Date(filter.from) : undefined, to: filter.to ? new Date(filter.to) : undefined };
+  return {
+    ...filter,
+    from: filter.from ? new Date(filter.from) : undefined,
+    to: filter.to ? new Date(filter.to) : undefined,
+  };
 }
