@@ -22,7 +22,10 @@ const ENDPOINT_CONTROLS = process.env.BENCH_ENDPOINT_CONTROLS !== '0';
 const CONTROLS = {
   headers: { 'x-tenant': 'bench' },
   auth: { type: 'bearer', token: `bench-token-${crypto.randomBytes(8).toString('hex')}` },
-  filter: { eventTypes: ['invoice.*'], payload: { 'data.data.object.currency': 'eur', 'data.data.object.amount_paid': { gte: 1000 } } },
+  filter: {
+    eventTypes: ['invoice.*'],
+    payload: { 'data.data.object.currency': 'eur', 'data.data.object.amount_paid': { gte: 1000 } },
+  },
 };
 const STRIPE_SECRET = `whsec_${crypto.randomBytes(16).toString('hex')}`;
 const ADMIN_KEY = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
@@ -34,7 +37,16 @@ const sentAt = new Map();
 function nextEvent() {
   sequence += 1;
   const id = `evt_delivery_${process.pid}_${sequence}`;
-  return { id, payload: JSON.stringify({ id, object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: { id: `in_${sequence}`, amount_paid: 1999, currency: 'eur' } } }) };
+  return {
+    id,
+    payload: JSON.stringify({
+      id,
+      object: 'event',
+      type: 'invoice.paid',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: `in_${sequence}`, amount_paid: 1999, currency: 'eur' } },
+    }),
+  };
 }
 
 /** Sends `amount` events as fast as autocannon can, and remembers when each one left. */
@@ -50,7 +62,13 @@ function send(url, options) {
           const event = nextEvent();
           context.id = event.id;
           request.body = event.payload;
-          request.headers = { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: event.payload, secret: STRIPE_SECRET }) };
+          request.headers = {
+            'content-type': 'application/json',
+            'stripe-signature': stripe.webhooks.generateTestHeaderString({
+              payload: event.payload,
+              secret: STRIPE_SECRET,
+            }),
+          };
           sentAt.set(event.id, Date.now());
           return request;
         },
@@ -68,7 +86,10 @@ async function sendSteadily(url, rate, seconds) {
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     const event = nextEvent();
     sentAt.set(event.id, Date.now());
-    const headers = { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: event.payload, secret: STRIPE_SECRET }) };
+    const headers = {
+      'content-type': 'application/json',
+      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: event.payload, secret: STRIPE_SECRET }),
+    };
     sends.push(fetch(url, { method: 'POST', headers, body: event.payload }).then((response) => response.arrayBuffer()));
   }
   await Promise.all(sends);
@@ -88,7 +109,11 @@ function arrivals(receiver, route) {
 
 async function waitForArrivals(receiver, route, expected, timeoutMs) {
   let latest = { arrivals: [] };
-  await waitUntil(async () => (latest = await arrivals(receiver, route)).arrivals.length >= expected, `${expected} deliveries to ${route}`, timeoutMs).catch(() => undefined);
+  await waitUntil(
+    async () => (latest = await arrivals(receiver, route)).arrivals.length >= expected,
+    `${expected} deliveries to ${route}`,
+    timeoutMs,
+  ).catch(() => undefined);
   return latest;
 }
 
@@ -102,7 +127,13 @@ function figures(arrived, ids) {
   const latencies = arrived.filter(([id]) => wanted.has(id)).map(([id, at]) => at - sentAt.get(id));
   const first = Math.min(...ids.map((id) => sentAt.get(id)));
   const last = Math.max(...arrived.filter(([id]) => wanted.has(id)).map(([, at]) => at));
-  return { delivered: latencies.length, drainRate: latencies.length / ((last - first) / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  return {
+    delivered: latencies.length,
+    drainRate: latencies.length / ((last - first) / 1000),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+  };
 }
 
 async function main() {
@@ -129,25 +160,36 @@ async function main() {
     const created = await fetch(`${api.url}/api/v1/endpoints`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hookgate`, ...(ENDPOINT_CONTROLS ? CONTROLS : {}) }),
+      body: JSON.stringify({
+        url: `http://127.0.0.1:${receiverPort}/hookgate`,
+        ...(ENDPOINT_CONTROLS ? CONTROLS : {}),
+      }),
     }).then((response) => response.json());
     receiver.child.send({ type: 'secret', path: '/hookgate', secret: created.secret });
 
     const before = sequence;
     await send(`${api.url}/webhooks/stripe`, { amount: EVENTS });
-    const hookgateIds = Array.from({ length: sequence - before }, (_, index) => `evt_delivery_${process.pid}_${before + index + 1}`);
+    const hookgateIds = Array.from(
+      { length: sequence - before },
+      (_, index) => `evt_delivery_${process.pid}_${before + index + 1}`,
+    );
     const hookgateArrivals = await waitForArrivals(receiver, '/hookgate', hookgateIds.length, 300_000);
     const hookgate = figures(hookgateArrivals.arrivals, hookgateIds);
     await Promise.all([api.stop(), worker.stop()]);
     processes.length = 0;
 
     // The baseline pipeline, on the same database server, Redis and receiver.
-    await pool.query('CREATE TABLE baseline_events (id text PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL, delivered_at timestamptz)');
+    await pool.query(
+      'CREATE TABLE baseline_events (id text PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL, delivered_at timestamptz)',
+    );
     const baselineSecret = `whsec_${crypto.randomBytes(24).toString('base64')}`;
     receiver.child.send({ type: 'secret', path: '/baseline', secret: baselineSecret });
     const ingestPort = await freePort();
     const baselineEnv = { DATABASE_URL: db.url, BENCH_REDIS_PREFIX: `${db.name}-baseline` };
-    const baselineIngest = await startScript(path.join(__dirname, 'support', 'baseline-ingest-server.js'), { ...baselineEnv, PORT: String(ingestPort) });
+    const baselineIngest = await startScript(path.join(__dirname, 'support', 'baseline-ingest-server.js'), {
+      ...baselineEnv,
+      PORT: String(ingestPort),
+    });
     const baselineWorker = await startScript(path.join(__dirname, 'support', 'baseline-delivery-worker.js'), {
       ...baselineEnv,
       SIGNING_SECRET: baselineSecret,
@@ -156,7 +198,10 @@ async function main() {
     processes.push(baselineIngest, baselineWorker);
     const baselineBefore = sequence;
     await send(`http://127.0.0.1:${ingestPort}/`, { amount: EVENTS });
-    const baselineIds = Array.from({ length: sequence - baselineBefore }, (_, index) => `evt_delivery_${process.pid}_${baselineBefore + index + 1}`);
+    const baselineIds = Array.from(
+      { length: sequence - baselineBefore },
+      (_, index) => `evt_delivery_${process.pid}_${baselineBefore + index + 1}`,
+    );
     const baselineArrivals = await waitForArrivals(receiver, '/baseline', baselineIds.length, 300_000);
     const baseline = figures(baselineArrivals.arrivals, baselineIds);
     await Promise.all([baselineIngest.stop(), baselineWorker.stop()]);
@@ -168,15 +213,29 @@ async function main() {
     processes.push(steadyApi, steadyWorker);
     const steadyBefore = sequence;
     await sendSteadily(`${steadyApi.url}/webhooks/stripe`, STEADY_RATE, STEADY_SECONDS);
-    const steadyIds = Array.from({ length: sequence - steadyBefore }, (_, index) => `evt_delivery_${process.pid}_${steadyBefore + index + 1}`);
-    const steady = figures((await waitForArrivals(receiver, '/hookgate', hookgateIds.length + steadyIds.length, 60_000)).arrivals, steadyIds);
+    const steadyIds = Array.from(
+      { length: sequence - steadyBefore },
+      (_, index) => `evt_delivery_${process.pid}_${steadyBefore + index + 1}`,
+    );
+    const steady = figures(
+      (await waitForArrivals(receiver, '/hookgate', hookgateIds.length + steadyIds.length, 60_000)).arrivals,
+      steadyIds,
+    );
 
-    console.log(`delivery: ${EVENTS} events sent as fast as possible, one worker process, loopback receiver verifying signatures; endpoint controls ${ENDPOINT_CONTROLS ? 'on (headers, bearer token, payload filter)' : 'off'}`);
-    console.log(`  baseline (INSERT + add; worker: SELECT, signed POST, UPDATE): ${baseline.delivered} delivered, ${fmt(baseline.drainRate)} events/s, e2e p50 ${baseline.p50} ms p95 ${baseline.p95} ms`);
-    console.log(`  hookgate (api + worker):                                      ${hookgate.delivered} delivered, ${fmt(hookgate.drainRate)} events/s, e2e p50 ${hookgate.p50} ms p95 ${hookgate.p95} ms`);
+    console.log(
+      `delivery: ${EVENTS} events sent as fast as possible, one worker process, loopback receiver verifying signatures; endpoint controls ${ENDPOINT_CONTROLS ? 'on (headers, bearer token, payload filter)' : 'off'}`,
+    );
+    console.log(
+      `  baseline (INSERT + add; worker: SELECT, signed POST, UPDATE): ${baseline.delivered} delivered, ${fmt(baseline.drainRate)} events/s, e2e p50 ${baseline.p50} ms p95 ${baseline.p95} ms`,
+    );
+    console.log(
+      `  hookgate (api + worker):                                      ${hookgate.delivered} delivered, ${fmt(hookgate.drainRate)} events/s, e2e p50 ${hookgate.p50} ms p95 ${hookgate.p95} ms`,
+    );
     console.log(`  ratio hookgate / baseline (drain rate): ${fmt(hookgate.drainRate / baseline.drainRate, 2)}`);
     console.log(`  receiver rejected signatures: ${hookgateArrivals.rejected + baselineArrivals.rejected}`);
-    console.log(`steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s: ${steady.delivered} delivered, e2e p50 ${steady.p50} ms p95 ${steady.p95} ms p99 ${steady.p99} ms`);
+    console.log(
+      `steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s: ${steady.delivered} delivered, e2e p50 ${steady.p50} ms p95 ${steady.p95} ms p99 ${steady.p99} ms`,
+    );
   } finally {
     await pool.end();
     await Promise.all(processes.map((process) => process.stop()));

@@ -39,7 +39,12 @@ function stripeEvent() {
         amount_paid: 1999 + (sequence % 100),
         currency: 'eur',
         customer: `cus_${sequence % 1000}`,
-        lines: { object: 'list', data: [{ id: `il_${sequence}`, amount: 1999, description: 'Pro plan (monthly)', period: { start: 1, end: 2 } }] },
+        lines: {
+          object: 'list',
+          data: [
+            { id: `il_${sequence}`, amount: 1999, description: 'Pro plan (monthly)', period: { start: 1, end: 2 } },
+          ],
+        },
         metadata: { tenant: 'eu-1', note: 'x'.repeat(600) },
         status: 'paid',
       },
@@ -63,7 +68,10 @@ async function round(url, what, pid) {
           const payload = stripeEvent();
           context.id = `evt_bench_${process.pid}_${sequence}`;
           request.body = payload;
-          request.headers = { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }) };
+          request.headers = {
+            'content-type': 'application/json',
+            'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }),
+          };
           return request;
         },
         onResponse(status, _body, context) {
@@ -73,21 +81,35 @@ async function round(url, what, pid) {
     ],
   });
   rss.stop();
-  return { what, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], errors: result.non2xx + result.errors + result.timeouts, rssMb: rss.peakMb() };
+  return {
+    what,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    errors: result.non2xx + result.errors + result.timeouts,
+    rssMb: rss.peakMb(),
+  };
 }
 
 async function main() {
   const db = await benchDatabase();
   const prefix = db.name;
   const pool = new Pool({ connectionString: db.url, max: 2 });
-  await pool.query('CREATE TABLE baseline_events (id text PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL)');
+  await pool.query(
+    'CREATE TABLE baseline_events (id text PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL)',
+  );
   const baselinePort = await freePort();
   const baseline = await startScript(path.join(__dirname, 'support', 'baseline-ingest-server.js'), {
     DATABASE_URL: db.url,
     PORT: String(baselinePort),
     BENCH_REDIS_PREFIX: `${prefix}-baseline`,
   });
-  const api = await startHookgate('api', { DATABASE_URL: db.url, HOOKGATE_REDIS_PREFIX: prefix, STRIPE_WEBHOOK_SECRET: STRIPE_SECRET });
+  const api = await startHookgate('api', {
+    DATABASE_URL: db.url,
+    HOOKGATE_REDIS_PREFIX: prefix,
+    STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+  });
   try {
     const results = { baseline: [], hookgate: [] };
     // Warm both (JIT, pools, prepared statements) before measuring; their answers are counted with the rest.
@@ -112,12 +134,22 @@ async function main() {
     });
     const b = summary(results.baseline);
     const h = summary(results.hookgate);
-    console.log(`ingest: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s (medians; RSS = peak)`);
-    console.log(`  baseline (node:http + INSERT + BullMQ add):      ${fmt(b.rps)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms  RSS ${fmt(b.rssMb)} MB  errors ${b.errors}`);
-    console.log(`  hookgate (POST /webhooks/stripe, real api):      ${fmt(h.rps)} req/s  p50 ${h.p50} ms  p99 ${h.p99} ms  RSS ${fmt(h.rssMb)} MB  errors ${h.errors}`);
+    console.log(
+      `ingest: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s (medians; RSS = peak)`,
+    );
+    console.log(
+      `  baseline (node:http + INSERT + BullMQ add):      ${fmt(b.rps)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms  RSS ${fmt(b.rssMb)} MB  errors ${b.errors}`,
+    );
+    console.log(
+      `  hookgate (POST /webhooks/stripe, real api):      ${fmt(h.rps)} req/s  p50 ${h.p50} ms  p99 ${h.p99} ms  RSS ${fmt(h.rssMb)} MB  errors ${h.errors}`,
+    );
     console.log(`  ratio hookgate / baseline (req/s): ${fmt(h.rps / b.rps, 2)}`);
-    console.log(`  acknowledged (2xx, warm-up included) and found stored: hookgate ${acknowledgedIds.hookgate.length} → ${stored[0].hookgate}, baseline ${acknowledgedIds.baseline.length} → ${stored[0].baseline}`);
-    const { rows: duplicates } = await pool.query('SELECT count(*)::int AS n FROM (SELECT integration_id, idempotency_key FROM events GROUP BY 1, 2 HAVING count(*) > 1) d');
+    console.log(
+      `  acknowledged (2xx, warm-up included) and found stored: hookgate ${acknowledgedIds.hookgate.length} → ${stored[0].hookgate}, baseline ${acknowledgedIds.baseline.length} → ${stored[0].baseline}`,
+    );
+    const { rows: duplicates } = await pool.query(
+      'SELECT count(*)::int AS n FROM (SELECT integration_id, idempotency_key FROM events GROUP BY 1, 2 HAVING count(*) > 1) d',
+    );
     console.log(`  hookgate events stored twice: ${duplicates[0].n}`);
   } finally {
     await pool.end();

@@ -27,7 +27,16 @@ function stripeEvent() {
     object: 'event',
     type: 'invoice.paid',
     created: Math.floor(Date.now() / 1000),
-    data: { object: { id: `in_${sequence}`, object: 'invoice', amount_paid: 1999, currency: 'eur', customer: `cus_${sequence % 1000}`, metadata: { note: 'x'.repeat(900) } } },
+    data: {
+      object: {
+        id: `in_${sequence}`,
+        object: 'invoice',
+        amount_paid: 1999,
+        currency: 'eur',
+        customer: `cus_${sequence % 1000}`,
+        metadata: { note: 'x'.repeat(900) },
+      },
+    },
   });
 }
 
@@ -36,22 +45,34 @@ async function ingestRound(api) {
     url: `${api.url}/webhooks/stripe`,
     connections: CONNECTIONS,
     duration: ROUND_SECONDS,
-    requests: [{
-      method: 'POST',
-      setupRequest(request) {
-        const payload = stripeEvent();
-        request.body = payload;
-        request.headers = { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }) };
-        return request;
+    requests: [
+      {
+        method: 'POST',
+        setupRequest(request) {
+          const payload = stripeEvent();
+          request.body = payload;
+          request.headers = {
+            'content-type': 'application/json',
+            'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }),
+          };
+          return request;
+        },
       },
-    }],
+    ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 /** Expired events (40 days old, delivered) with a raw request, one delivery and one attempt each, 100,000 a statement. */
 async function fill(pool, endpointId) {
-  const { rows: [integration] } = await pool.query(`SELECT id FROM integrations WHERE slug = 'stripe'`);
+  const {
+    rows: [integration],
+  } = await pool.query(`SELECT id FROM integrations WHERE slug = 'stripe'`);
   for (let done = 0; done < EVENTS; done += 100_000) {
     const count = Math.min(100_000, EVENTS - done);
     await pool.query(
@@ -85,7 +106,10 @@ async function fill(pool, endpointId) {
 }
 
 async function sizes(pool) {
-  const { rows } = await pool.query(`SELECT relname, pg_total_relation_size(oid)::float8 AS bytes FROM pg_class WHERE relname = ANY($1)`, [TABLES]);
+  const { rows } = await pool.query(
+    `SELECT relname, pg_total_relation_size(oid)::float8 AS bytes FROM pg_class WHERE relname = ANY($1)`,
+    [TABLES],
+  );
   return Object.fromEntries(rows.map((row) => [row.relname, row.bytes]));
 }
 
@@ -94,7 +118,13 @@ async function main() {
   const pool = new Pool({ connectionString: db.url, max: 2 });
   const common = { DATABASE_URL: db.url, HOOKGATE_REDIS_PREFIX: db.name, STRIPE_WEBHOOK_SECRET: STRIPE_SECRET };
   const api = await startHookgate('api', common);
-  const retentionOff = { ...common, RETENTION_RAW_AFTER: '3650d', RETENTION_EVENTS_AFTER: '3650d', RETENTION_AUDIT_AFTER: '3650d', RETENTION_INTERVAL: '1h' };
+  const retentionOff = {
+    ...common,
+    RETENTION_RAW_AFTER: '3650d',
+    RETENTION_EVENTS_AFTER: '3650d',
+    RETENTION_AUDIT_AFTER: '3650d',
+    RETENTION_INTERVAL: '1h',
+  };
   let worker = await startHookgate('worker', retentionOff);
   try {
     await ingestRound(api); // warm-up
@@ -105,8 +135,11 @@ async function main() {
     const ingested = Number((await pool.query('SELECT count(*) FROM events')).rows[0].count) - eventsBefore;
 
     // Disabled: the filled deliveries point at it, but new events fan out to no endpoint, as in the 0-stored round.
-    const { rows: [endpoint] } = await pool.query(
-      `INSERT INTO endpoints (id, url, secret, enabled, updated_at) VALUES (gen_random_uuid(), 'https://receiver.example/hook', 'whsec_x', false, now()) RETURNING id`);
+    const {
+      rows: [endpoint],
+    } = await pool.query(
+      `INSERT INTO endpoints (id, url, secret, enabled, updated_at) VALUES (gen_random_uuid(), 'https://receiver.example/hook', 'whsec_x', false, now()) RETURNING id`,
+    );
     const filling = performance.now();
     await fill(pool, endpoint.id);
     const fillSeconds = (performance.now() - filling) / 1000;
@@ -115,8 +148,14 @@ async function main() {
     const idle = await ingestRound(api);
     await worker.stop();
     const purgeStarted = performance.now();
-    worker = await startHookgate('worker', { ...common, RETENTION_RAW_AFTER: '7d', RETENTION_EVENTS_AFTER: '30d', RETENTION_INTERVAL: '5s' });
-    const oldLeft = async () => Number((await pool.query(`SELECT count(*) FROM events WHERE external_id LIKE 'old_%'`)).rows[0].count);
+    worker = await startHookgate('worker', {
+      ...common,
+      RETENTION_RAW_AFTER: '7d',
+      RETENTION_EVENTS_AFTER: '30d',
+      RETENTION_INTERVAL: '5s',
+    });
+    const oldLeft = async () =>
+      Number((await pool.query(`SELECT count(*) FROM events WHERE external_id LIKE 'old_%'`)).rows[0].count);
     await waitUntil(async () => (await oldLeft()) < EVENTS, 'the retention run to start', 120_000);
     const during = await ingestRound(api);
     let remaining = await oldLeft();
@@ -126,18 +165,36 @@ async function main() {
     }
     const purgeSeconds = (performance.now() - purgeStarted) / 1000;
 
-    console.log(`retention and scale: ${fmt(EVENTS)} expired events filled in ${fmt(fillSeconds)} s; ${CONNECTIONS} connections, rounds of ${ROUND_SECONDS} s`);
-    console.log(`  ingest, 0 stored events (baseline):       ${fmt(empty.rps)} req/s  p50 ${empty.p50} ms  p99 ${empty.p99} ms  errors ${empty.errors}`);
-    console.log(`  ingest, ${fmt(EVENTS)} stored events:         ${fmt(idle.rps)} req/s  p50 ${idle.p50} ms  p99 ${idle.p99} ms  errors ${idle.errors}`);
-    console.log(`  ingest while retention purges them:       ${fmt(during.rps)} req/s  p50 ${during.p50} ms  p99 ${during.p99} ms  errors ${during.errors}`);
+    console.log(
+      `retention and scale: ${fmt(EVENTS)} expired events filled in ${fmt(fillSeconds)} s; ${CONNECTIONS} connections, rounds of ${ROUND_SECONDS} s`,
+    );
+    console.log(
+      `  ingest, 0 stored events (baseline):       ${fmt(empty.rps)} req/s  p50 ${empty.p50} ms  p99 ${empty.p99} ms  errors ${empty.errors}`,
+    );
+    console.log(
+      `  ingest, ${fmt(EVENTS)} stored events:         ${fmt(idle.rps)} req/s  p50 ${idle.p50} ms  p99 ${idle.p99} ms  errors ${idle.errors}`,
+    );
+    console.log(
+      `  ingest while retention purges them:       ${fmt(during.rps)} req/s  p50 ${during.p50} ms  p99 ${during.p99} ms  errors ${during.errors}`,
+    );
     console.log(`  ratio req/s, ${fmt(EVENTS)} stored / 0 stored: ${fmt(idle.rps / empty.rps, 2)}`);
-    console.log(`  ratio p99, during retention / idle at the same size: ${fmt(during.p99 / idle.p99, 2)} (req/s ${fmt(during.rps / idle.rps, 2)})`);
-    console.log(`  retention purged ${fmt(EVENTS - remaining)} events (+ deliveries, attempts, raw) in ${fmt(purgeSeconds)} s (worker boot included): ${fmt((EVENTS - remaining) / purgeSeconds)} events/s; left ${fmt(remaining)}`);
-    const perIngested = (sizeAfter.events + sizeAfter.raw_webhooks - sizeBefore.events - sizeBefore.raw_webhooks) / Math.max(1, ingested);
-    const perDelivery = (filled.deliveries - sizeAfter.deliveries + filled.delivery_attempts - sizeAfter.delivery_attempts) / EVENTS;
-    console.log(`  disk: ${fmt(perIngested)} B per ingested event (raw request + event + indexes, measured on ${fmt(ingested)} real ingests of ~1.2 KB)`
-      + ` + ${fmt(perDelivery)} B per delivery with one attempt (measured on the ${fmt(EVENTS)} filled)`);
-    console.log(`  disk for 10,000,000 events with one delivery each, extrapolated: ${fmt(((perIngested + perDelivery) * 10_000_000) / 1024 ** 3, 1)} GiB`);
+    console.log(
+      `  ratio p99, during retention / idle at the same size: ${fmt(during.p99 / idle.p99, 2)} (req/s ${fmt(during.rps / idle.rps, 2)})`,
+    );
+    console.log(
+      `  retention purged ${fmt(EVENTS - remaining)} events (+ deliveries, attempts, raw) in ${fmt(purgeSeconds)} s (worker boot included): ${fmt((EVENTS - remaining) / purgeSeconds)} events/s; left ${fmt(remaining)}`,
+    );
+    const perIngested =
+      (sizeAfter.events + sizeAfter.raw_webhooks - sizeBefore.events - sizeBefore.raw_webhooks) / Math.max(1, ingested);
+    const perDelivery =
+      (filled.deliveries - sizeAfter.deliveries + filled.delivery_attempts - sizeAfter.delivery_attempts) / EVENTS;
+    console.log(
+      `  disk: ${fmt(perIngested)} B per ingested event (raw request + event + indexes, measured on ${fmt(ingested)} real ingests of ~1.2 KB)` +
+        ` + ${fmt(perDelivery)} B per delivery with one attempt (measured on the ${fmt(EVENTS)} filled)`,
+    );
+    console.log(
+      `  disk for 10,000,000 events with one delivery each, extrapolated: ${fmt(((perIngested + perDelivery) * 10_000_000) / 1024 ** 3, 1)} GiB`,
+    );
   } finally {
     await pool.end();
     await Promise.all([api.stop(), worker.stop()]);

@@ -9,7 +9,13 @@ const { benchDatabase, startHookgate, fmt } = require('./support/harness');
 const EVENTS = Number(process.env.BENCH_SEARCH_EVENTS || 1_000_000);
 const REQUESTS = Number(process.env.BENCH_SEARCH_REQUESTS || 200);
 const ADMIN_KEY = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
-const TYPES = ['invoice.paid', 'invoice.payment_failed', 'customer.created', 'charge.refunded', 'payment_intent.succeeded'];
+const TYPES = [
+  'invoice.paid',
+  'invoice.payment_failed',
+  'customer.created',
+  'charge.refunded',
+  'payment_intent.succeeded',
+];
 const STATUSES = ['delivered', 'delivered', 'delivered', 'failed', 'partially_delivered', 'no_subscribers'];
 
 /** Events spread over the last 30 days across the five built-in integrations, in 100,000-row statements. */
@@ -61,33 +67,64 @@ async function main() {
     HOOKGATE_REDIS_PREFIX: db.name,
     ADMIN_API_KEY: ADMIN_KEY,
     MANAGEMENT_RATE_LIMIT_PER_MINUTE: '1000000',
-    ...Object.fromEntries(['STRIPE_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET', 'PAYPAL_WEBHOOK_ID', 'ACME_WEBHOOK_SECRET', 'GLOBEX_WEBHOOK_TOKEN'].map((name) => [name, `bench-${crypto.randomBytes(8).toString('hex')}`])),
+    ...Object.fromEntries(
+      [
+        'STRIPE_WEBHOOK_SECRET',
+        'GITHUB_WEBHOOK_SECRET',
+        'PAYPAL_WEBHOOK_ID',
+        'ACME_WEBHOOK_SECRET',
+        'GLOBEX_WEBHOOK_TOKEN',
+      ].map((name) => [name, `bench-${crypto.randomBytes(8).toString('hex')}`]),
+    ),
   });
   try {
     const started = Date.now();
     await fill(pool);
-    console.log(`search: ${EVENTS} events stored in ${((Date.now() - started) / 1000).toFixed(0)} s; ${REQUESTS} requests per filter, 50 a page`);
+    console.log(
+      `search: ${EVENTS} events stored in ${((Date.now() - started) / 1000).toFixed(0)} s; ${REQUESTS} requests per filter, 50 a page`,
+    );
     const filters = [
       ['type', (i) => ({ type: TYPES[i % 5] }), (i) => ['e.type = $1', [TYPES[i % 5]]]],
-      ['status', (i) => ({ status: STATUSES[3 + (i % 3)] }), (i) => ['e.status = $1::"EventStatus"', [STATUSES[3 + (i % 3)]]]],
+      [
+        'status',
+        (i) => ({ status: STATUSES[3 + (i % 3)] }),
+        (i) => ['e.status = $1::"EventStatus"', [STATUSES[3 + (i % 3)]]],
+      ],
       ['integration', () => ({ integration: 'stripe' }), () => ['i.slug = $1', ['stripe']]],
       ['externalId', (i) => ({ externalId: `evt_${i * 4999}` }), (i) => ['e.external_id = $1', [`evt_${i * 4999}`]]],
-      ['type + one day', (i) => ({ type: TYPES[i % 5], from: new Date(Date.now() - 2 * 86_400_000).toISOString(), to: new Date(Date.now() - 86_400_000).toISOString() }),
-        (i) => ['e.type = $1 AND e.received_at >= $2 AND e.received_at < $3', [TYPES[i % 5], new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 86_400_000)]]],
+      [
+        'type + one day',
+        (i) => ({
+          type: TYPES[i % 5],
+          from: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+          to: new Date(Date.now() - 86_400_000).toISOString(),
+        }),
+        (i) => [
+          'e.type = $1 AND e.received_at >= $2 AND e.received_at < $3',
+          [TYPES[i % 5], new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 86_400_000)],
+        ],
+      ],
     ];
     for (const [name, query, sql] of filters) {
       const api95 = await timed(REQUESTS, async (i) => {
-        const response = await fetch(`${api.url}/api/v1/events?${new URLSearchParams({ ...query(i), limit: '50' })}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        const response = await fetch(`${api.url}/api/v1/events?${new URLSearchParams({ ...query(i), limit: '50' })}`, {
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        });
         if (response.status !== 200) throw new Error(`GET /events answered ${response.status}`);
         await response.arrayBuffer();
       });
       const base = await timed(REQUESTS, async (i) => {
         const [where, values] = sql(i);
-        await pool.query(`SELECT e.id, i.slug, e.provider, e.type, e.external_id, e.status, e.occurred_at, e.received_at
+        await pool.query(
+          `SELECT e.id, i.slug, e.provider, e.type, e.external_id, e.status, e.occurred_at, e.received_at
                           FROM events e JOIN integrations i ON i.id = e.integration_id WHERE ${where}
-                          ORDER BY e.received_at DESC, e.id DESC LIMIT 51`, values);
+                          ORDER BY e.received_at DESC, e.id DESC LIMIT 51`,
+          values,
+        );
       });
-      console.log(`  ${name.padEnd(16)} GET /events p50 ${fmt(api95.p50, 1)} ms p95 ${fmt(api95.p95, 1)} ms | SQL alone p50 ${fmt(base.p50, 1)} ms p95 ${fmt(base.p95, 1)} ms | p95 ratio ${fmt(api95.p95 / base.p95, 2)}`);
+      console.log(
+        `  ${name.padEnd(16)} GET /events p50 ${fmt(api95.p50, 1)} ms p95 ${fmt(api95.p95, 1)} ms | SQL alone p50 ${fmt(base.p50, 1)} ms p95 ${fmt(base.p95, 1)} ms | p95 ratio ${fmt(api95.p95 / base.p95, 2)}`,
+      );
     }
   } finally {
     await pool.end();

@@ -30,7 +30,9 @@ function startReceiver(getSecret) {
       const body = Buffer.concat(chunks).toString('utf8');
       try {
         const event = new Webhook(getSecret()).verify(body, req.headers);
-        log(`demo receiver: ${event.type} ${event.id} from ${event.integration} (signature valid, webhook-id ${req.headers['webhook-id']})`);
+        log(
+          `demo receiver: ${event.type} ${event.id} from ${event.integration} (signature valid, webhook-id ${req.headers['webhook-id']})`,
+        );
         res.writeHead(204).end();
       } catch (error) {
         log(`demo receiver: REJECTED a delivery: ${error.message}`);
@@ -59,8 +61,12 @@ async function ensureDemoEndpoint(baseUrl, key, secrets) {
   if (list.status !== 200) throw new Error(`listing endpoints answered ${list.status}`);
   let endpoint = list.body.data.find((item) => item.url === url);
   if (!endpoint) {
-    const created = await api(baseUrl, key, 'POST', '/endpoints', { url, description: 'Demo receiver started by npm start' });
-    if (created.status !== 201) throw new Error(`creating the demo endpoint answered ${created.status}: ${JSON.stringify(created.body)}`);
+    const created = await api(baseUrl, key, 'POST', '/endpoints', {
+      url,
+      description: 'Demo receiver started by npm start',
+    });
+    if (created.status !== 201)
+      throw new Error(`creating the demo endpoint answered ${created.status}: ${JSON.stringify(created.body)}`);
     endpoint = created.body;
     secrets.demoEndpointSecret = created.body.secret;
   } else if (!secrets.demoEndpointSecret) {

@@ -10,7 +10,16 @@ const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ensureServices, ensurePackages, ensureChromium, stopServices, migrate, localDir, root, log } = require('./services');
+const {
+  ensureServices,
+  ensurePackages,
+  ensureChromium,
+  stopServices,
+  migrate,
+  localDir,
+  root,
+  log,
+} = require('./services');
 
 const npmCli = process.env.npm_execpath;
 
@@ -85,6 +94,11 @@ async function testCommand() {
   log('building and type-checking…');
   npmRun('build');
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  // The whole suite starts with lint and format; a run of chosen specs (`npm test -- path`) skips them.
+  if (process.argv.length <= 3) {
+    log('linting (ESLint) and checking the format (Prettier)…');
+    npmRun('lint');
+  }
   const env = { ...process.env, HOOKGATE_TEST_DATABASE_SERVER_URL: serverUrl, REDIS_URL: redisUrl, NODE_ENV: 'test' };
   delete env.DATABASE_URL;
   run(process.execPath, [require.resolve('jest/bin/jest'), ...process.argv.slice(3)], env);
@@ -97,8 +111,14 @@ function checkLockFile() {
     ? spawnSync(process.execPath, [npmCli, ...args], { cwd: root, encoding: 'utf8' })
     : spawnSync('npm', args, { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) {
-    const reason = `${result.stderr}`.split('\n').filter((line) => /Missing|Invalid|in sync/.test(line)).slice(0, 8).join('\n');
-    throw new Error(`package-lock.json is out of step with package.json (npm ci would fail):\n${reason}\nRun \`npm install\` and commit package-lock.json.`);
+    const reason = `${result.stderr}`
+      .split('\n')
+      .filter((line) => /Missing|Invalid|in sync/.test(line))
+      .slice(0, 8)
+      .join('\n');
+    throw new Error(
+      `package-lock.json is out of step with package.json (npm ci would fail):\n${reason}\nRun \`npm install\` and commit package-lock.json.`,
+    );
   }
 }
 
@@ -111,7 +131,10 @@ async function benchCommand() {
   const { serverUrl, redisUrl } = await ensureServices({ database: 'hookgate_bench' });
   npmRun('build');
   const env = { ...process.env, HOOKGATE_TEST_DATABASE_SERVER_URL: serverUrl, REDIS_URL: redisUrl };
-  for (const file of fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.bench.js')).sort()) {
+  for (const file of fs
+    .readdirSync(path.join(root, 'bench'))
+    .filter((f) => f.endsWith('.bench.js'))
+    .sort()) {
     run(process.execPath, [path.join(root, 'bench', file)], env);
   }
 }
@@ -125,7 +148,13 @@ async function chaosCommand() {
   process.exitCode = chaos.status ?? 1;
 }
 
-const commands = { start: startCommand, test: testCommand, bench: benchCommand, chaos: chaosCommand, stop: stopCommand };
+const commands = {
+  start: startCommand,
+  test: testCommand,
+  bench: benchCommand,
+  chaos: chaosCommand,
+  stop: stopCommand,
+};
 const command = commands[process.argv[2]];
 if (!command) {
   console.error('usage: node scripts/local-stack.js start|test|bench|chaos|stop');

@@ -17,11 +17,18 @@ const filters = { externalTables: [], externalEnums: [] };
 function readMigrations() {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   const directories = fs.existsSync(migrationsDir)
-    ? fs.readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? fs
+        .readdirSync(migrationsDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir: migrationsDir,
-    lockfile: { path: 'migration_lock.toml', content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null,
+    },
     shadowDbInitScript: '',
     migrationDirectories: directories.map((name) => {
       const file = path.join(migrationsDir, name, 'migration.sql');
@@ -29,7 +36,9 @@ function readMigrations() {
         path: name,
         migrationFile: {
           path: 'migration.sql',
-          content: fs.existsSync(file) ? { tag: 'ok', value: fs.readFileSync(file, 'utf8') } : { tag: 'error', value: 'missing migration.sql' },
+          content: fs.existsSync(file)
+            ? { tag: 'ok', value: fs.readFileSync(file, 'utf8') }
+            : { tag: 'error', value: 'missing migration.sql' },
         },
       };
     }),
@@ -93,7 +102,9 @@ async function main() {
   try {
     if (command === 'deploy') {
       const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(), filters });
-      console.log(appliedMigrationNames.length ? `Applied ${appliedMigrationNames.join(', ')}` : 'No pending migrations.');
+      console.log(
+        appliedMigrationNames.length ? `Applied ${appliedMigrationNames.join(', ')}` : 'No pending migrations.',
+      );
       return;
     }
     if (command === 'schema-sql') {

@@ -20,14 +20,28 @@ const samples = {
     return { body, headers: { 'x-globex-token': secrets.globex } };
   },
   github: () => {
-    const body = JSON.stringify({ action: 'opened', issue: { number: 1, title: 'Hello from Hookgate' }, repository: { full_name: 'acme/demo' } });
+    const body = JSON.stringify({
+      action: 'opened',
+      issue: { number: 1, title: 'Hello from Hookgate' },
+      repository: { full_name: 'acme/demo' },
+    });
     return {
       body,
-      headers: { 'x-github-event': 'issues', 'x-github-delivery': id, 'x-hub-signature-256': `sha256=${hmac(secrets.github, body)}` },
+      headers: {
+        'x-github-event': 'issues',
+        'x-github-delivery': id,
+        'x-hub-signature-256': `sha256=${hmac(secrets.github, body)}`,
+      },
     };
   },
   stripe: () => {
-    const body = JSON.stringify({ id: `evt_${id.replace(/-/g, '')}`, object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: { id: 'in_1' } } });
+    const body = JSON.stringify({
+      id: `evt_${id.replace(/-/g, '')}`,
+      object: 'event',
+      type: 'invoice.paid',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'in_1' } },
+    });
     const t = Math.floor(Date.now() / 1000);
     return { body, headers: { 'stripe-signature': `t=${t},v1=${hmac(secrets.stripe, `${t}.${body}`)}` } };
   },
@@ -38,7 +52,11 @@ if (!samples[provider]) {
   process.exit(2);
 }
 const { body, headers } = samples[provider]();
-fetch(`${baseUrl}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+fetch(`${baseUrl}/webhooks/${provider}`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body,
+})
   .then(async (response) => console.log(response.status, await response.text()))
   .catch((error) => {
     console.error(error.message);

@@ -27,7 +27,10 @@ function which(command) {
 function postgresBinDir() {
   const base = '/usr/lib/postgresql';
   if (fs.existsSync(base)) {
-    const versions = fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+    const versions = fs
+      .readdirSync(base)
+      .filter((v) => fs.existsSync(path.join(base, v, 'bin', 'pg_ctl')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return path.join(base, versions[0], 'bin');
   }
   const pgCtl = which('pg_ctl');
@@ -39,7 +42,10 @@ function aptInstall(packages, instructions) {
   if (!isRoot || !which('apt-get')) throw new Error(instructions);
   log(`installing ${packages.join(' ')} with apt-get (one time)…`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function ensurePackages() {
@@ -61,7 +67,10 @@ function ensurePackages() {
  */
 function ensureChromium() {
   if (process.env.CHROMIUM_PATH || which('chromium')) return;
-  aptInstall(['chromium'], 'The console tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install -y chromium), or set CHROMIUM_PATH.');
+  aptInstall(
+    ['chromium'],
+    'The console tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install -y chromium), or set CHROMIUM_PATH.',
+  );
 }
 
 /**
@@ -154,9 +163,24 @@ async function startRedis() {
   const dataDir = path.join(localDir, 'redis');
   fs.mkdirSync(dataDir, { recursive: true });
   execFileSync(which('redis-server'), [
-    '--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'yes',
-    '--pidfile', path.join(dataDir, 'redis.pid'), '--logfile', path.join(dataDir, 'redis.log'),
-    '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction',
+    '--port',
+    String(REDIS_PORT),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dataDir,
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    path.join(dataDir, 'redis.pid'),
+    '--logfile',
+    path.join(dataDir, 'redis.log'),
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
   ]);
   await waitForPort(REDIS_PORT, 'Redis');
   log(`Redis listening on 127.0.0.1:${REDIS_PORT}`);
@@ -244,10 +268,30 @@ async function stopServices() {
 }
 
 function migrate(databaseUrl) {
-  execFileSync(process.execPath, ['--experimental-wasm-modules', '--disable-warning=ExperimentalWarning', path.join(__dirname, 'migrate.js')], {
-    stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  });
+  execFileSync(
+    process.execPath,
+    ['--experimental-wasm-modules', '--disable-warning=ExperimentalWarning', path.join(__dirname, 'migrate.js')],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    },
+  );
 }
 
-module.exports = { ensureServices, ensurePackages, ensureChromium, stopServices, migrate, createDatabaseIfMissing, postgresBinDir, pgRun, isRoot, POSTGRES_HOME, portOpen, waitForPort, localDir, root, log };
+module.exports = {
+  ensureServices,
+  ensurePackages,
+  ensureChromium,
+  stopServices,
+  migrate,
+  createDatabaseIfMissing,
+  postgresBinDir,
+  pgRun,
+  isRoot,
+  POSTGRES_HOME,
+  portOpen,
+  waitForPort,
+  localDir,
+  root,
+  log,
+};

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const tracing = startTracing(config);
   const { createLogger } = await import('./observability/logging/logger.factory');
   const { start } = await import('./bootstrap/start');
-  const logger = createLogger(config.role, config.logLevel, { format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
+  const logger = createLogger(config.role, config.logLevel, {
+    format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+  });
   const started = await start(config, logger);
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -20,7 +20,12 @@ const worker = new Worker(
       method: 'POST',
       dispatcher: agent,
       body: payload,
-      headers: { 'content-type': 'application/json', 'webhook-id': job.id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(job.id, now, payload) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': job.id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signer.sign(job.id, now, payload),
+      },
     });
     await response.body.dump();
     await pool.query('UPDATE baseline_events SET delivered_at = now() WHERE id = $1', [job.data.id]);
@@ -32,4 +37,9 @@ const worker = new Worker(
   },
 );
 worker.on('ready', () => process.send?.('listening'));
-process.on('SIGTERM', () => worker.close().then(() => Promise.all([pool.end(), agent.close()])).then(() => process.exit(0)));
+process.on('SIGTERM', () =>
+  worker
+    .close()
+    .then(() => Promise.all([pool.end(), agent.close()]))
+    .then(() => process.exit(0)),
+);

@@ -17,7 +17,10 @@ const server = http.createServer((req, res) => {
   req.on('end', async () => {
     try {
       const event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      await pool.query('INSERT INTO baseline_events (id, data) VALUES ($1, $2) ON CONFLICT DO NOTHING', [event.id, event]);
+      await pool.query('INSERT INTO baseline_events (id, data) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        event.id,
+        event,
+      ]);
       await queue.add('process-event', { id: event.id }, { removeOnComplete: true });
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"accepted"}');
     } catch (error) {

@@ -28,7 +28,11 @@ async function benchDatabase() {
   const url = new URL(process.env.HOOKGATE_TEST_DATABASE_SERVER_URL);
   url.pathname = `/${name}`;
   migrate(url.toString());
-  return { name, url: url.toString(), drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
+  return {
+    name,
+    url: url.toString(),
+    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  };
 }
 
 function freePort() {
@@ -71,7 +75,14 @@ async function startHookgate(role, env) {
   const port = await freePort();
   const healthPort = role === 'worker' ? await freePort() : undefined;
   const child = spawn(process.execPath, [mainJs, role], {
-    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', PORT: String(port), ...(healthPort ? { WORKER_HEALTH_PORT: String(healthPort) } : {}), ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      PORT: String(port),
+      ...(healthPort ? { WORKER_HEALTH_PORT: String(healthPort) } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${healthPort ?? port}`;
@@ -82,10 +93,11 @@ async function startHookgate(role, env) {
 /** A plain Node script as a child process; resolves once it says 'listening' (or at once when it listens on nothing). */
 async function startScript(file, env, { waitForListening = true } = {}) {
   const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  if (waitForListening) await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited with ${code}`)));
-  });
+  if (waitForListening)
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited with ${code}`)));
+    });
   return { child, stop: () => stopChild(child) };
 }
 

@@ -28,7 +28,8 @@ const server = http.createServer((req, res) => {
 
 process.on('message', (message) => {
   if (message.type === 'secret') verifiers.set(message.path, new Webhook(message.secret));
-  if (message.type === 'arrivals') process.send({ type: 'arrivals', arrivals: arrivals.get(message.path) ?? [], rejected });
+  if (message.type === 'arrivals')
+    process.send({ type: 'arrivals', arrivals: arrivals.get(message.path) ?? [], rejected });
 });
 server.keepAliveTimeout = 30_000;
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send('listening'));

@@ -17,7 +17,19 @@ import { ManagementModule } from '../management/management.module';
 
 /** The HTTP side: controllers only live here (role api or all). */
 @Module({
-  imports: [ManagementModule, HealthHttpModule, ProvidersHttpModule, IngressModule, EndpointsHttpModule, DeliveryHttpModule, ObservabilityHttpModule, EventsHttpModule, ReplayHttpModule, AuditHttpModule, ConsoleModule],
+  imports: [
+    ManagementModule,
+    HealthHttpModule,
+    ProvidersHttpModule,
+    IngressModule,
+    EndpointsHttpModule,
+    DeliveryHttpModule,
+    ObservabilityHttpModule,
+    EventsHttpModule,
+    ReplayHttpModule,
+    AuditHttpModule,
+    ConsoleModule,
+  ],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

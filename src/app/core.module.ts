@@ -14,7 +14,15 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ContextModule, RedisModule, QueueModule, ObservabilityModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        ContextModule,
+        RedisModule,
+        QueueModule,
+        ObservabilityModule,
+        HealthModule,
+      ],
       exports: [HealthModule],
     };
   }

@@ -26,16 +26,21 @@ export class AuditService {
   /** The trail, newest first, keyset-paginated. */
   async search(filter: AuditSearch, limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
     const rows = await this.repository.search(filter, limit + 1, decodeCursor(cursor));
-    return toPage(rows, limit, (row) => ({ at: row.at, id: row.id }), (row) => ({
-      id: row.id,
-      at: row.at.toISOString(),
-      actor: row.actor,
-      action: row.action,
-      ...(row.eventId ? { eventId: row.eventId } : {}),
-      subjectType: row.subjectType,
-      subjectId: row.subjectId,
-      details: row.details,
-    }));
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.at, id: row.id }),
+      (row) => ({
+        id: row.id,
+        at: row.at.toISOString(),
+        actor: row.actor,
+        action: row.action,
+        ...(row.eventId ? { eventId: row.eventId } : {}),
+        subjectType: row.subjectType,
+        subjectId: row.subjectId,
+        details: row.details,
+      }),
+    );
   }
 
   /** The retention job's purge: up to `limit` entries older than `before` (the only deletion the trail allows). */

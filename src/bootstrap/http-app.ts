@@ -20,7 +20,10 @@ export function configureHttpApp(app: INestApplication): void {
 
   const webhooks = app.get(WebhookHttpHandler);
   const server = app.getHttpServer() as Server;
-  const [expressListener] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
+  const [expressListener] = server.listeners('request') as ((
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => void)[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const slug = webhooks.slugOf(request);

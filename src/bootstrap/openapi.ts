@@ -2,16 +2,27 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HOOKGATE_VERSION } from '../common/version';
 
-
-const answer = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const answer = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
 
 /** The webhook route is served ahead of Nest's router (WebhookHttpHandler), so it is described here. */
 const WEBHOOK_ROUTE = {
   post: {
     tags: ['webhooks'],
     summary: 'Receive a webhook (202 accepted, 200 duplicate)',
-    description: "Public: authenticity comes from the provider's signature over the raw bytes, which are stored as received.",
-    parameters: [{ name: 'integration', in: 'path' as const, required: true, description: 'Integration slug, e.g. stripe', schema: { type: 'string' as const } }],
+    description:
+      "Public: authenticity comes from the provider's signature over the raw bytes, which are stored as received.",
+    parameters: [
+      {
+        name: 'integration',
+        in: 'path' as const,
+        required: true,
+        description: 'Integration slug, e.g. stripe',
+        schema: { type: 'string' as const },
+      },
+    ],
     requestBody: { required: true, content: { '*/*': { schema: { type: 'string' as const, format: 'binary' } } } },
     responses: {
       '202': answer('Accepted: {"eventId", "status": "accepted", "duplicate": false}'),

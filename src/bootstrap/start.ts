@@ -51,7 +51,9 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
 
   const app = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
   const metrics = app.get(MetricsService);
-  const healthServer = config.workerHealthPort ? await startWorkerHealthServer(app, config.workerHealthPort, () => metrics.render()) : undefined;
+  const healthServer = config.workerHealthPort
+    ? await startWorkerHealthServer(app, config.workerHealthPort, () => metrics.render())
+    : undefined;
   log.log(`role worker started${healthServer ? `; health on port ${config.workerHealthPort}` : ''}`);
   return {
     app,

@@ -63,15 +63,28 @@ export class AppConfig {
     this.port = env.PORT;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
-    this.secretsEncryption = { key: env.SECRETS_ENCRYPTION_KEY, previousKeys: (env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean) };
-    this.trustProxy = (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+    this.secretsEncryption = {
+      key: env.SECRETS_ENCRYPTION_KEY,
+      previousKeys: (env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    };
+    this.trustProxy = (env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     this.ingressRejectedPerIpPerMinute = env.INGRESS_REJECTED_PER_IP_PER_MINUTE;
     this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;
     this.logFormat = env.LOG_FORMAT;
     this.fanOutConcurrency = env.FAN_OUT_CONCURRENCY;
-    this.endpointGate = { concurrency: env.ENDPOINT_CONCURRENCY, breakerFailures: env.ENDPOINT_BREAKER_FAILURES, breakerCooldownMs: env.ENDPOINT_BREAKER_COOLDOWN_MS };
+    this.endpointGate = {
+      concurrency: env.ENDPOINT_CONCURRENCY,
+      breakerFailures: env.ENDPOINT_BREAKER_FAILURES,
+      breakerCooldownMs: env.ENDPOINT_BREAKER_COOLDOWN_MS,
+    };
     this.worker = { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS };
     this.builtInSecrets = {
       stripe: env.STRIPE_WEBHOOK_SECRET,
@@ -81,7 +94,9 @@ export class AppConfig {
       globex: env.GLOBEX_WEBHOOK_TOKEN,
     };
     this.paypal = {
-      certHosts: env.PAYPAL_CERT_HOSTS.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
+      certHosts: env.PAYPAL_CERT_HOSTS.split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
       allowHttpLoopback: env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK,
       caFile: env.PAYPAL_CERT_CA_FILE,
     };
@@ -103,10 +118,20 @@ export class AppConfig {
       intervalMs: parseDuration(env.RETENTION_INTERVAL) ?? 3_600_000,
     };
     this.managementRateLimitPerMinute = env.MANAGEMENT_RATE_LIMIT_PER_MINUTE;
-    this.console = { sessionTtlMs: parseDuration(env.CONSOLE_SESSION_TTL) ?? 12 * 3_600_000, jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, '') };
-    this.health = { outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS, heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024 };
+    this.console = {
+      sessionTtlMs: parseDuration(env.CONSOLE_SESSION_TTL) ?? 12 * 3_600_000,
+      jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, ''),
+    };
+    this.health = {
+      outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS,
+      heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
+    };
     this.operationalEvents = { deadLetterWindowMs: parseDuration(env.OPERATIONAL_DEAD_LETTER_WINDOW) ?? 60_000 };
-    this.outbox = { relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS, relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS, stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000 };
+    this.outbox = {
+      relayIntervalMs: env.OUTBOX_RELAY_INTERVAL_MS,
+      relayMinAgeMs: env.OUTBOX_RELAY_MIN_AGE_MS,
+      stuckAfterMs: parseDuration(env.STUCK_EVENT_AFTER) ?? 600_000,
+    };
   }
 
   get runsApi(): boolean {

@@ -9,7 +9,10 @@ export function parseDuration(text: string): number | null {
 
 /** Parses a comma-separated schedule such as `5s,5m,30m`; returns null when any part is malformed. */
 export function parseDurationList(text: string): number[] | null {
-  const parts = text.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+  const parts = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
   if (parts.length === 0) return null;
   const values = parts.map(parseDuration);
   return values.some((value) => value === null) ? null : (values as number[]);

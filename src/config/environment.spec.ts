@@ -8,10 +8,17 @@ describe('configuration', () => {
     const config = loadConfig(minimal);
     expect(config.role).toBe('all');
     expect(config.port).toBe(3000);
-    expect(config.delivery.retryScheduleMs).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(config.delivery.retryScheduleMs).toEqual([
+      5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
     expect(config.delivery.timeoutMs).toBe(15_000);
     expect(config.delivery.allowPrivateNetworks).toBe(false);
-    expect(config.paypal.certHosts).toEqual(['api.paypal.com', 'api-m.paypal.com', 'api.sandbox.paypal.com', 'api-m.sandbox.paypal.com']);
+    expect(config.paypal.certHosts).toEqual([
+      'api.paypal.com',
+      'api-m.paypal.com',
+      'api.sandbox.paypal.com',
+      'api-m.sandbox.paypal.com',
+    ]);
     expect(config.otel).toEqual({ endpoint: undefined, serviceName: 'hookgate' });
   });
 
@@ -24,14 +31,29 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(StartupError);
     const message = (error as Error).message;
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'APP_ROLE', 'DELIVERY_RETRY_SCHEDULE']) expect(message).toContain(name);
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'APP_ROLE', 'DELIVERY_RETRY_SCHEDULE'])
+      expect(message).toContain(name);
   });
 
   it('parses the retention periods (7d, 30d, 365d, every 1h by default; seconds in tests) and refuses bad ones', () => {
-    expect(loadConfig(minimal).retention).toEqual({ rawAfterMs: 604_800_000, eventsAfterMs: 2_592_000_000, auditAfterMs: 31_536_000_000, intervalMs: 3_600_000 });
-    expect(loadConfig({ ...minimal, RETENTION_RAW_AFTER: '2s', RETENTION_EVENTS_AFTER: '3s', RETENTION_AUDIT_AFTER: '4s', RETENTION_INTERVAL: '1s' }).retention)
-      .toEqual({ rawAfterMs: 2_000, eventsAfterMs: 3_000, auditAfterMs: 4_000, intervalMs: 1_000 });
-    expect(() => loadConfig({ ...minimal, RETENTION_EVENTS_AFTER: 'a month', RETENTION_INTERVAL: '0s' })).toThrow(/RETENTION_EVENTS_AFTER[\s\S]*RETENTION_INTERVAL/);
+    expect(loadConfig(minimal).retention).toEqual({
+      rawAfterMs: 604_800_000,
+      eventsAfterMs: 2_592_000_000,
+      auditAfterMs: 31_536_000_000,
+      intervalMs: 3_600_000,
+    });
+    expect(
+      loadConfig({
+        ...minimal,
+        RETENTION_RAW_AFTER: '2s',
+        RETENTION_EVENTS_AFTER: '3s',
+        RETENTION_AUDIT_AFTER: '4s',
+        RETENTION_INTERVAL: '1s',
+      }).retention,
+    ).toEqual({ rawAfterMs: 2_000, eventsAfterMs: 3_000, auditAfterMs: 4_000, intervalMs: 1_000 });
+    expect(() => loadConfig({ ...minimal, RETENTION_EVENTS_AFTER: 'a month', RETENTION_INTERVAL: '0s' })).toThrow(
+      /RETENTION_EVENTS_AFTER[\s\S]*RETENTION_INTERVAL/,
+    );
   });
 
   it('accepts a Redis Cluster hash tag as the key prefix', () => {
@@ -40,7 +62,11 @@ describe('configuration', () => {
   });
 
   it('parses booleans and the retry schedule units', () => {
-    const config = loadConfig({ ...minimal, DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true', DELIVERY_RETRY_SCHEDULE: '250ms, 2s,1m,1h' });
+    const config = loadConfig({
+      ...minimal,
+      DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true',
+      DELIVERY_RETRY_SCHEDULE: '250ms, 2s,1m,1h',
+    });
     expect(config.delivery.allowPrivateNetworks).toBe(true);
     expect(config.delivery.retryScheduleMs).toEqual([250, 2_000, 60_000, 3_600_000]);
   });
@@ -48,15 +74,22 @@ describe('configuration', () => {
   it('requires SECRETS_ENCRYPTION_KEY in production, as 32 bytes of base64', () => {
     expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrow(/SECRETS_ENCRYPTION_KEY is required/);
     expect(() => loadConfig({ ...minimal, SECRETS_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/32 bytes/);
-    expect(loadConfig({ ...minimal, NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).secretsEncryption.key).toBeDefined();
+    expect(
+      loadConfig({ ...minimal, NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })
+        .secretsEncryption.key,
+    ).toBeDefined();
   });
 
   it('refuses the PayPal loopback test switch in production', () => {
-    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: 'true' })).toThrow(/PAYPAL_CERT_ALLOW_HTTP_LOOPBACK/);
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: 'true' })).toThrow(
+      /PAYPAL_CERT_ALLOW_HTTP_LOOPBACK/,
+    );
   });
 
   it('does not echo secret values in its messages', () => {
-    expect(() => loadConfig({ ...minimal, ADMIN_API_KEY: 'short-secret' })).toThrow(/ADMIN_API_KEY must be at least 16 characters/);
+    expect(() => loadConfig({ ...minimal, ADMIN_API_KEY: 'short-secret' })).toThrow(
+      /ADMIN_API_KEY must be at least 16 characters/,
+    );
     expect(() => loadConfig({ ...minimal, ADMIN_API_KEY: 'short-secret' })).not.toThrow(/short-secret/);
   });
 });

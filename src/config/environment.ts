@@ -15,7 +15,13 @@ import {
 import { parseDuration, parseDurationList } from './duration';
 
 const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+  value === undefined || value === ''
+    ? undefined
+    : value === 'true' || value === '1'
+      ? true
+      : value === 'false' || value === '0'
+        ? false
+        : value;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
@@ -32,13 +38,21 @@ export class Environment {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
-  @IsOptional() @IsIn(ROLES)
+  @IsOptional()
+  @IsIn(ROLES)
   APP_ROLE: Role = 'all';
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
   ADMIN_API_KEY?: string;
 
   @IsOptional() @Transform(emptyToUndefined) @IsString() STRIPE_WEBHOOK_SECRET?: string;
@@ -47,116 +61,199 @@ export class Environment {
   @IsOptional() @Transform(emptyToUndefined) @IsString() ACME_WEBHOOK_SECRET?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() GLOBEX_WEBHOOK_TOKEN?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   PAYPAL_CERT_HOSTS: string = 'api.paypal.com,api-m.paypal.com,api.sandbox.paypal.com,api-m.sandbox.paypal.com';
 
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
   PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: boolean = false;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   PAYPAL_CERT_CA_FILE?: string;
 
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
   DELIVERY_ALLOW_PRIVATE_NETWORKS: boolean = false;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' },
+  )
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   OTEL_SERVICE_NAME: string = 'hookgate';
 
-  @IsOptional() @IsIn(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
+  @IsOptional()
+  @IsIn(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
   LOG_LEVEL: string = 'info';
 
   /** `json` or `pretty`; unset: pretty when stdout is a terminal, JSON otherwise. */
-  @IsOptional() @Transform(emptyToUndefined) @IsIn(['json', 'pretty'])
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
   /** An accepted event not fanned out after this long (or an open delivery with no attempt due for this long) is handed over again. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   STUCK_EVENT_AFTER: string = '10m';
 
   /** Retention (worker): raw requests, finished events (with deliveries and attempts), audit entries; and how often it runs. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   RETENTION_RAW_AFTER: string = '7d';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   RETENTION_EVENTS_AFTER: string = '30d';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   RETENTION_AUDIT_AFTER: string = '365d';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   RETENTION_INTERVAL: string = '1h';
 
   /** Lifetime of an ops console session (contract §6.5). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CONSOLE_SESSION_TTL: string = '12h';
 
   /** Jaeger's UI, e.g. http://localhost:16686: the console links each event to its trace there. */
-  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'JAEGER_UI_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'JAEGER_UI_URL must be an http(s) URL' })
   JAEGER_UI_URL?: string;
 
   /** Dead letters of one endpoint within this window make one `hookgate.delivery.dead_lettered` event, with the count. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   OPERATIONAL_DEAD_LETTER_WINDOW: string = '1m';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DELIVERY_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
   DELIVERY_TIMEOUT_MS: number = 15_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   WORKER_HEALTH_PORT?: number;
 
   // Not in the contract's table: tuning knobs with safe defaults.
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   DELIVERY_CONCURRENCY: number = 20;
 
   /** 32 bytes, base64: integration and endpoint secrets are stored encrypted with it (AES-256-GCM); required in production. */
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   SECRETS_ENCRYPTION_KEY?: string;
 
   /** Earlier values of SECRETS_ENCRYPTION_KEY (comma-separated), still able to open what they sealed while the boot re-seals it. */
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   SECRETS_ENCRYPTION_PREVIOUS_KEYS?: string;
 
-  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or loopback/linklocal/uniquelocal); unset: none, the peer address is the source. */
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or loopback/linklocal/uniquelocal);
+   * unset: none, the peer address is the source.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   TRUST_PROXY?: string;
 
   /** Webhooks refused by verification per source IP per minute before that IP gets 429. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   INGRESS_REJECTED_PER_IP_PER_MINUTE: number = 300;
 
   /** Connections per pool (Prisma's, and the hot paths' node-postgres pool) in each process. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   DATABASE_POOL_SIZE: number = 10;
 
   /** Delivery attempts in flight per endpoint across every worker; the rest wait without using attempts. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   ENDPOINT_CONCURRENCY: number = 10;
 
   /** Failed attempts in a row that pause an endpoint (circuit breaker), and how long until a probe. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   ENDPOINT_BREAKER_FAILURES: number = 5;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   ENDPOINT_BREAKER_COOLDOWN_MS: number = 30_000;
 
   /** Processing jobs (fan-outs) in flight per worker process. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   FAN_OUT_CONCURRENCY: number = 10;
 
   /** BullMQ job lock and stalled-job check: a crashed worker's jobs run again after about lock + interval. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
   WORKER_LOCK_DURATION_MS: number = 30_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
   WORKER_STALLED_INTERVAL_MS: number = 30_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_048_576)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_048_576)
   DELIVERY_RESPONSE_BODY_MAX_BYTES: number = 4096;
 
   /**
@@ -164,45 +261,84 @@ export class Environment {
    * share one Redis. Braces allowed for a Redis Cluster hash tag (`{hookgate}`): BullMQ's scripts need every key of a
    * queue in one slot.
    */
-  @IsOptional() @Matches(/^[A-Za-z0-9_:{}-]{1,64}$/, { message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : - { }' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_:{}-]{1,64}$/, {
+    message: 'HOOKGATE_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ : - { }',
+  })
   HOOKGATE_REDIS_PREFIX: string = 'hookgate';
 
   /** How often the worker looks for outbox rows that never reached BullMQ, and how old such a row must be. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   OUTBOX_RELAY_INTERVAL_MS: number = 2_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   OUTBOX_RELAY_MIN_AGE_MS: number = 5_000;
 
   /** First retry delay of a fan-out (processing) job and of a replay job; each later retry waits twice as long. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
   PROCESSING_RETRY_DELAY_MS: number = 1_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
   REPLAY_RETRY_DELAY_MS: number = 2_000;
 
   /** Events (or dead letters) a replay enqueues per batch. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   REPLAY_BATCH_SIZE: number = 500;
 
   /** Readiness fails when an accepted webhook has waited longer than this for BullMQ (Redis or workers down). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(86_400)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
   HEALTH_OUTBOX_MAX_AGE_SECONDS: number = 120;
 
   /** Readiness fails above this V8 heap size. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(65_536)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(64)
+  @Max(65_536)
   HEALTH_HEAP_LIMIT_MB: number = 1_536;
 
   /** Management API requests per minute per key before 429. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MANAGEMENT_RATE_LIMIT_PER_MINUTE: number = 1_200;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   NODE_ENV: string = 'development';
 }
 
 /** Validates the environment and returns it, or every problem found, each naming its variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): { env?: Environment; problems: string[] } {
+export function validateEnvironment(raw: Record<string, string | undefined>): {
+  env?: Environment;
+  problems: string[];
+} {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const problems = validateSync(env, { whitelist: false, forbidUnknownValues: false }).flatMap((error) =>
     Object.values(error.constraints ?? {}).map((message) =>
@@ -210,18 +346,36 @@ export function validateEnvironment(raw: Record<string, string | undefined>): { 
     ),
   );
   if (env.DELIVERY_RETRY_SCHEDULE !== undefined && parseDurationList(env.DELIVERY_RETRY_SCHEDULE) === null) {
-    problems.push('DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)');
+    problems.push(
+      'DELIVERY_RETRY_SCHEDULE must be a comma-separated list of durations such as 5s,5m,30m (units ms, s, m, h)',
+    );
   }
   if (!(parseDuration(env.OPERATIONAL_DEAD_LETTER_WINDOW) ?? 0)) {
     problems.push('OPERATIONAL_DEAD_LETTER_WINDOW must be a positive duration such as 1m (units ms, s, m, h, d)');
   }
-  for (const name of ['STUCK_EVENT_AFTER', 'RETENTION_RAW_AFTER', 'RETENTION_EVENTS_AFTER', 'RETENTION_AUDIT_AFTER', 'RETENTION_INTERVAL', 'CONSOLE_SESSION_TTL'] as const) {
-    if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0)) problems.push(`${name} must be a positive duration such as 12h (units ms, s, m, h, d)`);
+  for (const name of [
+    'STUCK_EVENT_AFTER',
+    'RETENTION_RAW_AFTER',
+    'RETENTION_EVENTS_AFTER',
+    'RETENTION_AUDIT_AFTER',
+    'RETENTION_INTERVAL',
+    'CONSOLE_SESSION_TTL',
+  ] as const) {
+    if (env[name] !== undefined && !(parseDuration(env[name]) ?? 0))
+      problems.push(`${name} must be a positive duration such as 12h (units ms, s, m, h, d)`);
   }
-  for (const [name, value] of [['SECRETS_ENCRYPTION_KEY', env.SECRETS_ENCRYPTION_KEY], ...(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').filter(Boolean).map((key) => ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', key.trim()])]) {
-    if (value !== undefined && Buffer.from(value, 'base64').length !== 32) problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);
+  for (const [name, value] of [
+    ['SECRETS_ENCRYPTION_KEY', env.SECRETS_ENCRYPTION_KEY],
+    ...(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((key) => ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', key.trim()]),
+  ]) {
+    if (value !== undefined && Buffer.from(value, 'base64').length !== 32)
+      problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);
   }
-  if (!env.SECRETS_ENCRYPTION_KEY && env.NODE_ENV === 'production') problems.push('SECRETS_ENCRYPTION_KEY is required when NODE_ENV=production');
+  if (!env.SECRETS_ENCRYPTION_KEY && env.NODE_ENV === 'production')
+    problems.push('SECRETS_ENCRYPTION_KEY is required when NODE_ENV=production');
   if (env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK && env.NODE_ENV === 'production') {
     problems.push('PAYPAL_CERT_ALLOW_HTTP_LOOPBACK is for tests only and is refused when NODE_ENV=production');
   }

@@ -142,11 +142,7 @@ export class ConsoleOperationsController {
 
   @Post('replays/:id/cancel')
   @RequireScope('ops')
-  async cancel(
-    @IdParam() id: string,
-    @Req() request: ConsoleRequest,
-    @Res() response: Response,
-  ): Promise<void> {
+  async cancel(@IdParam() id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     await this.replays.cancel(id, request.consoleSession.actor.name);
     seeOther(
       response,

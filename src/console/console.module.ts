@@ -18,7 +18,15 @@ import { ConsoleOverviewService } from './console-overview.service';
  * behind the same guard (scopes), with every change audited under the signed-in key's name.
  */
 @Module({
-  imports: [EventsModule, EndpointsModule, DeliveryModule, ReplayModule, ProvidersModule, AuditModule, ManagementModule],
+  imports: [
+    EventsModule,
+    EndpointsModule,
+    DeliveryModule,
+    ReplayModule,
+    ProvidersModule,
+    AuditModule,
+    ManagementModule,
+  ],
   controllers: [
     ConsoleAuthController,
     ConsoleOverviewController,

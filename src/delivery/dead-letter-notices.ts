@@ -30,7 +30,11 @@ export class DeadLetterNotices implements OnApplicationShutdown {
       if ((await this.redis.incr(key)) !== 1) return;
       await this.redis.pexpire(key, windowMs * 10);
     } catch (error) {
-      this.logger.warn({ message: 'dead letter not counted for its notice', endpointId, error: (error as Error).message });
+      this.logger.warn({
+        message: 'dead letter not counted for its notice',
+        endpointId,
+        error: (error as Error).message,
+      });
       return;
     }
     const flush = async () => {

@@ -31,8 +31,16 @@ export class DeliveryDispatcher {
     await this.jobs.addBulk(
       JobName.Deliver,
       deliveries.map((delivery) => ({
-        data: { deliveryId: delivery.id, endpointId: delivery.endpointId, ...(replayRequestId ? { replayRequestId } : {}), ...trace },
-        options: { jobId: `${delivery.id}-${run}`, attempts: delivery.maxAttempts ?? this.config.delivery.retryScheduleMs.length + 1 },
+        data: {
+          deliveryId: delivery.id,
+          endpointId: delivery.endpointId,
+          ...(replayRequestId ? { replayRequestId } : {}),
+          ...trace,
+        },
+        options: {
+          jobId: `${delivery.id}-${run}`,
+          attempts: delivery.maxAttempts ?? this.config.delivery.retryScheduleMs.length + 1,
+        },
       })),
     );
     return deliveries.length;
@@ -47,7 +55,11 @@ export class DeliveryDispatcher {
     await this.jobs.addBulk(
       JobName.Deliver,
       stuck.map((delivery) => ({
-        data: { deliveryId: delivery.id, endpointId: delivery.endpointId, ...(delivery.replayRequestId ? { replayRequestId: delivery.replayRequestId } : {}) },
+        data: {
+          deliveryId: delivery.id,
+          endpointId: delivery.endpointId,
+          ...(delivery.replayRequestId ? { replayRequestId: delivery.replayRequestId } : {}),
+        },
         options: { jobId: `${delivery.id}-stuck-${window}`, attempts: delivery.attemptsLeft },
       })),
     );
@@ -69,19 +81,35 @@ export class DeliveryDispatcher {
   }
 
   /** Delivers events again: to all currently matching endpoints, or only `endpointId`. Returns jobs enqueued. */
-  async redeliverEvents(eventIds: string[], options: { endpointId?: string; replayRequestId: string }): Promise<number> {
+  async redeliverEvents(
+    eventIds: string[],
+    options: { endpointId?: string; replayRequestId: string },
+  ): Promise<number> {
     if (!eventIds.length) return 0;
     const routings = await this.events.findRoutings(eventIds);
-    const endpoints = options.endpointId ? [await this.endpoints.findLive(options.endpointId)].filter((endpoint) => endpoint !== null) : await this.endpoints.findActive();
+    const endpoints = options.endpointId
+      ? [await this.endpoints.findLive(options.endpointId)].filter((endpoint) => endpoint !== null)
+      : await this.endpoints.findActive();
     const filterOf = (endpoint: { filter: unknown }) => endpoint.filter as EndpointFilter;
     const routed = routings.flatMap((event) =>
-      endpoints.filter((endpoint) => options.endpointId || matchesFilter(filterOf(endpoint), event)).map((endpoint) => ({ event, endpoint })),
+      endpoints
+        .filter((endpoint) => options.endpointId || matchesFilter(filterOf(endpoint), event))
+        .map((endpoint) => ({ event, endpoint })),
     );
     // Payload filters need the envelopes: one read for the batch, only of the events such an endpoint was routed.
-    const needEnvelope = options.endpointId ? [] : routed.filter(({ endpoint }) => hasPayloadConditions(filterOf(endpoint)));
-    const envelopes = needEnvelope.length ? await this.events.findEnvelopes([...new Set(needEnvelope.map(({ event }) => event.eventId))]) : new Map();
+    const needEnvelope = options.endpointId
+      ? []
+      : routed.filter(({ endpoint }) => hasPayloadConditions(filterOf(endpoint)));
+    const envelopes = needEnvelope.length
+      ? await this.events.findEnvelopes([...new Set(needEnvelope.map(({ event }) => event.eventId))])
+      : new Map();
     const pairs = routed
-      .filter(({ event, endpoint }) => options.endpointId || !hasPayloadConditions(filterOf(endpoint)) || matchesPayload(filterOf(endpoint).payload, envelopes.get(event.eventId)))
+      .filter(
+        ({ event, endpoint }) =>
+          options.endpointId ||
+          !hasPayloadConditions(filterOf(endpoint)) ||
+          matchesPayload(filterOf(endpoint).payload, envelopes.get(event.eventId)),
+      )
       .map(({ event, endpoint }) => ({ eventId: event.eventId, endpointId: endpoint.id }));
     return this.rerun(await this.repository.ensureDeliveries(pairs), options.replayRequestId);
   }

@@ -26,7 +26,12 @@ export class DeliveryQueryRepository {
   /** Newest first, strictly after `after` in (createdAt desc, id desc) order. */
   list(filter: DeliveryQueryDto, take: number, after?: KeysetPosition): Promise<Delivery[]> {
     return this.prisma.delivery.findMany({
-      where: { eventId: filter.eventId, endpointId: filter.endpointId, status: filter.status, ...keysetAfter('createdAt', after) },
+      where: {
+        eventId: filter.eventId,
+        endpointId: filter.endpointId,
+        status: filter.status,
+        ...keysetAfter('createdAt', after),
+      },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take,
     });

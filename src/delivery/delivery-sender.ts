@@ -6,7 +6,6 @@ import { assertAllowedLiteral, guardedLookup, RefusedAddressError } from './ssrf
 import { HOOKGATE_VERSION } from '../common/version';
 import { AttemptOutcome, classifyStatus, parseRetryAfter } from './retry-policy';
 
-
 /** What to send: the delivery id is the Standard Webhooks message id, stable across retries and replays. */
 export interface OutgoingDelivery {
   deliveryId: string;
@@ -64,7 +63,9 @@ export class DeliverySender implements OnModuleDestroy {
 
   async send(delivery: OutgoingDelivery): Promise<AttemptResult> {
     const timestamp = new Date();
-    const signature = delivery.secrets.map((secret) => this.sign(secret, delivery.deliveryId, timestamp, delivery.payload)).join(' ');
+    const signature = delivery.secrets
+      .map((secret) => this.sign(secret, delivery.deliveryId, timestamp, delivery.payload))
+      .join(' ');
     const headers: Record<string, string> = {
       ...delivery.headers,
       ...(delivery.authorization ? { authorization: delivery.authorization } : {}),
@@ -74,7 +75,11 @@ export class DeliverySender implements OnModuleDestroy {
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,
     };
-    const recordedHeaders = { ...headers, 'webhook-signature': '[redacted]', ...(delivery.authorization ? { authorization: '[redacted]' } : {}) };
+    const recordedHeaders = {
+      ...headers,
+      'webhook-signature': '[redacted]',
+      ...(delivery.authorization ? { authorization: '[redacted]' } : {}),
+    };
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
@@ -89,7 +94,12 @@ export class DeliverySender implements OnModuleDestroy {
         signal: AbortSignal.timeout(delivery.timeoutMs),
       });
       const responseBody = await this.readCapped(response.body);
-      const responseHeaders = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+      const responseHeaders = Object.fromEntries(
+        Object.entries(response.headers).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.join(', ') : String(value),
+        ]),
+      );
       return {
         outcome: classifyStatus(response.statusCode),
         requestHeaders: recordedHeaders,
@@ -103,15 +113,26 @@ export class DeliverySender implements OnModuleDestroy {
       };
     } catch (error) {
       const refused = findCause(error, RefusedAddressError);
-      const timedOut = findCause(error, undiciErrors.HeadersTimeoutError) ?? findCause(error, undiciErrors.BodyTimeoutError) ?? ((error as Error).name === 'TimeoutError' ? error : undefined);
+      const timedOut =
+        findCause(error, undiciErrors.HeadersTimeoutError) ??
+        findCause(error, undiciErrors.BodyTimeoutError) ??
+        ((error as Error).name === 'TimeoutError' ? error : undefined);
       return {
         outcome: refused ? 'refused' : 'retryable',
         requestHeaders: recordedHeaders,
         responseStatus: null,
         responseHeaders: null,
         responseBody: null,
-        error: refused ? `refused by the SSRF guard: ${refused.message}` : timedOut ? `timed out after ${delivery.timeoutMs} ms` : (error as Error).message,
-        errorClass: refused ? 'RefusedAddressError' : timedOut ? 'TimeoutError' : ((error as { code?: string }).code ?? (error as Error).name),
+        error: refused
+          ? `refused by the SSRF guard: ${refused.message}`
+          : timedOut
+            ? `timed out after ${delivery.timeoutMs} ms`
+            : (error as Error).message,
+        errorClass: refused
+          ? 'RefusedAddressError'
+          : timedOut
+            ? 'TimeoutError'
+            : ((error as { code?: string }).code ?? (error as Error).name),
         durationMs: elapsed(),
       };
     }
@@ -125,7 +146,9 @@ export class DeliverySender implements OnModuleDestroy {
       if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
       this.keys.set(secret, key);
     }
-    const mac = createHmac('sha256', key).update(`${id}.${Math.floor(timestamp.getTime() / 1000)}.${payload}`).digest('base64');
+    const mac = createHmac('sha256', key)
+      .update(`${id}.${Math.floor(timestamp.getTime() / 1000)}.${payload}`)
+      .digest('base64');
     return `v1,${mac}`;
   }
 

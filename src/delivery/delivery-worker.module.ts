@@ -6,5 +6,8 @@ import { DeliveryModule } from './delivery.module';
 import { DeliveryProcessor } from './delivery.processor';
 import { FanOutProcessor } from './fan-out.processor';
 
-@Module({ imports: [DeliveryModule, EndpointsModule, EventsModule], providers: [FanOutProcessor, DeliveryProcessor, DeadLetterNotices] })
+@Module({
+  imports: [DeliveryModule, EndpointsModule, EventsModule],
+  providers: [FanOutProcessor, DeliveryProcessor, DeadLetterNotices],
+})
 export class DeliveryWorkerModule {}

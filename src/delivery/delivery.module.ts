@@ -24,6 +24,13 @@ import { OAuth2TokenCache } from './oauth2-token-cache';
     OAuth2TokenCache,
     EndpointAuthorizer,
   ],
-  exports: [DeliveryRepository, DeliveryDispatcher, DeadLetterQueue, DeliveryQueryService, DeliverySender, EndpointAuthorizer],
+  exports: [
+    DeliveryRepository,
+    DeliveryDispatcher,
+    DeadLetterQueue,
+    DeliveryQueryService,
+    DeliverySender,
+    EndpointAuthorizer,
+  ],
 })
 export class DeliveryModule {}

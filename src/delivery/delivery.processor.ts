@@ -31,7 +31,10 @@ type DeliverJob = Job<JobOf<JobName.Deliver>>;
 
 /** Thrown for a retryable failure so BullMQ schedules the next attempt; carries the receiver's Retry-After. */
 export class RetryableDeliveryError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
     this.name = 'RetryableDeliveryError';
   }
@@ -97,7 +100,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     this.worker.opts.settings = {
       ...this.worker.opts.settings,
       backoffStrategy: (attemptsMade: number, type?: string, error?: Error) =>
-        type === DELIVERY_BACKOFF_STRATEGY ? nextDelayMs(this.config.delivery.retryScheduleMs, attemptsMade, (error as RetryableDeliveryError)?.retryAfterMs) : 0,
+        type === DELIVERY_BACKOFF_STRATEGY
+          ? nextDelayMs(
+              this.config.delivery.retryScheduleMs,
+              attemptsMade,
+              (error as RetryableDeliveryError)?.retryAfterMs,
+            )
+          : 0,
     };
     this.runner.start(this.worker, this.config.delivery.concurrency);
   }
@@ -105,10 +114,15 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   process(job: DeliverJob, token?: string): Promise<{ status: number | null }> {
     return this.cls.run(() => {
       this.cls.set(CONTEXT_DELIVERY_ID, job.data.deliveryId);
-      return inJobSpan('delivery.attempt', job.data, { 'hookgate.delivery_id': job.data.deliveryId, 'hookgate.attempt': job.attemptsMade + 1 }, async (span) => {
-        const result = await this.attempt(job, span, token);
-        return { status: result.responseStatus };
-      });
+      return inJobSpan(
+        'delivery.attempt',
+        job.data,
+        { 'hookgate.delivery_id': job.data.deliveryId, 'hookgate.attempt': job.attemptsMade + 1 },
+        async (span) => {
+          const result = await this.attempt(job, span, token);
+          return { status: result.responseStatus };
+        },
+      );
     });
   }
 
@@ -117,7 +131,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   onFailed(job: DeliverJob | undefined, error: Error): Promise<void> {
     return settleFinalFailure(this.logger, job, error, async () => {
       const { deliveryId } = job!.data;
-      const { marked, completedReplayId } = await this.repository.deadLetterUnrecorded(deliveryId, job!.id!, `failed: ${error.message}`);
+      const { marked, completedReplayId } = await this.repository.deadLetterUnrecorded(
+        deliveryId,
+        job!.id!,
+        `failed: ${error.message}`,
+      );
       if (marked) await this.park(deliveryId, `failed: ${error.message}`, job!.data.endpointId);
       await this.announceCompletedReplay(completedReplayId);
     });
@@ -138,10 +156,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // An operator's pause and the rate limit (§6.6), read from the cached endpoint: no query per attempt.
     const controls = endpointId ? await this.controlsOf(endpointId) : undefined;
     if (endpointId) {
-      if (controls?.pausedAt) return this.waitWithoutAttempt(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
+      if (controls?.pausedAt)
+        return this.waitWithoutAttempt(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
       const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
       if (!gate.pass) {
-        const waitMs = gate.reason === 'busy' ? heldBackWaitMs(job, gate.waitMs) : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
+        const waitMs =
+          gate.reason === 'busy'
+            ? heldBackWaitMs(job, gate.waitMs)
+            : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
         return this.waitWithoutAttempt(job, token, waitMs);
       }
     }
@@ -159,11 +181,17 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
    * worker slot held), ending a little before the slot, so the last moment is waited here and the attempt starts on
    * time; coming back through the queue is too late by a variable amount to keep an even pace.
    */
-  private async waitForRate(job: DeliverJob, token: string | undefined, endpointId: string, ratePerSecond: number): Promise<void> {
+  private async waitForRate(
+    job: DeliverJob,
+    token: string | undefined,
+    endpointId: string,
+    ratePerSecond: number,
+  ): Promise<void> {
     for (;;) {
       const rate = await this.gate.takeRate(endpointId, job.id!, ratePerSecond);
       if (rate.pass) return;
-      if (rate.waitMs > RATE_WAIT_IN_PROCESS_MS) await this.waitWithoutAttempt(job, token, rate.waitMs - RATE_WAIT_IN_PROCESS_MS);
+      if (rate.waitMs > RATE_WAIT_IN_PROCESS_MS)
+        await this.waitWithoutAttempt(job, token, rate.waitMs - RATE_WAIT_IN_PROCESS_MS);
       await sleep(rate.waitMs);
     }
   }
@@ -173,7 +201,12 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return this.activeEndpoints.find(endpointId).catch(() => undefined);
   }
 
-  private async claimAndSend(job: DeliverJob, span: Span, token?: string, ratePerSecond?: number | null): Promise<AttemptResult> {
+  private async claimAndSend(
+    job: DeliverJob,
+    span: Span,
+    token?: string,
+    ratePerSecond?: number | null,
+  ): Promise<AttemptResult> {
     const delivery = await this.repository.claim(job.data.deliveryId, job.id!, CLAIM_MS);
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
     if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
@@ -185,7 +218,15 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (original) span.addLink({ context: original });
     const { endpoint } = delivery;
     if (endpoint.deletedAt || !endpoint.enabled) {
-      await this.announceCompletedReplay((await this.repository.deadLetterUnrecorded(delivery.id, job.id!, `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`)).completedReplayId);
+      await this.announceCompletedReplay(
+        (
+          await this.repository.deadLetterUnrecorded(
+            delivery.id,
+            job.id!,
+            `endpoint ${endpoint.deletedAt ? 'deleted' : 'disabled'}`,
+          )
+        ).completedReplayId,
+      );
       await this.park(delivery.id, 'endpoint unavailable', delivery.endpointId);
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
@@ -201,16 +242,30 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
       headers: endpoint.headers,
     });
-    if (job.data.endpointId && (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))) {
-      this.logger.warn({ message: 'endpoint paused by the circuit breaker', endpointId: delivery.endpointId, error: result.error });
+    if (
+      job.data.endpointId &&
+      (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))
+    ) {
+      this.logger.warn({
+        message: 'endpoint paused by the circuit breaker',
+        endpointId: delivery.endpointId,
+        error: result.error,
+      });
     }
-    span.setAttributes({ 'hookgate.endpoint_id': delivery.endpointId, 'hookgate.outcome': result.outcome, ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}) });
+    span.setAttributes({
+      'hookgate.endpoint_id': delivery.endpointId,
+      'hookgate.outcome': result.outcome,
+      ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}),
+    });
     this.metrics.deliveryAttempts.inc({ outcome: result.outcome });
     this.metrics.deliveryDuration.observe(result.durationMs / 1000);
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const transition = this.transitionFor(result, lastAttempt, job);
-    await this.announceCompletedReplay((await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId)).completedReplayId);
+    await this.announceCompletedReplay(
+      (await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId))
+        .completedReplayId,
+    );
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
@@ -218,7 +273,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (transition.status === 'dead_lettered') {
       if (transition.disableEndpoint) {
         await this.changes.publish('endpoints');
-        await this.operational.emit('hookgate.endpoint.disabled', { endpointId: delivery.endpointId, url: endpoint.url, reason: 'endpoint answered 410 Gone' });
+        await this.operational.emit('hookgate.endpoint.disabled', {
+          endpointId: delivery.endpointId,
+          url: endpoint.url,
+          reason: 'endpoint answered 410 Gone',
+        });
       }
       await this.park(delivery.id, transition.reason, delivery.endpointId);
       throw new UnrecoverableError(transition.reason);
@@ -231,14 +290,28 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       case 'succeeded':
         return { status: 'succeeded' };
       case 'gone':
-        return { status: 'dead_lettered', reason: 'endpoint answered 410 Gone; endpoint disabled', disableEndpoint: true };
+        return {
+          status: 'dead_lettered',
+          reason: 'endpoint answered 410 Gone; endpoint disabled',
+          disableEndpoint: true,
+        };
       case 'refused':
         return { status: 'dead_lettered', reason: result.error ?? 'address refused' };
       case 'final':
         return { status: 'dead_lettered', reason: `final answer: ${result.error}` };
       case 'retryable':
-        if (lastAttempt) return { status: 'dead_lettered', reason: `retries exhausted after ${job.attemptsMade + 1} attempts: ${result.error}` };
-        return { status: 'retrying', nextAttemptAt: new Date(Date.now() + nextDelayMs(this.config.delivery.retryScheduleMs, job.attemptsMade + 1, result.retryAfterMs, () => 0.5)) };
+        if (lastAttempt)
+          return {
+            status: 'dead_lettered',
+            reason: `retries exhausted after ${job.attemptsMade + 1} attempts: ${result.error}`,
+          };
+        return {
+          status: 'retrying',
+          nextAttemptAt: new Date(
+            Date.now() +
+              nextDelayMs(this.config.delivery.retryScheduleMs, job.attemptsMade + 1, result.retryAfterMs, () => 0.5),
+          ),
+        };
     }
   }
 
@@ -250,6 +323,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     this.metrics.deadLetters.inc();
     if (endpointId) await this.deadLetterNotices.count(endpointId);
     // The dead letter is recorded already; if Redis fails here, the maintenance sweep parks it later.
-    await this.deadLetters.park([{ id: deliveryId, reason }]).catch((error: Error) => this.logger.warn({ message: 'dead letter not parked yet', deliveryId, error: error.message }));
+    await this.deadLetters
+      .park([{ id: deliveryId, reason }])
+      .catch((error: Error) =>
+        this.logger.warn({ message: 'dead letter not parked yet', deliveryId, error: error.message }),
+      );
   }
 }

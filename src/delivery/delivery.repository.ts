@@ -129,7 +129,8 @@ const RECORD_ATTEMPT = `
       eventId: 'event_id',
       subjectType: "'delivery'",
       subjectId: 'id::text',
-      details: "jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', $5::text))",
+      details:
+        "jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', $5::text))",
     })}
   ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d WHERE d.final)')}
   ), disabled AS (
@@ -279,7 +280,11 @@ export class DeliveryRepository {
 
   /** Creates the deliveries of a fan-out; returns the first-run deliveries to queue (those of an earlier try too). */
   async createForEvent(eventId: string, endpointIds: string[]): Promise<QueuedDelivery[]> {
-    const { rows } = await this.pool.query<QueuedDelivery>({ name: 'delivery-create-for-event', text: CREATE_FOR_EVENT, values: [eventId, endpointIds] });
+    const { rows } = await this.pool.query<QueuedDelivery>({
+      name: 'delivery-create-for-event',
+      text: CREATE_FOR_EVENT,
+      values: [eventId, endpointIds],
+    });
     return rows;
   }
 
@@ -287,8 +292,16 @@ export class DeliveryRepository {
    * The delivery marked in flight for `jobId` (for `claimMs` at most) with what its attempt needs; `finished` when
    * it has already ended, `busy` when another job holds it, null when it does not exist.
    */
-  async claim(deliveryId: string, jobId: string, claimMs: number): Promise<ClaimedDelivery | 'finished' | 'busy' | null> {
-    const { rows } = await this.pool.query<ClaimedDelivery>({ name: 'delivery-claim', text: CLAIM, values: [deliveryId, jobId, claimMs] });
+  async claim(
+    deliveryId: string,
+    jobId: string,
+    claimMs: number,
+  ): Promise<ClaimedDelivery | 'finished' | 'busy' | null> {
+    const { rows } = await this.pool.query<ClaimedDelivery>({
+      name: 'delivery-claim',
+      text: CLAIM,
+      values: [deliveryId, jobId, claimMs],
+    });
     if (rows.length) {
       const endpoint = rows[0].endpoint as unknown as Record<string, unknown>;
       return {
@@ -296,12 +309,17 @@ export class DeliveryRepository {
         endpoint: {
           ...this.secrets.openFields(rows[0].endpoint),
           auth: this.secrets.openOptional(rows[0].endpoint.auth),
-          previousSecretExpiresAt: endpoint.previousSecretExpiresAt ? new Date(endpoint.previousSecretExpiresAt as string) : null,
+          previousSecretExpiresAt: endpoint.previousSecretExpiresAt
+            ? new Date(endpoint.previousSecretExpiresAt as string)
+            : null,
           deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
         },
       };
     }
-    const { rows: current } = await this.pool.query<{ status: string }>('SELECT status FROM deliveries WHERE id = $1::uuid', [deliveryId]);
+    const { rows: current } = await this.pool.query<{ status: string }>(
+      'SELECT status FROM deliveries WHERE id = $1::uuid',
+      [deliveryId],
+    );
     if (!current.length) return null;
     return current[0].status === 'succeeded' || current[0].status === 'dead_lettered' ? 'finished' : 'busy';
   }
@@ -310,7 +328,13 @@ export class DeliveryRepository {
    * Records one attempt and applies its transition; returns the attempt number (null when the delivery was no longer
    * in flight) and the replay this attempt completed, if it did.
    */
-  async recordAttempt(delivery: ClaimedDelivery, jobId: string, result: AttemptResult, transition: Transition, replayRequestId?: string): Promise<{ number: number | null; completedReplayId: string | null }> {
+  async recordAttempt(
+    delivery: ClaimedDelivery,
+    jobId: string,
+    result: AttemptResult,
+    transition: Transition,
+    replayRequestId?: string,
+  ): Promise<{ number: number | null; completedReplayId: string | null }> {
     const { rows } = await this.pool.query<{ number: number; completedReplayId: string | null }>({
       name: 'delivery-record-attempt',
       text: RECORD_ATTEMPT,
@@ -342,19 +366,35 @@ export class DeliveryRepository {
    * Dead-letters a delivery that failed without a recordable attempt: `marked` false when it had already ended or
    * another job holds it; the replay this completed, if it did.
    */
-  async deadLetterUnrecorded(deliveryId: string, jobId: string, reason: string): Promise<{ marked: boolean; completedReplayId: string | null }> {
-    const { rows } = await this.pool.query<{ marked: number; completedReplayId: string | null }>({ name: 'delivery-dead-letter-unrecorded', text: DEAD_LETTER_UNRECORDED, values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId] });
+  async deadLetterUnrecorded(
+    deliveryId: string,
+    jobId: string,
+    reason: string,
+  ): Promise<{ marked: boolean; completedReplayId: string | null }> {
+    const { rows } = await this.pool.query<{ marked: number; completedReplayId: string | null }>({
+      name: 'delivery-dead-letter-unrecorded',
+      text: DEAD_LETTER_UNRECORDED,
+      values: [deliveryId, reason, SYSTEM_ACTORS.worker, jobId],
+    });
     return { marked: rows[0].marked > 0, completedReplayId: rows[0].completedReplayId };
   }
 
   async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<RerunDelivery[]> {
     if (!deliveryIds.length) return [];
-    const { rows } = await this.pool.query<RerunDelivery>({ name: 'delivery-reset-for-run', text: RESET_FOR_RUN, values: [deliveryIds, replayRequestId] });
+    const { rows } = await this.pool.query<RerunDelivery>({
+      name: 'delivery-reset-for-run',
+      text: RESET_FOR_RUN,
+      values: [deliveryIds, replayRequestId],
+    });
     return rows;
   }
 
   async findStuck(stuckAfterMs: number, defaultMaxAttempts: number, limit: number): Promise<StuckDelivery[]> {
-    const { rows } = await this.pool.query<StuckDelivery>({ name: 'delivery-find-stuck', text: FIND_STUCK, values: [stuckAfterMs, defaultMaxAttempts, limit] });
+    const { rows } = await this.pool.query<StuckDelivery>({
+      name: 'delivery-find-stuck',
+      text: FIND_STUCK,
+      values: [stuckAfterMs, defaultMaxAttempts, limit],
+    });
     return rows;
   }
 

@@ -15,7 +15,11 @@ export class EndpointTestController {
   @Post(':id/test')
   @HttpCode(200)
   @RequireScope('ops')
-  test(@Param('id') id: string, @Body() dto: EndpointTestDto, @CurrentActor() actor: Actor): Promise<EndpointTestResult> {
+  test(
+    @Param('id') id: string,
+    @Body() dto: EndpointTestDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<EndpointTestResult> {
     return this.tests.test(id, dto.type ?? 'hookgate.ping', actor.name);
   }
 }

@@ -43,13 +43,26 @@ export class EndpointTestService {
   ) {}
 
   async test(endpointId: string, type: string, actor: string): Promise<EndpointTestResult> {
-    if (!UUID.test(endpointId) || !(await this.endpoints.findLive(endpointId))) throw new NotFoundError(`No endpoint ${endpointId}`);
+    if (!UUID.test(endpointId) || !(await this.endpoints.findLive(endpointId)))
+      throw new NotFoundError(`No endpoint ${endpointId}`);
     const eventId = randomUUID();
     const data = { endpointId, message: 'A test event sent from Hookgate', requestedBy: actor };
-    await this.events.storeInternal({ eventId, type, externalId: `test-${eventId}`, data, traceparent: captureTraceContext().traceparent ?? null, status: 'processing' });
+    await this.events.storeInternal({
+      eventId,
+      type,
+      externalId: `test-${eventId}`,
+      data,
+      traceparent: captureTraceContext().traceparent ?? null,
+      status: 'processing',
+    });
     const [{ id: deliveryId }] = await this.deliveries.createForEvent(eventId, [endpointId]);
-    const claimed = await this.deliveries.claim(deliveryId, `test-${deliveryId}`, this.config.delivery.timeoutMs + CLAIM_MARGIN_MS);
-    if (!claimed || typeof claimed === 'string') throw new Error(`the test delivery ${deliveryId} could not be claimed (${claimed})`);
+    const claimed = await this.deliveries.claim(
+      deliveryId,
+      `test-${deliveryId}`,
+      this.config.delivery.timeoutMs + CLAIM_MARGIN_MS,
+    );
+    if (!claimed || typeof claimed === 'string')
+      throw new Error(`the test delivery ${deliveryId} could not be claimed (${claimed})`);
     const { endpoint } = claimed;
 
     const timeoutMs = endpoint.timeoutMs ?? this.config.delivery.timeoutMs;
@@ -61,10 +74,28 @@ export class EndpointTestService {
       timeoutMs,
       headers: endpoint.headers,
     });
-    const transition: Transition = result.outcome === 'succeeded' ? { status: 'succeeded' } : { status: 'dead_lettered', reason: `test attempt failed: ${result.error}` };
+    const transition: Transition =
+      result.outcome === 'succeeded'
+        ? { status: 'succeeded' }
+        : { status: 'dead_lettered', reason: `test attempt failed: ${result.error}` };
     await this.deliveries.recordAttempt(claimed, `test-${deliveryId}`, result, transition);
-    if (transition.status === 'dead_lettered') await this.deadLetters.park([{ id: deliveryId, reason: transition.reason }]);
-    await this.audit.record({ actor, action: 'endpoint.tested', eventId, subjectType: 'endpoint', subjectId: endpointId, details: { type, deliveryId, responseStatus: result.responseStatus, outcome: result.outcome } });
-    return { eventId, deliveryId, outcome: result.outcome, responseStatus: result.responseStatus, durationMs: result.durationMs, error: result.error };
+    if (transition.status === 'dead_lettered')
+      await this.deadLetters.park([{ id: deliveryId, reason: transition.reason }]);
+    await this.audit.record({
+      actor,
+      action: 'endpoint.tested',
+      eventId,
+      subjectType: 'endpoint',
+      subjectId: endpointId,
+      details: { type, deliveryId, responseStatus: result.responseStatus, outcome: result.outcome },
+    });
+    return {
+      eventId,
+      deliveryId,
+      outcome: result.outcome,
+      responseStatus: result.responseStatus,
+      durationMs: result.durationMs,
+      error: result.error,
+    };
   }
 }

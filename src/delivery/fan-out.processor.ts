@@ -5,7 +5,12 @@ import { ClsService } from 'nestjs-cls';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { AppConfig } from '../config/app-config';
 import { ActiveEndpoints } from '../endpoints/active-endpoints';
-import { EndpointFilter, hasPayloadConditions, HOOKGATE_INTEGRATION, matchesFilter } from '../endpoints/endpoint-filter';
+import {
+  EndpointFilter,
+  hasPayloadConditions,
+  HOOKGATE_INTEGRATION,
+  matchesFilter,
+} from '../endpoints/endpoint-filter';
 import { matchesPayload } from '../endpoints/payload-filter';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
@@ -45,7 +50,9 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   process(job: ProcessEventJob): Promise<{ deliveries: number }> {
     return this.cls.run(() => {
       this.cls.set(CONTEXT_EVENT_ID, job.data.eventId);
-      return inJobSpan('process-event', job.data, { 'hookgate.event_id': job.data.eventId }, () => this.fanOut(job.data));
+      return inJobSpan('process-event', job.data, { 'hookgate.event_id': job.data.eventId }, () =>
+        this.fanOut(job.data),
+      );
     });
   }
 
@@ -58,12 +65,20 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   private async fanOut({ eventId, type, integration }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {
     const routing = type && integration ? { type, integration } : (await this.events.findRoutings([eventId]))[0];
     if (!routing) throw new UnrecoverableError(`event ${eventId} does not exist`);
-    const routed = (await this.endpoints.list()).filter((endpoint) => matchesFilter(endpoint.filter as EndpointFilter, routing));
+    const routed = (await this.endpoints.list()).filter((endpoint) =>
+      matchesFilter(endpoint.filter as EndpointFilter, routing),
+    );
     const matching = await this.withMatchingPayload(eventId, routing.integration, routed);
-    const toQueue = await this.deliveries.createForEvent(eventId, matching.map((endpoint) => endpoint.id));
+    const toQueue = await this.deliveries.createForEvent(
+      eventId,
+      matching.map((endpoint) => endpoint.id),
+    );
     // Deliveries created by an earlier try of this job are queued again; their job ids make that a no-op.
     const maxAttempts = new Map(matching.map((endpoint) => [endpoint.id, endpoint.maxAttempts]));
-    await this.dispatcher.enqueue(toQueue.map((delivery) => ({ ...delivery, maxAttempts: maxAttempts.get(delivery.endpointId) ?? null })), 'initial');
+    await this.dispatcher.enqueue(
+      toQueue.map((delivery) => ({ ...delivery, maxAttempts: maxAttempts.get(delivery.endpointId) ?? null })),
+      'initial',
+    );
     return { deliveries: toQueue.length };
   }
 
@@ -71,11 +86,21 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
    * Payload filters (§6.6) need the envelope: one read per event, only when a routed endpoint has such a filter (or
    * for Hookgate's own events, which never go to the paused endpoint they are about).
    */
-  private async withMatchingPayload<T extends { id: string; filter: unknown; pausedAt: Date | null }>(eventId: string, integration: string, routed: T[]): Promise<T[]> {
+  private async withMatchingPayload<T extends { id: string; filter: unknown; pausedAt: Date | null }>(
+    eventId: string,
+    integration: string,
+    routed: T[],
+  ): Promise<T[]> {
     const operational = integration === HOOKGATE_INTEGRATION;
-    if (!operational && !routed.some((endpoint) => hasPayloadConditions(endpoint.filter as EndpointFilter))) return routed;
-    const envelope = (await this.events.findEnvelopes([eventId])).get(eventId) as { data?: { endpointId?: unknown } } | undefined;
+    if (!operational && !routed.some((endpoint) => hasPayloadConditions(endpoint.filter as EndpointFilter)))
+      return routed;
+    const envelope = (await this.events.findEnvelopes([eventId])).get(eventId) as
+      { data?: { endpointId?: unknown } } | undefined;
     const about = operational ? envelope?.data?.endpointId : undefined;
-    return routed.filter((endpoint) => !(endpoint.id === about && endpoint.pausedAt) && matchesPayload((endpoint.filter as EndpointFilter).payload, envelope));
+    return routed.filter(
+      (endpoint) =>
+        !(endpoint.id === about && endpoint.pausedAt) &&
+        matchesPayload((endpoint.filter as EndpointFilter).payload, envelope),
+    );
   }
 }

@@ -49,7 +49,10 @@ export class OAuth2TokenCache implements OnModuleDestroy {
   private readonly agent: Agent;
 
   constructor(private readonly config: AppConfig) {
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connect: config.delivery.allowPrivateNetworks ? {} : { lookup: guardedLookup } });
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connect: config.delivery.allowPrivateNetworks ? {} : { lookup: guardedLookup },
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -76,27 +79,46 @@ export class OAuth2TokenCache implements OnModuleDestroy {
   async invalidate(endpointId: string, credentials: ClientCredentials, token: string): Promise<void> {
     const key = this.keyOf(endpointId, credentials);
     const cached = this.tokens.get(key);
-    if (cached && (await cached.token.catch(() => null)) === token && this.tokens.get(key) === cached) this.tokens.delete(key);
+    if (cached && (await cached.token.catch(() => null)) === token && this.tokens.get(key) === cached)
+      this.tokens.delete(key);
   }
 
   private keyOf(endpointId: string, credentials: ClientCredentials): string {
-    const digest = createHash('sha256').update(JSON.stringify([credentials.tokenUrl, credentials.clientId, credentials.clientSecret, credentials.scope ?? null])).digest('base64url');
+    const digest = createHash('sha256')
+      .update(
+        JSON.stringify([
+          credentials.tokenUrl,
+          credentials.clientId,
+          credentials.clientSecret,
+          credentials.scope ?? null,
+        ]),
+      )
+      .digest('base64url');
     return `${endpointId}:${digest}`;
   }
 
   private async fetch(credentials: ClientCredentials): Promise<FetchedToken> {
     const url = new URL(credentials.tokenUrl);
     const started = Date.now();
-    const form = new URLSearchParams({ grant_type: 'client_credentials', ...(credentials.scope ? { scope: credentials.scope } : {}) });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      ...(credentials.scope ? { scope: credentials.scope } : {}),
+    });
     // client_secret_basic (RFC 6749 §2.3.1): both parts form-encoded, then base64.
-    const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
+    const basic = Buffer.from(
+      `${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`,
+    ).toString('base64');
     let status: number;
     let body: unknown;
     try {
       if (!this.config.delivery.allowPrivateNetworks) assertAllowedLiteral(url.hostname);
       const response = await request(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          authorization: `Basic ${basic}`,
+        },
         body: form.toString(),
         dispatcher: this.agent,
         headersTimeout: TOKEN_TIMEOUT_MS,
@@ -106,14 +128,19 @@ export class OAuth2TokenCache implements OnModuleDestroy {
       status = response.statusCode;
       body = await response.body.json().catch(() => null);
     } catch (error) {
-      throw new OAuth2TokenError(`OAuth2 token request to ${url.host} failed: ${(error as Error).message}`, { cause: error });
+      throw new OAuth2TokenError(`OAuth2 token request to ${url.host} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const answer = (body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
     if (status < 200 || status >= 300 || typeof answer.access_token !== 'string' || !answer.access_token) {
       const reason = typeof answer.error === 'string' ? ` (${answer.error.slice(0, 100)})` : '';
-      throw new OAuth2TokenError(`OAuth2 token request to ${url.host} answered ${status}${reason} without an access token`);
+      throw new OAuth2TokenError(
+        `OAuth2 token request to ${url.host} answered ${status}${reason} without an access token`,
+      );
     }
-    const lifetimeMs = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in * 1000 : DEFAULT_LIFETIME_MS;
+    const lifetimeMs =
+      typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in * 1000 : DEFAULT_LIFETIME_MS;
     return { token: answer.access_token, until: started + lifetimeMs - Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10) };
   }
 }

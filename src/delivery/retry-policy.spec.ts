@@ -3,7 +3,9 @@ import { classifyStatus, nextDelayMs, parseRetryAfter, pausedWaitMs } from './re
 describe('delivery retry policy', () => {
   it('classifies answers exactly as the contract says', () => {
     expect([200, 201, 204, 299].map(classifyStatus)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    expect([408, 409, 425, 429, 500, 502, 503, 599].every((status) => classifyStatus(status) === 'retryable')).toBe(true);
+    expect([408, 409, 425, 429, 500, 502, 503, 599].every((status) => classifyStatus(status) === 'retryable')).toBe(
+      true,
+    );
     expect(classifyStatus(410)).toBe('gone');
     expect([301, 302, 400, 401, 403, 404, 422].every((status) => classifyStatus(status) === 'final')).toBe(true);
   });
@@ -37,7 +39,8 @@ describe('delivery retry policy', () => {
     expect(pausedWaitMs(2_000, 30_000, () => 0.999)).toBeLessThan(32_000);
     const wakeUps = Array.from({ length: 10_000 }, () => pausedWaitMs(1_000, 10_000));
     const perSecond = new Map<number, number>();
-    for (const wait of wakeUps) perSecond.set(Math.floor(wait / 1_000), (perSecond.get(Math.floor(wait / 1_000)) ?? 0) + 1);
+    for (const wait of wakeUps)
+      perSecond.set(Math.floor(wait / 1_000), (perSecond.get(Math.floor(wait / 1_000)) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThan(1_300);
   });
 });

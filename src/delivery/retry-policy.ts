@@ -24,7 +24,12 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
  * Delay before the next attempt after `attemptsMade` attempts: the schedule's entry (the last one repeats) with
  * ±20 % jitter; a receiver's Retry-After replaces it, clamped to at most twice the scheduled delay.
  */
-export function nextDelayMs(scheduleMs: number[], attemptsMade: number, retryAfterMs?: number, random = Math.random): number {
+export function nextDelayMs(
+  scheduleMs: number[],
+  attemptsMade: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
   const scheduled = scheduleMs[Math.min(Math.max(attemptsMade - 1, 0), scheduleMs.length - 1)] ?? 0;
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 2 * scheduled);
   return Math.round(scheduled * (1 - JITTER + 2 * JITTER * random()));

@@ -37,7 +37,8 @@ export class RefusedAddressError extends Error {
 export function isForbiddenAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   return FORBIDDEN_RANGES.has(parsed.range());
 }
 
@@ -51,11 +52,19 @@ export function assertAllowedLiteral(hostname: string): void {
  * A `lookup` for net/tls.connect that checks what the name resolved to, at connection time: a name that
  * re-resolves to a private address (DNS rebinding) is refused on the connection that would use it.
  */
-export function guardedLookup(hostname: string, options: object, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void): void {
+export function guardedLookup(
+  hostname: string,
+  options: object,
+  callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+): void {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
     if (error) return callback(error, []);
     const refused = addresses.find((entry) => isForbiddenAddress(entry.address));
-    if (refused) return callback(new RefusedAddressError(`${hostname} resolves to ${refused.address}, a private or reserved address`), []);
+    if (refused)
+      return callback(
+        new RefusedAddressError(`${hostname} resolves to ${refused.address}, a private or reserved address`),
+        [],
+      );
     if ((options as { all?: boolean }).all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
   });

@@ -18,10 +18,14 @@ interface ActiveSet {
  */
 @Injectable()
 export class ActiveEndpoints {
-  private readonly cache = new LoadingCache<ActiveSet>(async () => {
-    const list = await this.repository.findActive();
-    return { list, byId: new Map(list.map((endpoint) => [endpoint.id, endpoint])) };
-  }, CACHE_TTL_MS, 1);
+  private readonly cache = new LoadingCache<ActiveSet>(
+    async () => {
+      const list = await this.repository.findActive();
+      return { list, byId: new Map(list.map((endpoint) => [endpoint.id, endpoint])) };
+    },
+    CACHE_TTL_MS,
+    1,
+  );
 
   constructor(
     private readonly repository: EndpointRepository,

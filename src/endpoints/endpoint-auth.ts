@@ -6,7 +6,8 @@ export type EndpointAuth =
   | { type: 'oauth2_client_credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
 
 /** What reads show of an endpoint's auth: its kind and the non-secret parts. */
-export type EndpointAuthView = { type: 'bearer' } | { type: 'oauth2_client_credentials'; tokenUrl: string; clientId: string; scope?: string };
+export type EndpointAuthView =
+  { type: 'bearer' } | { type: 'oauth2_client_credentials'; tokenUrl: string; clientId: string; scope?: string };
 
 /** The request body's `auth`: `type` decides which fields are required; `none` removes the auth. */
 export interface EndpointAuthInput {
@@ -25,7 +26,10 @@ function required(input: EndpointAuthInput, field: keyof EndpointAuthInput): str
 }
 
 function refuseExtra(input: EndpointAuthInput, allowed: (keyof EndpointAuthInput)[]): void {
-  const extra = Object.keys(input).filter((field) => input[field as keyof EndpointAuthInput] !== undefined && !allowed.includes(field as keyof EndpointAuthInput));
+  const extra = Object.keys(input).filter(
+    (field) =>
+      input[field as keyof EndpointAuthInput] !== undefined && !allowed.includes(field as keyof EndpointAuthInput),
+  );
   if (extra.length) throw new InvalidRequestError(`auth: ${extra.join(', ')} not allowed for auth type ${input.type}`);
 }
 
@@ -47,9 +51,16 @@ export function toEndpointAuth(input: EndpointAuthInput): EndpointAuth | null {
       } catch {
         throw new InvalidRequestError('auth.tokenUrl must be an absolute http or https URL');
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidRequestError('auth.tokenUrl must use http or https');
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new InvalidRequestError('auth.tokenUrl must use http or https');
       if (url.username || url.password) throw new InvalidRequestError('auth.tokenUrl must not contain credentials');
-      return { type: input.type, tokenUrl, clientId: required(input, 'clientId'), clientSecret: required(input, 'clientSecret'), ...(input.scope ? { scope: input.scope } : {}) };
+      return {
+        type: input.type,
+        tokenUrl,
+        clientId: required(input, 'clientId'),
+        clientSecret: required(input, 'clientSecret'),
+        ...(input.scope ? { scope: input.scope } : {}),
+      };
     }
   }
 }
@@ -57,5 +68,10 @@ export function toEndpointAuth(input: EndpointAuthInput): EndpointAuth | null {
 export function authView(auth: EndpointAuth | null): EndpointAuthView | null {
   if (!auth) return null;
   if (auth.type === 'bearer') return { type: 'bearer' };
-  return { type: auth.type, tokenUrl: auth.tokenUrl, clientId: auth.clientId, ...(auth.scope ? { scope: auth.scope } : {}) };
+  return {
+    type: auth.type,
+    tokenUrl: auth.tokenUrl,
+    clientId: auth.clientId,
+    ...(auth.scope ? { scope: auth.scope } : {}),
+  };
 }

@@ -14,7 +14,7 @@ describe('endpoint filters', () => {
     expect(matchesFilter({ integrations: ['stripe-*'] }, { integration: 'stripe-eu', type: 'x' })).toBe(true);
   });
 
-  it('gives Hookgate\'s own events only to endpoints that name them', () => {
+  it("gives Hookgate's own events only to endpoints that name them", () => {
     const paused = { integration: 'hookgate', type: 'hookgate.endpoint.paused' };
     expect(matchesFilter({}, paused)).toBe(false);
     expect(matchesFilter({ eventTypes: ['*'] }, paused)).toBe(false);

@@ -18,7 +18,9 @@ export const HOOKGATE_INTEGRATION = 'hookgate';
  */
 export function matchesFilter(filter: EndpointFilter, event: { integration: string; type: string }): boolean {
   if (event.integration === HOOKGATE_INTEGRATION) {
-    return (filter.eventTypes ?? []).some((pattern) => pattern.startsWith('hookgate.') && matchesAny(event.type, [pattern]));
+    return (filter.eventTypes ?? []).some(
+      (pattern) => pattern.startsWith('hookgate.') && matchesAny(event.type, [pattern]),
+    );
   }
   return matchesAny(event.integration, filter.integrations) && matchesAny(event.type, filter.eventTypes);
 }

@@ -105,9 +105,32 @@ return {1}
 `;
 
 interface GateCommands {
-  endpointTakeRate(log: string, reservations: string, next: string, jobId: string, perSecond: number): Promise<[number, number?]>;
-  endpointAcquire(slots: string, breaker: string, jobId: string, now: number, leaseMs: number, cap: number): Promise<[number, string?, number?]>;
-  endpointRecord(slots: string, breaker: string, outcomes: string, jobId: string, now: number, succeeded: number, error: string, failures: number, cooldownMs: number): Promise<number>;
+  endpointTakeRate(
+    log: string,
+    reservations: string,
+    next: string,
+    jobId: string,
+    perSecond: number,
+  ): Promise<[number, number?]>;
+  endpointAcquire(
+    slots: string,
+    breaker: string,
+    jobId: string,
+    now: number,
+    leaseMs: number,
+    cap: number,
+  ): Promise<[number, string?, number?]>;
+  endpointRecord(
+    slots: string,
+    breaker: string,
+    outcomes: string,
+    jobId: string,
+    now: number,
+    succeeded: number,
+    error: string,
+    failures: number,
+    cooldownMs: number,
+  ): Promise<number>;
 }
 
 /**
@@ -135,7 +158,14 @@ export class EndpointGate {
   /** Takes a slot for this job, or says how long to wait. `leaseMs` bounds a slot a crashed worker never frees. */
   async acquire(endpointId: string, jobId: string, leaseMs: number): Promise<GateDecision> {
     try {
-      const [pass, reason, waitMs] = await this.redis.endpointAcquire(this.key('slots', endpointId), this.key('breaker', endpointId), jobId, Date.now(), leaseMs, this.config.endpointGate.concurrency);
+      const [pass, reason, waitMs] = await this.redis.endpointAcquire(
+        this.key('slots', endpointId),
+        this.key('breaker', endpointId),
+        jobId,
+        Date.now(),
+        leaseMs,
+        this.config.endpointGate.concurrency,
+      );
       return pass === 1 ? { pass: true } : { pass: false, reason: reason as 'busy' | 'paused', waitMs: Number(waitMs) };
     } catch {
       return { pass: true };
@@ -146,9 +176,19 @@ export class EndpointGate {
    * A place in the endpoint's rate (rateLimitPerSecond, across every worker) for an attempt about to start, or how
    * long to wait for the slot reserved for this job. Fails open without Redis.
    */
-  async takeRate(endpointId: string, jobId: string, perSecond: number): Promise<{ pass: true } | { pass: false; waitMs: number }> {
+  async takeRate(
+    endpointId: string,
+    jobId: string,
+    perSecond: number,
+  ): Promise<{ pass: true } | { pass: false; waitMs: number }> {
     try {
-      const [pass, waitMs] = await this.redis.endpointTakeRate(this.key('rate-log', endpointId), this.key('rate-reservations', endpointId), this.key('rate-next', endpointId), jobId, perSecond);
+      const [pass, waitMs] = await this.redis.endpointTakeRate(
+        this.key('rate-log', endpointId),
+        this.key('rate-reservations', endpointId),
+        this.key('rate-next', endpointId),
+        jobId,
+        perSecond,
+      );
       return pass === 1 ? { pass: true } : { pass: false, waitMs: Number(waitMs) };
     } catch {
       return { pass: true };
@@ -182,9 +222,10 @@ export class EndpointGate {
   }
 
   async health(endpointId: string): Promise<EndpointHealth> {
-    const [breaker, outcomes] = await Promise.all([this.redis.hgetall(this.key('breaker', endpointId)), this.redis.lrange(this.key('outcomes', endpointId), 0, -1)]).catch(
-      (): [Record<string, string>, string[]] => [{}, []],
-    );
+    const [breaker, outcomes] = await Promise.all([
+      this.redis.hgetall(this.key('breaker', endpointId)),
+      this.redis.lrange(this.key('outcomes', endpointId), 0, -1),
+    ]).catch((): [Record<string, string>, string[]] => [{}, []]);
     const rate = outcomes.length ? outcomes.filter((outcome) => outcome === '1').length / outcomes.length : null;
     const paused = Number(breaker.openUntil ?? 0) > 0;
     return {

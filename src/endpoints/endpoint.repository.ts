@@ -24,7 +24,9 @@ export class EndpointRepository {
 
   /** Enabled, not deleted: the candidates of a fan-out. */
   async findActive(): Promise<Endpoint[]> {
-    return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) => this.open(row)!);
+    return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) =>
+      this.open(row)!,
+    );
   }
 
   /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */

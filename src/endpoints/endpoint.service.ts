@@ -28,11 +28,15 @@ function assertDeliverableUrl(raw: string): void {
   } catch {
     throw new InvalidRequestError('url must be an absolute http or https URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidRequestError('url must use http or https');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidRequestError('url must use http or https');
   if (url.username || url.password) throw new InvalidRequestError('url must not contain credentials');
 }
 
-type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter'> & { headers?: Prisma.InputJsonValue; auth?: string | null };
+type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter'> & {
+  headers?: Prisma.InputJsonValue;
+  auth?: string | null;
+};
 
 /** The DTO as columns: headers and payload filter validated, auth checked and as JSON (the repository seals it). */
 function toColumns(dto: UpdateEndpointDto): EndpointColumns {
@@ -70,7 +74,12 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
 
   async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
     const rows = await this.repository.listPage(limit, decodeCursor(cursor));
-    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => EndpointView.of(row));
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      (row) => EndpointView.of(row),
+    );
   }
 
   /** One endpoint with its delivery health (contract §6.3): the circuit breaker's state and recent outcomes. */
@@ -90,11 +99,20 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   }
 
   /** The change is announced before the operational event is emitted, so its fan-out sees the endpoint as it now is. */
-  private async changePause(id: string, paused: boolean, actor: string): Promise<EndpointView & { health: EndpointHealth }> {
+  private async changePause(
+    id: string,
+    paused: boolean,
+    actor: string,
+  ): Promise<EndpointView & { health: EndpointHealth }> {
     const changed = await this.setPaused(id, paused, actor);
     await this.changes.publish('endpoints');
     const view = await this.get(id);
-    if (changed) await this.operational.emit(paused ? 'hookgate.endpoint.paused' : 'hookgate.endpoint.resumed', { endpointId: id, url: view.url, actor });
+    if (changed)
+      await this.operational.emit(paused ? 'hookgate.endpoint.paused' : 'hookgate.endpoint.resumed', {
+        endpointId: id,
+        url: view.url,
+        actor,
+      });
     return view;
   }
 
@@ -103,7 +121,12 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     const endpoint = await this.require(id);
     if (Boolean(endpoint.pausedAt) === paused) return false;
     await this.repository.update(id, { pausedAt: paused ? new Date() : null });
-    await this.audit.record({ actor, action: paused ? 'endpoint.paused' : 'endpoint.resumed', subjectType: 'endpoint', subjectId: id });
+    await this.audit.record({
+      actor,
+      action: paused ? 'endpoint.paused' : 'endpoint.resumed',
+      subjectType: 'endpoint',
+      subjectId: id,
+    });
     return true;
   }
 
@@ -112,26 +135,56 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
     const secret = generateEndpointSecret();
-    const endpoint = await this.repository.create({ ...toColumns(dto), url: dto.url, filter: (dto.filter ?? {}) as Prisma.InputJsonValue, secret });
-    await this.audit.record({ actor, action: 'endpoint.created', subjectType: 'endpoint', subjectId: endpoint.id, details: { url: endpoint.url, filter: dto.filter ?? {} } });
+    const endpoint = await this.repository.create({
+      ...toColumns(dto),
+      url: dto.url,
+      filter: (dto.filter ?? {}) as Prisma.InputJsonValue,
+      secret,
+    });
+    await this.audit.record({
+      actor,
+      action: 'endpoint.created',
+      subjectType: 'endpoint',
+      subjectId: endpoint.id,
+      details: { url: endpoint.url, filter: dto.filter ?? {} },
+    });
     return { ...EndpointView.of(endpoint), secret };
   }
 
   async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
     const { endpoint, disabled } = await this.applyUpdate(id, dto, actor);
     await this.changes.publish('endpoints');
-    if (disabled) await this.operational.emit('hookgate.endpoint.disabled', { endpointId: id, url: endpoint.url, reason: `disabled by ${actor}`, actor });
+    if (disabled)
+      await this.operational.emit('hookgate.endpoint.disabled', {
+        endpointId: id,
+        url: endpoint.url,
+        reason: `disabled by ${actor}`,
+        actor,
+      });
     return EndpointView.of(endpoint);
   }
 
   @Transactional()
-  private async applyUpdate(id: string, dto: UpdateEndpointDto, actor: string): Promise<{ endpoint: Endpoint; disabled: boolean }> {
+  private async applyUpdate(
+    id: string,
+    dto: UpdateEndpointDto,
+    actor: string,
+  ): Promise<{ endpoint: Endpoint; disabled: boolean }> {
     const before = await this.require(id);
     if (dto.url !== undefined) assertDeliverableUrl(dto.url);
-    const data: Prisma.EndpointUpdateInput = { ...toColumns(dto), filter: dto.filter as Prisma.InputJsonValue | undefined };
+    const data: Prisma.EndpointUpdateInput = {
+      ...toColumns(dto),
+      filter: dto.filter as Prisma.InputJsonValue | undefined,
+    };
     if (dto.enabled === true) data.disabledReason = null;
     const endpoint = await this.repository.update(id, data);
-    await this.audit.record({ actor, action: 'endpoint.updated', subjectType: 'endpoint', subjectId: id, details: { changed: Object.keys(dto) } });
+    await this.audit.record({
+      actor,
+      action: 'endpoint.updated',
+      subjectType: 'endpoint',
+      subjectId: id,
+      details: { changed: Object.keys(dto) },
+    });
     return { endpoint, disabled: before.enabled && !endpoint.enabled };
   }
 
@@ -153,7 +206,13 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
       previousSecret: current.secret,
       previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_GRACE_MS),
     });
-    await this.audit.record({ actor, action: 'endpoint.secret_rotated', subjectType: 'endpoint', subjectId: id, details: { previousSecretValidHours: PREVIOUS_SECRET_GRACE_MS / 3_600_000 } });
+    await this.audit.record({
+      actor,
+      action: 'endpoint.secret_rotated',
+      subjectType: 'endpoint',
+      subjectId: id,
+      details: { previousSecretValidHours: PREVIOUS_SECRET_GRACE_MS / 3_600_000 },
+    });
     return { ...EndpointView.of(endpoint), secret };
   }
 

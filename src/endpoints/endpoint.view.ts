@@ -15,8 +15,14 @@ export class EndpointView {
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutMs: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) rateLimitPerSecond: number | null;
   @ApiProperty({ example: { 'x-tenant': 'eu-1' } }) headers: Record<string, string>;
-  @ApiPropertyOptional({ nullable: true, example: { type: 'bearer' }, description: 'Without its token or client secret' }) auth: EndpointAuthView | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' }) pausedAt: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    example: { type: 'bearer' },
+    description: 'Without its token or client secret',
+  })
+  auth: EndpointAuthView | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' })
+  pausedAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 

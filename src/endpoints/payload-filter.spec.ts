@@ -4,7 +4,10 @@ import { assertValidPayloadFilter, matchesPayload, valueAt } from './payload-fil
 describe('payload filters', () => {
   const envelope = {
     type: 'invoice.paid',
-    data: { livemode: true, object: { currency: 'eur', amount: 1500, customer: 'cus_1', note: null, lines: [{ id: 'li_1' }] } },
+    data: {
+      livemode: true,
+      object: { currency: 'eur', amount: 1500, customer: 'cus_1', note: null, lines: [{ id: 'li_1' }] },
+    },
   };
 
   it('reads dotted paths, array indexes included', () => {
@@ -14,7 +17,12 @@ describe('payload filters', () => {
   });
 
   it('holds the contract example, and each condition can fail it', () => {
-    const filter = { 'data.object.currency': 'eur', 'data.object.amount': { gte: 1000 }, 'data.livemode': { in: [true] }, 'data.object.customer': { exists: true } };
+    const filter = {
+      'data.object.currency': 'eur',
+      'data.object.amount': { gte: 1000 },
+      'data.livemode': { in: [true] },
+      'data.object.customer': { exists: true },
+    };
     expect(matchesPayload(filter, envelope)).toBe(true);
     expect(matchesPayload({ ...filter, 'data.object.currency': 'usd' }, envelope)).toBe(false);
     expect(matchesPayload({ ...filter, 'data.object.amount': { gte: 2000 } }, envelope)).toBe(false);

@@ -59,21 +59,30 @@ export function matchesPayload(filter: PayloadFilter | undefined, envelope: unkn
 export function assertValidPayloadFilter(filter: unknown): asserts filter is PayloadFilter {
   if (!isOperatorObject(filter)) throw new InvalidRequestError('filter.payload must be an object of path → condition');
   const conditions = Object.entries(filter);
-  if (conditions.length > MAX_CONDITIONS) throw new InvalidRequestError(`filter.payload: at most ${MAX_CONDITIONS} conditions`);
+  if (conditions.length > MAX_CONDITIONS)
+    throw new InvalidRequestError(`filter.payload: at most ${MAX_CONDITIONS} conditions`);
   for (const [path, condition] of conditions) {
-    if (!PATH.test(path) || path.length > 200) throw new InvalidRequestError(`filter.payload: "${path}" is not a dotted path`);
+    if (!PATH.test(path) || path.length > 200)
+      throw new InvalidRequestError(`filter.payload: "${path}" is not a dotted path`);
     if (!isOperatorObject(condition)) continue;
     const operators = Object.entries(condition);
-    if (!operators.length) throw new InvalidRequestError(`filter.payload.${path}: an empty condition; give a value or operators (${OPERATORS.join(', ')})`);
+    if (!operators.length)
+      throw new InvalidRequestError(
+        `filter.payload.${path}: an empty condition; give a value or operators (${OPERATORS.join(', ')})`,
+      );
     for (const [operator, operand] of operators) {
       if (!(OPERATORS as readonly string[]).includes(operator)) {
-        throw new InvalidRequestError(`filter.payload.${path}: unknown operator "${operator}" (use ${OPERATORS.join(', ')})`);
+        throw new InvalidRequestError(
+          `filter.payload.${path}: unknown operator "${operator}" (use ${OPERATORS.join(', ')})`,
+        );
       }
-      if (operator === 'in' && (!Array.isArray(operand) || operand.length > 100)) throw new InvalidRequestError(`filter.payload.${path}.in must be an array of at most 100 values`);
+      if (operator === 'in' && (!Array.isArray(operand) || operand.length > 100))
+        throw new InvalidRequestError(`filter.payload.${path}.in must be an array of at most 100 values`);
       if ((operator === 'gte' || operator === 'lte') && typeof operand !== 'number' && typeof operand !== 'string') {
         throw new InvalidRequestError(`filter.payload.${path}.${operator} must be a number or a string`);
       }
-      if (operator === 'exists' && typeof operand !== 'boolean') throw new InvalidRequestError(`filter.payload.${path}.exists must be true or false`);
+      if (operator === 'exists' && typeof operand !== 'boolean')
+        throw new InvalidRequestError(`filter.payload.${path}.exists must be true or false`);
     }
   }
 }

@@ -61,15 +61,26 @@ export class EventQueryRepository {
     if (filter.integration) {
       // By id rather than by the joined slug: the planner then knows how many events this integration has, so a
       // quiet integration's page comes from its own index instead of a walk down the time index.
-      const integration = await this.prisma.integration.findUnique({ where: { slug: filter.integration }, select: { id: true } });
+      const integration = await this.prisma.integration.findUnique({
+        where: { slug: filter.integration },
+        select: { id: true },
+      });
       parts.push(integration ? Prisma.sql`e.integration_id = ${integration.id}::uuid` : Prisma.sql`FALSE`);
     }
     if (filter.provider) parts.push(Prisma.sql`e.provider = ${filter.provider}`);
-    if (filter.type) parts.push(filter.type.includes('*') ? Prisma.sql`e.type LIKE ${wildcardToLike(filter.type)}` : Prisma.sql`e.type = ${filter.type}`);
+    if (filter.type)
+      parts.push(
+        filter.type.includes('*')
+          ? Prisma.sql`e.type LIKE ${wildcardToLike(filter.type)}`
+          : Prisma.sql`e.type = ${filter.type}`,
+      );
     if (filter.from) parts.push(Prisma.sql`e.received_at >= ${filter.from}::timestamptz`);
     if (filter.to) parts.push(Prisma.sql`e.received_at < ${filter.to}::timestamptz`);
     if (filter.externalId) parts.push(Prisma.sql`e.external_id = ${filter.externalId}`);
-    if (filter.deliveryStatus) parts.push(Prisma.sql`EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = ${filter.deliveryStatus}::"DeliveryStatus")`);
+    if (filter.deliveryStatus)
+      parts.push(
+        Prisma.sql`EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = ${filter.deliveryStatus}::"DeliveryStatus")`,
+      );
     if (after) parts.push(Prisma.sql`(e.received_at, e.id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
     return Prisma.join(parts, ' AND ');
   }
@@ -94,7 +105,10 @@ export class EventQueryRepository {
   }
 
   replaysOf(eventId: string) {
-    return this.prisma.replayRequest.findMany({ where: { OR: [{ filter: { path: ['eventId'], equals: eventId } }] }, orderBy: { createdAt: 'asc' } });
+    return this.prisma.replayRequest.findMany({
+      where: { OR: [{ filter: { path: ['eventId'], equals: eventId } }] },
+      orderBy: { createdAt: 'asc' },
+    });
   }
 
   auditOf(eventId: string) {

@@ -108,18 +108,36 @@ export class EventStoreRepository {
     return Promise.all(
       rows.map(async (row, index) => {
         if (row.event_id) return { eventId: row.event_id, duplicate: !row.created };
-        const { rows: found } = await this.pool.query<{ id: string }>({ name: 'ingest-find-by-key', text: FIND_BY_KEY, values: [items[index].integrationId, items[index].idempotencyKey] });
+        const { rows: found } = await this.pool.query<{ id: string }>({
+          name: 'ingest-find-by-key',
+          text: FIND_BY_KEY,
+          values: [items[index].integrationId, items[index].idempotencyKey],
+        });
         return { eventId: found[0].id, duplicate: true };
       }),
     );
   }
 
   /** Stores one of Hookgate's own events (see STORE_INTERNAL); its external id is also its idempotency key. */
-  async storeInternal(event: { eventId: string; type: string; externalId: string; data: object; traceparent: string | null; status: 'received' | 'processing' }): Promise<void> {
+  async storeInternal(event: {
+    eventId: string;
+    type: string;
+    externalId: string;
+    data: object;
+    traceparent: string | null;
+    status: 'received' | 'processing';
+  }): Promise<void> {
     const { rowCount } = await this.pool.query({
       name: 'event-store-internal',
       text: STORE_INTERNAL,
-      values: [event.eventId, event.type, event.externalId, JSON.stringify(event.data), event.traceparent, event.status],
+      values: [
+        event.eventId,
+        event.type,
+        event.externalId,
+        JSON.stringify(event.data),
+        event.traceparent,
+        event.status,
+      ],
     });
     if (!rowCount) throw new Error('the integration "hookgate" is missing: run the migrations');
   }

@@ -23,7 +23,18 @@ describe('raw request headers in GET /events/:id', () => {
     const shown = visibleHeaders(headers, false);
     const redacted = Object.keys(shown).filter((name) => shown[name] === '[redacted]');
     expect(redacted.sort()).toEqual(
-      ['stripe-signature', 'x-hub-signature-256', 'x-hub-signature', 'paypal-transmission-sig', 'webhook-signature', 'x-acme-signature', 'x-globex-token', 'authorization', 'x-api-key', 'cookie'].sort(),
+      [
+        'stripe-signature',
+        'x-hub-signature-256',
+        'x-hub-signature',
+        'paypal-transmission-sig',
+        'webhook-signature',
+        'x-acme-signature',
+        'x-globex-token',
+        'authorization',
+        'x-api-key',
+        'cookie',
+      ].sort(),
     );
     expect(shown['paypal-transmission-id']).toBe('id-1');
   });

@@ -24,7 +24,11 @@ const SENSITIVE_HEADER = /sig(nature)?\b|-sig$|token|authorization|cookie|api-ke
 /** Raw headers as received; for keys below admin, credentials and signatures are redacted (contract §6.4). */
 export function visibleHeaders(headers: unknown, revealSensitive: boolean): Record<string, unknown> {
   const entries = Object.entries((headers ?? {}) as Record<string, unknown>);
-  return Object.fromEntries(revealSensitive ? entries : entries.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? '[redacted]' : value]));
+  return Object.fromEntries(
+    revealSensitive
+      ? entries
+      : entries.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? '[redacted]' : value]),
+  );
 }
 
 /** The body exactly as received: as text when the bytes are valid UTF-8, base64 otherwise. */
@@ -40,7 +44,15 @@ function rawBody(bytes: Uint8Array): { body: string; bodyEncoding: 'utf8' | 'bas
 export function detailView(
   event: Detail,
   replays: { id: string; actor: string; reason: string; status: string; createdAt: Date }[],
-  audit: { id: string; at: Date; actor: string; action: string; subjectType: string; subjectId: string; details: unknown }[],
+  audit: {
+    id: string;
+    at: Date;
+    actor: string;
+    action: string;
+    subjectType: string;
+    subjectId: string;
+    details: unknown;
+  }[],
   options: { revealSensitiveHeaders: boolean },
 ) {
   return {
@@ -49,7 +61,11 @@ export function detailView(
     traceparent: event.traceparent,
     // Null once RETENTION_RAW_AFTER has purged the raw request.
     raw: event.rawWebhook
-      ? { headers: visibleHeaders(event.rawWebhook.headers, options.revealSensitiveHeaders), ...rawBody(event.rawWebhook.body), sourceIp: event.rawWebhook.sourceIp }
+      ? {
+          headers: visibleHeaders(event.rawWebhook.headers, options.revealSensitiveHeaders),
+          ...rawBody(event.rawWebhook.body),
+          sourceIp: event.rawWebhook.sourceIp,
+        }
       : null,
     deliveries: event.deliveries.map((delivery) => ({
       id: delivery.id,
@@ -64,7 +80,21 @@ export function detailView(
         startedAt: attempt.startedAt.toISOString(),
       })),
     })),
-    replays: replays.map((replay) => ({ id: replay.id, actor: replay.actor, reason: replay.reason, status: replay.status, createdAt: replay.createdAt.toISOString() })),
-    audit: audit.map((entry) => ({ id: entry.id, at: entry.at.toISOString(), actor: entry.actor, action: entry.action, subjectType: entry.subjectType, subjectId: entry.subjectId, details: entry.details })),
+    replays: replays.map((replay) => ({
+      id: replay.id,
+      actor: replay.actor,
+      reason: replay.reason,
+      status: replay.status,
+      createdAt: replay.createdAt.toISOString(),
+    })),
+    audit: audit.map((entry) => ({
+      id: entry.id,
+      at: entry.at.toISOString(),
+      actor: entry.actor,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      details: entry.details,
+    })),
   };
 }

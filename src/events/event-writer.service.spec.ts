@@ -34,12 +34,19 @@ describe('EventWriter', () => {
   beforeEach(() => {
     store = new PickyStore();
     handedOver = [];
-    const jobs = { addBulk: async (_name: string, jobs: { data: { eventId: string } }[]) => handedOver.push(...jobs.map((job) => job.data.eventId)) };
+    const jobs = {
+      addBulk: async (_name: string, jobs: { data: { eventId: string } }[]) =>
+        handedOver.push(...jobs.map((job) => job.data.eventId)),
+    };
     writer = new EventWriter(store as unknown as EventStoreRepository, jobs as unknown as JobQueue);
   });
 
   it('stores webhooks that arrive together in one batch and hands the new ones over', async () => {
-    const results = await Promise.all([writer.write(item('a')), writer.write(item('b', 'dup')), writer.write(item('c'))]);
+    const results = await Promise.all([
+      writer.write(item('a')),
+      writer.write(item('b', 'dup')),
+      writer.write(item('c')),
+    ]);
     expect(results).toEqual([
       { eventId: 'a', duplicate: false },
       { eventId: 'b', duplicate: true },
@@ -52,7 +59,11 @@ describe('EventWriter', () => {
   });
 
   it('when a batch fails, stores its items one by one so only the culprit fails', async () => {
-    const outcomes = await Promise.allSettled([writer.write(item('a')), writer.write(item('bad', 'poison')), writer.write(item('c'))]);
+    const outcomes = await Promise.allSettled([
+      writer.write(item('a')),
+      writer.write(item('bad', 'poison')),
+      writer.write(item('c')),
+    ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toContain('invalid input syntax');
     expect(store.batches).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);

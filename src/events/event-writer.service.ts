@@ -57,15 +57,31 @@ export class EventWriter {
     try {
       await this.jobs.addBulk(
         JobName.ProcessEvent,
-        entries.map((entry) => ({ data: { eventId: entry.eventId, type: entry.type, integration: entry.integration, ...carrier(entry.traceparent) }, options: { jobId: run ? `${entry.eventId}-${run}` : entry.eventId } })),
+        entries.map((entry) => ({
+          data: {
+            eventId: entry.eventId,
+            type: entry.type,
+            integration: entry.integration,
+            ...carrier(entry.traceparent),
+          },
+          options: { jobId: run ? `${entry.eventId}-${run}` : entry.eventId },
+        })),
       );
     } catch (error) {
-      this.logger.warn({ message: 'processing jobs not enqueued; the relay will hand them over', count: entries.length, error: (error as Error).message });
+      this.logger.warn({
+        message: 'processing jobs not enqueued; the relay will hand them over',
+        count: entries.length,
+        error: (error as Error).message,
+      });
       return false;
     }
-    await this.store
-      .markQueued(entries.map((entry) => entry.eventId))
-      .catch((error: Error) => this.logger.warn({ message: 'events handed over but not marked queued', count: entries.length, error: error.message }));
+    await this.store.markQueued(entries.map((entry) => entry.eventId)).catch((error: Error) =>
+      this.logger.warn({
+        message: 'events handed over but not marked queued',
+        count: entries.length,
+        error: error.message,
+      }),
+    );
     return true;
   }
 
@@ -83,7 +99,13 @@ export class EventWriter {
     batch.forEach((waiting, index) => {
       const outcome = outcomes[index];
       if (outcome instanceof Error) return waiting.reject(outcome);
-      if (!outcome.duplicate) fresh.push({ eventId: waiting.item.eventId, type: waiting.item.type, integration: waiting.item.integrationSlug, traceparent: waiting.item.traceparent });
+      if (!outcome.duplicate)
+        fresh.push({
+          eventId: waiting.item.eventId,
+          type: waiting.item.type,
+          integration: waiting.item.integrationSlug,
+          traceparent: waiting.item.traceparent,
+        });
       waiting.resolve(outcome);
     });
     void this.handOff(fresh);
@@ -98,9 +120,19 @@ export class EventWriter {
       return await this.store.storeBatch(items);
     } catch (error) {
       if (items.length === 1 || isDatabaseUnavailable(error)) return items.map(() => error as Error);
-      this.logger.warn({ message: 'a batch failed; storing its webhooks one by one', count: items.length, error: (error as Error).message });
+      this.logger.warn({
+        message: 'a batch failed; storing its webhooks one by one',
+        count: items.length,
+        error: (error as Error).message,
+      });
       const outcomes: (StoreResult | Error)[] = [];
-      for (const item of items) outcomes.push(await this.store.storeBatch([item]).then(([result]) => result, (failure: Error) => failure));
+      for (const item of items)
+        outcomes.push(
+          await this.store.storeBatch([item]).then(
+            ([result]) => result,
+            (failure: Error) => failure,
+          ),
+        );
       return outcomes;
     }
   }

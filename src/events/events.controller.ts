@@ -23,7 +23,10 @@ export class EventsController {
     const rows = await this.events.page(filter, limit + 1, decodeCursor(cursor));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { data: page.map(listItem), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null };
+    return {
+      data: page.map(listItem),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null,
+    };
   }
 
   /** Admin keys see the request's signature and credential headers; other scopes see them redacted. */
@@ -42,7 +45,11 @@ export class EventsController {
     return {
       eventId: event.id,
       status: event.status,
-      deliveries: event.deliveries.map((delivery) => ({ endpointId: delivery.endpointId, status: delivery.status, attempts: delivery.attemptCount })),
+      deliveries: event.deliveries.map((delivery) => ({
+        endpointId: delivery.endpointId,
+        status: delivery.status,
+        attempts: delivery.attemptCount,
+      })),
     };
   }
 }

@@ -6,10 +6,19 @@ import { QueueHealthIndicators } from './queue.indicators';
 import { ReadinessService } from './readiness.service';
 import { RetentionHealthIndicator } from './retention.indicator';
 
-/** Health checks: PostgreSQL, Redis, BullMQ round trip, outbox age, heap, last retention run (no controller: HealthHttpModule adds it for the API role). */
+/**
+ * Health checks: PostgreSQL, Redis, BullMQ round trip, outbox age, heap, last retention run (no controller:
+ * HealthHttpModule adds it for the API role).
+ */
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }), EventsModule],
-  providers: [DatabaseHealthIndicator, RedisHealthIndicator, ReadinessService, QueueHealthIndicators, RetentionHealthIndicator],
+  providers: [
+    DatabaseHealthIndicator,
+    RedisHealthIndicator,
+    ReadinessService,
+    QueueHealthIndicators,
+    RetentionHealthIndicator,
+  ],
   exports: [ReadinessService],
 })
 export class HealthModule {}

@@ -47,7 +47,9 @@ export class QueueHealthIndicators implements OnModuleInit {
     try {
       const { count, oldestAgeSeconds } = await this.store.handOffBacklog();
       const limit = this.config.health.outboxMaxAgeSeconds;
-      return oldestAgeSeconds > limit ? indicator.down({ pending: count, oldestAgeSeconds, limitSeconds: limit }) : indicator.up({ pending: count, oldestAgeSeconds });
+      return oldestAgeSeconds > limit
+        ? indicator.down({ pending: count, oldestAgeSeconds, limitSeconds: limit })
+        : indicator.up({ pending: count, oldestAgeSeconds });
     } catch (error) {
       return indicator.down({ message: (error as Error).message.split('\n')[0] });
     }

@@ -1,5 +1,10 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, MemoryHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  MemoryHealthIndicator,
+} from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
 
@@ -48,7 +53,8 @@ async function withStatus(check: Promise<HealthCheckResult>): Promise<{ status: 
   try {
     return { status: 200, body: await check };
   } catch (error) {
-    if (error instanceof ServiceUnavailableException) return { status: 503, body: error.getResponse() as HealthCheckResult };
+    if (error instanceof ServiceUnavailableException)
+      return { status: 503, body: error.getResponse() as HealthCheckResult };
     throw error;
   }
 }

@@ -27,7 +27,11 @@ export class RetentionHealthIndicator implements OnModuleInit {
   private async lastRun() {
     const indicator = this.indicators.check('retention');
     try {
-      const latest = await withTimeout(this.latestRun(), LOOKUP_TIMEOUT_MS, `BullMQ did not answer within ${LOOKUP_TIMEOUT_MS} ms`);
+      const latest = await withTimeout(
+        this.latestRun(),
+        LOOKUP_TIMEOUT_MS,
+        `BullMQ did not answer within ${LOOKUP_TIMEOUT_MS} ms`,
+      );
       return indicator.up({ lastRun: latest });
     } catch (error) {
       return indicator.up({ lastRun: null, message: (error as Error).message });

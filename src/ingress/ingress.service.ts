@@ -60,7 +60,8 @@ export class IngressService {
     let label = UNKNOWN_INTEGRATION;
     try {
       const resolved = await this.integrations.resolve(request.slug, request.receivedAt);
-      if (!resolved || !resolved.integration.enabled) throw new IngressRejection('unknown_integration', `No enabled integration "${request.slug}"`);
+      if (!resolved || !resolved.integration.enabled)
+        throw new IngressRejection('unknown_integration', `No enabled integration "${request.slug}"`);
       label = resolved.integration.slug;
       const answer = await this.accept(request, resolved);
       this.metrics.ingressRequests.inc({ integration: label, outcome: answer.status });
@@ -69,7 +70,13 @@ export class IngressService {
       const outcome = error instanceof IngressRejection ? error.reason : 'error';
       this.metrics.ingressRequests.inc({ integration: label, outcome });
       if (error instanceof IngressRejection) {
-        this.logger.log({ message: 'webhook rejected', integration: request.slug.slice(0, 100), reason: error.reason, detail: error.message, sourceIp: request.sourceIp });
+        this.logger.log({
+          message: 'webhook rejected',
+          integration: request.slug.slice(0, 100),
+          reason: error.reason,
+          detail: error.message,
+          sourceIp: request.sourceIp,
+        });
       }
       throw error;
     } finally {
@@ -81,15 +88,26 @@ export class IngressService {
    * Verification, limited per source IP: an address whose requests keep failing it gets 429 before any more work,
    * so a flood of forged requests cannot spend the integration's own rate limit or the process (contract §6.2).
    */
-  private async verify(request: IngressRequest, verification: () => Promise<NormalizedWebhook>): Promise<NormalizedWebhook> {
+  private async verify(
+    request: IngressRequest,
+    verification: () => Promise<NormalizedWebhook>,
+  ): Promise<NormalizedWebhook> {
     const limit = this.config.ingressRejectedPerIpPerMinute;
     const rejections = ['ingress-rejected', request.sourceIp ?? 'unknown'];
     const standing = this.counters.check(rejections);
-    if (standing.blocked) throw new IngressRejection('rate_limited', `More than ${limit} refused webhooks per minute from this address`, standing.retryAfterSeconds);
+    if (standing.blocked)
+      throw new IngressRejection(
+        'rate_limited',
+        `More than ${limit} refused webhooks per minute from this address`,
+        standing.retryAfterSeconds,
+      );
     try {
       return await verification();
     } catch (error) {
-      if (error instanceof IngressRejection && (error.reason === 'verification_failed' || error.reason === 'stale_timestamp')) {
+      if (
+        error instanceof IngressRejection &&
+        (error.reason === 'verification_failed' || error.reason === 'stale_timestamp')
+      ) {
         await this.counters.hit(rejections, limit, 60_000);
       }
       throw error;
@@ -100,13 +118,17 @@ export class IngressService {
     const encoding = request.headers['content-encoding'];
     if (encoding && encoding.trim().toLowerCase() !== 'identity') {
       // The signature covers the bytes as sent; a decoded body is not what was signed, and may be far larger.
-      throw new IngressRejection('unsupported_encoding', `Content-Encoding "${encoding.slice(0, 40)}" is not accepted; send the body as is`);
+      throw new IngressRejection(
+        'unsupported_encoding',
+        `Content-Encoding "${encoding.slice(0, 40)}" is not accepted; send the body as is`,
+      );
     }
     const body = await request.readBody(integration.maxBodyBytes);
     const raw: RawWebhookRequest = { headers: request.headers, body, receivedAt: request.receivedAt };
 
     const provider = this.providers.get(integration.provider);
-    if (!provider) throw new IngressRejection('unknown_integration', `Integration "${request.slug}" names an unknown provider`);
+    if (!provider)
+      throw new IngressRejection('unknown_integration', `Integration "${request.slug}" names an unknown provider`);
     const normalized = await this.verify(request, () =>
       inSpan('ingress.verify', { 'hookgate.integration': integration.slug, 'hookgate.provider': provider.name }, () =>
         provider.verify(raw, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),

@@ -16,10 +16,13 @@ function storableString(text: string): string {
 export function storableJson(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return storableString(value);
   if (value === null || typeof value !== 'object') return value;
-  if (depth >= MAX_JSON_DEPTH) throw new IngressRejection('unparsable_body', `Body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (depth >= MAX_JSON_DEPTH)
+    throw new IngressRejection('unparsable_body', `Body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
   // fromEntries defines own properties: a "__proto__" key stays a key instead of replacing the prototype.
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableString(key), storableJson(item, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [storableString(key), storableJson(item, depth + 1)]),
+  );
 }
 
 /** Longest external id or event type accepted (the unique index on the idempotency key has a size limit). */
@@ -28,6 +31,7 @@ export const MAX_IDENTIFIER_LENGTH = 1024;
 /** An external id or event type PostgreSQL can index and store as text, else a 400 rejection. */
 export function assertStorableIdentifier(name: string, value: string | null): void {
   if (value === null) return;
-  if (value.length > MAX_IDENTIFIER_LENGTH) throw new IngressRejection('unparsable_body', `${name} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  if (value.length > MAX_IDENTIFIER_LENGTH)
+    throw new IngressRejection('unparsable_body', `${name} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
   if (value.includes('\u0000')) throw new IngressRejection('unparsable_body', `${name} contains a NUL character`);
 }

@@ -89,11 +89,29 @@ export class WebhookHttpHandler {
       } catch (error) {
         const mapped = mapException(error);
         status = mapped.status;
-        if (status >= 500) this.logger.error({ message: 'webhook failed', path: `/webhooks/${slug.slice(0, 100)}`, status, error: (error as Error)?.stack ?? String(error) });
-        send(response, status, correlationId, buildErrorBody(status, mapped.message, request.url!.split('?')[0], correlationId, currentTraceId()), mapped.headers);
+        if (status >= 500)
+          this.logger.error({
+            message: 'webhook failed',
+            path: `/webhooks/${slug.slice(0, 100)}`,
+            status,
+            error: (error as Error)?.stack ?? String(error),
+          });
+        send(
+          response,
+          status,
+          correlationId,
+          buildErrorBody(status, mapped.message, request.url!.split('?')[0], correlationId, currentTraceId()),
+          mapped.headers,
+        );
         if (!request.complete) discardBody(request, response);
       }
-      this.logger.debug({ message: 'request', method: 'POST', path: `/webhooks/${slug.slice(0, 100)}`, status, durationMs: Math.round((performance.now() - started) * 10) / 10 });
+      this.logger.debug({
+        message: 'request',
+        method: 'POST',
+        path: `/webhooks/${slug.slice(0, 100)}`,
+        status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
     });
   }
 }
@@ -111,11 +129,18 @@ function discardBody(request: IncomingMessage, response: ServerResponse): void {
 /** Header names are lower-case already; repeated headers are joined as one value. */
 function headersOf(request: IncomingMessage): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return headers;
 }
 
-function send(response: ServerResponse, status: number, correlationId: string, body: unknown, extraHeaders: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  correlationId: string,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   const json = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

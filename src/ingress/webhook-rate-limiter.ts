@@ -12,6 +12,11 @@ export class WebhookRateLimiter {
   async check(integrationId: string, limitPerMinute: number | null): Promise<void> {
     if (!limitPerMinute) return;
     const standing = await this.counters.hit(['ratelimit', integrationId], limitPerMinute, WINDOW_MS);
-    if (standing.blocked) throw new IngressRejection('rate_limited', `Rate limit of ${limitPerMinute} webhooks per minute exceeded`, standing.retryAfterSeconds);
+    if (standing.blocked)
+      throw new IngressRejection(
+        'rate_limited',
+        `Rate limit of ${limitPerMinute} webhooks per minute exceeded`,
+        standing.retryAfterSeconds,
+      );
   }
 }

@@ -43,7 +43,11 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     this.runner.start(this.worker);
     // The scheduler lives in Redis: when Redis is down at boot, BullMQ's reconnect gets it there later.
     await this.maintenance
-      .upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: this.config.outbox.relayIntervalMs }, { name: JobName.RelayOutbox, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
+      .upsertJobScheduler(
+        SWEEP_SCHEDULER_ID,
+        { every: this.config.outbox.relayIntervalMs },
+        { name: JobName.RelayOutbox, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      )
       .catch((error: Error) => this.logger.warn(`outbox relay not scheduled yet: ${error.message}`));
   }
 
@@ -56,7 +60,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   async process(): Promise<{ relayed: number; events: number; deliveries: number; parked: number }> {
     const { relayMinAgeMs, stuckAfterMs } = this.config.outbox;
     const pending = await this.store.findNotHandedOff(relayMinAgeMs, SWEEP_BATCH);
-    if (pending.length && !(await this.writer.handOff(pending))) throw new Error(`could not hand ${pending.length} accepted events to the processing queue`);
+    if (pending.length && !(await this.writer.handOff(pending)))
+      throw new Error(`could not hand ${pending.length} accepted events to the processing queue`);
     const stuck = await this.store.findStuck(stuckAfterMs, SWEEP_BATCH);
     if (stuck.length && !(await this.writer.handOff(stuck, `stuck-${Math.floor(Date.now() / stuckAfterMs)}`))) {
       throw new Error(`could not hand ${stuck.length} stuck events to the processing queue`);
@@ -64,7 +69,13 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     const deliveries = await this.dispatcher.resumeStuck(stuckAfterMs, SWEEP_BATCH);
     const parked = await this.deadLetters.parkMissing(relayMinAgeMs, SWEEP_BATCH);
     if (pending.length + stuck.length + deliveries + parked) {
-      this.logger.log({ message: 'handed over again what was not moving', notHandedOff: pending.length, stuckEvents: stuck.length, stuckDeliveries: deliveries, deadLettersParked: parked });
+      this.logger.log({
+        message: 'handed over again what was not moving',
+        notHandedOff: pending.length,
+        stuckEvents: stuck.length,
+        stuckDeliveries: deliveries,
+        deadLettersParked: parked,
+      });
     }
     return { relayed: pending.length, events: stuck.length, deliveries, parked };
   }

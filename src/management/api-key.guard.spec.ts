@@ -14,11 +14,21 @@ class Declared {
 }
 
 const contextFor = (type: new () => { handler(this: void): void }) =>
-  ({ getHandler: () => (type.prototype as { handler(this: void): void }).handler, getClass: () => type, switchToHttp: () => ({ getRequest: () => ({ headers: {} }) }) }) as unknown as ExecutionContext;
+  ({
+    getHandler: () => (type.prototype as { handler(this: void): void }).handler,
+    getClass: () => type,
+    switchToHttp: () => ({ getRequest: () => ({ headers: {} }) }),
+  }) as unknown as ExecutionContext;
 
 describe('ApiKeyGuard', () => {
   // These cases are decided before any key is looked up or counted.
-  const guard = new ApiKeyGuard(new Reflector(), {} as never, {} as never, { check: () => ({ blocked: false }) } as never, {} as never);
+  const guard = new ApiKeyGuard(
+    new Reflector(),
+    {} as never,
+    {} as never,
+    { check: () => ({ blocked: false }) } as never,
+    {} as never,
+  );
 
   it('refuses a route that declares no access rule (deny by default)', async () => {
     await expect(guard.canActivate(contextFor(Undeclared))).rejects.toThrow(ForbiddenError);

@@ -39,13 +39,19 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<ApiKeyScope | typeof PUBLIC | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride<ApiKeyScope | typeof PUBLIC | undefined>(REQUIRED_SCOPE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (required === PUBLIC) return true;
     if (!required) throw new ForbiddenError('This route declares no access rule, so it is refused');
     const request = context.switchToHttp().getRequest<Request & { actor?: Actor; consoleSession?: ConsoleSession }>();
     if (this.reflector.getAllAndOverride<boolean>(CONSOLE_ROUTE, [context.getHandler(), context.getClass()])) {
       const session = await this.consoleSession(request);
-      if (!scopeAllows(session.actor.scope, required)) throw new ForbiddenError(`This action needs the "${required}" scope; you are signed in with "${session.actor.scope}"`);
+      if (!scopeAllows(session.actor.scope, required))
+        throw new ForbiddenError(
+          `This action needs the "${required}" scope; you are signed in with "${session.actor.scope}"`,
+        );
       request.actor = session.actor;
       request.consoleSession = session;
       return true;
@@ -58,9 +64,12 @@ export class ApiKeyGuard implements CanActivate {
     if (!actor) {
       const after = await this.counters.hit(failures, FAILED_AUTHENTICATIONS_PER_IP, WINDOW_MS);
       if (after.blocked) throw this.tooManyFailures(after.retryAfterSeconds);
-      throw new UnauthorizedError(key ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <key> or x-api-key');
+      throw new UnauthorizedError(
+        key ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <key> or x-api-key',
+      );
     }
-    if (!scopeAllows(actor.scope, required)) throw new ForbiddenError(`This route needs the "${required}" scope; the key has "${actor.scope}"`);
+    if (!scopeAllows(actor.scope, required))
+      throw new ForbiddenError(`This route needs the "${required}" scope; the key has "${actor.scope}"`);
     await this.checkBudget(actor.keyId);
     request.actor = actor;
     return true;
@@ -72,18 +81,26 @@ export class ApiKeyGuard implements CanActivate {
     if (!session) throw new UnauthorizedError('Sign in to the console');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const presented = (request.body as Record<string, unknown> | undefined)?._csrf ?? request.headers['x-csrf-token'];
-      if (!ConsoleSessionService.csrfMatches(session, presented)) throw new ForbiddenError('Missing or wrong CSRF token: reload the page and try again');
+      if (!ConsoleSessionService.csrfMatches(session, presented))
+        throw new ForbiddenError('Missing or wrong CSRF token: reload the page and try again');
     }
     return session;
   }
 
   private tooManyFailures(retryAfterSeconds: number): RateLimitedError {
-    return new RateLimitedError(`More than ${FAILED_AUTHENTICATIONS_PER_IP} failed authentications per minute from this address`, retryAfterSeconds);
+    return new RateLimitedError(
+      `More than ${FAILED_AUTHENTICATIONS_PER_IP} failed authentications per minute from this address`,
+      retryAfterSeconds,
+    );
   }
 
   private async checkBudget(keyId: string): Promise<void> {
     const limit = this.config.managementRateLimitPerMinute;
     const standing = await this.counters.hit(['mgmt-ratelimit', keyId], limit, WINDOW_MS);
-    if (standing.blocked) throw new RateLimitedError(`More than ${limit} management requests per minute with this key`, standing.retryAfterSeconds);
+    if (standing.blocked)
+      throw new RateLimitedError(
+        `More than ${limit} management requests per minute with this key`,
+        standing.retryAfterSeconds,
+      );
   }
 }

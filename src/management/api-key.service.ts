@@ -37,29 +37,49 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const key = this.config.adminApiKey;
     if (!key) return;
     registerSecret(key);
-    const stored = await this.repository.ensureByHash(hashApiKey(key), { name: BOOTSTRAP_ADMIN_KEY_NAME, scope: 'admin', prefix: displayPrefix(key) });
+    const stored = await this.repository.ensureByHash(hashApiKey(key), {
+      name: BOOTSTRAP_ADMIN_KEY_NAME,
+      scope: 'admin',
+      prefix: displayPrefix(key),
+    });
     // A revocation outlives restarts: a revoked ADMIN_API_KEY stays refused until a new value is configured.
-    if (stored.revokedAt) this.logger.warn('ADMIN_API_KEY was revoked and stays revoked: set a new value to bootstrap a new admin key');
+    if (stored.revokedAt)
+      this.logger.warn('ADMIN_API_KEY was revoked and stays revoked: set a new value to bootstrap a new admin key');
     else this.logger.log('bootstrap admin key stored (hashed) from ADMIN_API_KEY');
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
     const rows = await this.repository.listActivePage(limit, decodeCursor(cursor));
-    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => ({
-      id: row.id,
-      name: row.name,
-      scope: row.scope,
-      prefix: row.prefix,
-      lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-      createdAt: row.createdAt.toISOString(),
-    }));
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      (row) => ({
+        id: row.id,
+        name: row.name,
+        scope: row.scope,
+        prefix: row.prefix,
+        lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+        createdAt: row.createdAt.toISOString(),
+      }),
+    );
   }
 
   /** A new key; its plaintext is in this answer only (the database keeps its SHA-256). */
-  async create(name: string, scope: ApiKeyScope, actor: string): Promise<{ id: string; name: string; scope: ApiKeyScope; key: string }> {
+  async create(
+    name: string,
+    scope: ApiKeyScope,
+    actor: string,
+  ): Promise<{ id: string; name: string; scope: ApiKeyScope; key: string }> {
     const key = generateApiKey();
     const row = await this.repository.create({ name, scope, keyHash: hashApiKey(key), prefix: displayPrefix(key) });
-    await this.audit.record({ actor, action: 'api_key.created', subjectType: 'api_key', subjectId: row.id, details: { name, scope } });
+    await this.audit.record({
+      actor,
+      action: 'api_key.created',
+      subjectType: 'api_key',
+      subjectId: row.id,
+      details: { name, scope },
+    });
     return { id: row.id, name: row.name, scope: row.scope, key };
   }
 
@@ -89,6 +109,8 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const now = Date.now();
     if (now - (this.lastTouched.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.lastTouched.set(id, now);
-    this.repository.touchLastUsed(id, new Date(now)).catch((error: Error) => this.logger.warn(`could not record key use: ${error.message}`));
+    this.repository
+      .touchLastUsed(id, new Date(now))
+      .catch((error: Error) => this.logger.warn(`could not record key use: ${error.message}`));
   }
 }

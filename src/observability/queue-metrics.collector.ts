@@ -46,7 +46,10 @@ export class QueueMetricsCollector implements OnModuleInit {
         const counts = await queue.getJobCounts(...STATES);
         for (const state of STATES) this.metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
         const [oldest] = await queue.getJobs(['waiting'], -1, -1, true);
-        this.metrics.queueOldestWaiting.set({ queue: queue.name }, oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0);
+        this.metrics.queueOldestWaiting.set(
+          { queue: queue.name },
+          oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0,
+        );
       }),
     );
   }

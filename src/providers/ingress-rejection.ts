@@ -33,6 +33,7 @@ export class IngressRejection extends DomainError {
   ) {
     super(message);
     this.status = STATUS[reason];
-    if (retryAfterSeconds !== undefined) this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+    if (retryAfterSeconds !== undefined)
+      this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }

@@ -37,7 +37,10 @@ export class JobQueue {
 
   add<N extends JobName>(name: N, data: JobOf<N>, options: JobsOptions = {}): Promise<Job<JobOf<N>>> {
     const queue = this.queueOf(name);
-    return this.whenConnected(queue, () => queue.add(name, data, { ...this.defaults[name], ...options }) as Promise<Job<JobOf<N>>>);
+    return this.whenConnected(
+      queue,
+      () => queue.add(name, data, { ...this.defaults[name], ...options }) as Promise<Job<JobOf<N>>>,
+    );
   }
 
   addBulk<N extends JobName>(name: N, jobs: { data: JobOf<N>; options?: JobsOptions }[]): Promise<Job<JobOf<N>>[]> {

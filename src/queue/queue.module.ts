@@ -10,7 +10,10 @@ import { WorkerRunner } from './worker-runner';
 // offline queue on). Producers fail fast through JobQueue instead (see job-queue.service.ts).
 const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
 
-/** BullMQ wiring shared by both roles: the queues (producers) and the typed JobQueue. Processors live in their feature modules, worker role only. */
+/**
+ * BullMQ wiring shared by both roles: the queues (producers) and the typed JobQueue. Processors live in their
+ * feature modules, worker role only.
+ */
 @Global()
 @Module({
   imports: [

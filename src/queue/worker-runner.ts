@@ -27,14 +27,22 @@ export class WorkerRunner {
 
   start(worker: Worker, concurrency = 1): void {
     const { lockDurationMs, stalledIntervalMs } = this.config.worker;
-    Object.assign(worker.opts, { lockDuration: lockDurationMs, lockRenewTime: lockDurationMs / 2, stalledInterval: stalledIntervalMs });
+    Object.assign(worker.opts, {
+      lockDuration: lockDurationMs,
+      lockRenewTime: lockDurationMs / 2,
+      stalledInterval: stalledIntervalMs,
+    });
     (worker as unknown as WorkerWithLockManager).createLockManager();
     worker.concurrency = concurrency;
     this.workers.push(worker);
     // Connection errors (Redis restarting) are BullMQ's to recover from; they are logged, not printed raw.
     worker.on('error', (error: Error) => this.logger.warn(`worker of queue ${worker.name}: ${error.message}`));
     // run() settles only when the worker closes; a failure to run is logged, not left unhandled.
-    worker.run().catch((error: Error) => this.logger.error(`worker of queue ${worker.name} stopped: ${error.message}`, error.stack));
+    worker
+      .run()
+      .catch((error: Error) =>
+        this.logger.error(`worker of queue ${worker.name} stopped: ${error.message}`, error.stack),
+      );
   }
 
   /** Stops taking jobs on every worker and waits for the jobs in hand to finish. */

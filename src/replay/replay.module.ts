@@ -5,5 +5,9 @@ import { ReplayRepository } from './replay.repository';
 import { ReplayService } from './replay.service';
 import { AuditModule } from '../audit/audit.module';
 
-@Module({ imports: [EventsModule, EndpointsModule, AuditModule], providers: [ReplayRepository, ReplayService], exports: [ReplayService, ReplayRepository] })
+@Module({
+  imports: [EventsModule, EndpointsModule, AuditModule],
+  providers: [ReplayRepository, ReplayService],
+  exports: [ReplayService, ReplayRepository],
+})
 export class ReplayModule {}

@@ -8,7 +8,14 @@ import { RedriveFilterDto } from './dto/replay.dto';
 export class ReplayRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: { kind: ReplayKind; actor: string; reason: string; filter: object; endpointId?: string; matched: number }): Promise<ReplayRequest> {
+  create(data: {
+    kind: ReplayKind;
+    actor: string;
+    reason: string;
+    filter: object;
+    endpointId?: string;
+    matched: number;
+  }): Promise<ReplayRequest> {
     return this.prisma.replayRequest.create({ data: { ...data, filter: data.filter } });
   }
 
@@ -36,7 +43,10 @@ export class ReplayRepository {
 
   /** pending/running → cancelled; false when it had already ended. */
   async cancel(id: string): Promise<boolean> {
-    const { count } = await this.prisma.replayRequest.updateMany({ where: { id, status: { in: ['pending', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
+    const { count } = await this.prisma.replayRequest.updateMany({
+      where: { id, status: { in: ['pending', 'running'] } },
+      data: { status: 'cancelled', finishedAt: new Date() },
+    });
     return count === 1;
   }
 
@@ -46,7 +56,10 @@ export class ReplayRepository {
 
   /** Progress of one batch; the cursor lets a restarted worker resume after it. */
   async recordBatch(id: string, enqueued: number, cursor: object): Promise<void> {
-    await this.prisma.replayRequest.update({ where: { id }, data: { enqueued: { increment: enqueued }, cursor: cursor } });
+    await this.prisma.replayRequest.update({
+      where: { id },
+      data: { enqueued: { increment: enqueued }, cursor: cursor },
+    });
   }
 
   /** The walk is over: completed now if every enqueued delivery already finished (true), else when the last one does. */
@@ -62,11 +75,18 @@ export class ReplayRepository {
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.prisma.replayRequest.updateMany({ where: { id, status: { in: ['pending', 'running'] } }, data: { status: 'failed', error: error.slice(0, 1000), finishedAt: new Date() } });
+    await this.prisma.replayRequest.updateMany({
+      where: { id, status: { in: ['pending', 'running'] } },
+      data: { status: 'failed', error: error.slice(0, 1000), finishedAt: new Date() },
+    });
   }
 
   /** Dead-lettered deliveries selected by ids or filter, in id order after `afterId`. */
-  deadLetterPage(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }, limit: number, afterId?: string): Promise<{ id: string }[]> {
+  deadLetterPage(
+    selection: { deliveryIds?: string[]; filter?: RedriveFilterDto },
+    limit: number,
+    afterId?: string,
+  ): Promise<{ id: string }[]> {
     const filter = selection.filter ?? {};
     return this.prisma.delivery.findMany({
       where: {
@@ -85,7 +105,11 @@ export class ReplayRepository {
 
   /** What a recover runs again: the endpoint's deliveries since `since` that did not succeed (dead-lettered or retrying). */
   private recoverable(endpointId: string, since: Date): Prisma.DeliveryWhereInput {
-    return { endpointId, status: { in: ['dead_lettered', 'retrying'] }, OR: [{ createdAt: { gte: since } }, { deadLetteredAt: { gte: since } }] };
+    return {
+      endpointId,
+      status: { in: ['dead_lettered', 'retrying'] },
+      OR: [{ createdAt: { gte: since } }, { deadLetteredAt: { gte: since } }],
+    };
   }
 
   recoverablePage(endpointId: string, since: Date, limit: number, afterId?: string): Promise<{ id: string }[]> {

@@ -30,7 +30,10 @@ export class ReplayService {
     return { replayRequestId: replay.id };
   }
 
-  async replayBulk(dto: BulkReplayDto, actor: string): Promise<{ replayRequestId?: string; matched: number; dryRun?: true }> {
+  async replayBulk(
+    dto: BulkReplayDto,
+    actor: string,
+  ): Promise<{ replayRequestId?: string; matched: number; dryRun?: true }> {
     await this.assertEndpoint(dto.endpointId);
     const matched = await this.events.count(dto.filter);
     if (dto.dryRun) return { matched, dryRun: true };
@@ -46,10 +49,21 @@ export class ReplayService {
   }
 
   /** Runs again every delivery to this endpoint since `since` that did not succeed, as a replay (contract §6.6). */
-  async recover(endpointId: string, dto: RecoverDto, actor: string): Promise<{ replayRequestId: string; matched: number }> {
+  async recover(
+    endpointId: string,
+    dto: RecoverDto,
+    actor: string,
+  ): Promise<{ replayRequestId: string; matched: number }> {
     await this.assertEndpoint(endpointId);
     const matched = await this.replays.countRecoverable(endpointId, dto.since);
-    const replay = await this.start('recover', actor, dto.reason, { endpointId, since: dto.since }, matched, endpointId);
+    const replay = await this.start(
+      'recover',
+      actor,
+      dto.reason,
+      { endpointId, since: dto.since },
+      matched,
+      endpointId,
+    );
     return { replayRequestId: replay.id, matched };
   }
 
@@ -71,10 +85,29 @@ export class ReplayService {
     return this.get(id);
   }
 
-  private async start(kind: ReplayKind, actor: string, reason: string, filter: object, matched: number, endpointId?: string, eventId?: string) {
+  private async start(
+    kind: ReplayKind,
+    actor: string,
+    reason: string,
+    filter: object,
+    matched: number,
+    endpointId?: string,
+    eventId?: string,
+  ) {
     const replay = await this.replays.create({ kind, actor, reason, filter, endpointId, matched });
-    await this.audit.record({ actor, action: 'replay.requested', subjectType: 'replay_request', subjectId: replay.id, eventId: eventId ?? null, details: { kind, reason, filter, matched, endpointId } });
-    await this.jobs.add(JobName.RunReplay, { replayRequestId: replay.id, ...captureTraceContext() }, { jobId: replay.id });
+    await this.audit.record({
+      actor,
+      action: 'replay.requested',
+      subjectType: 'replay_request',
+      subjectId: replay.id,
+      eventId: eventId ?? null,
+      details: { kind, reason, filter, matched, endpointId },
+    });
+    await this.jobs.add(
+      JobName.RunReplay,
+      { replayRequestId: replay.id, ...captureTraceContext() },
+      { jobId: replay.id },
+    );
     return replay;
   }
 

@@ -30,7 +30,11 @@ export class ReplaysController {
 
   /** 202 with the request id; a dry run answers 200 with the count and records nothing. */
   @Post('replays')
-  async replayBulk(@Body() dto: BulkReplayDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async replayBulk(
+    @Body() dto: BulkReplayDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const result = await this.replays.replayBulk(dto, actor.name);
     response.status(result.dryRun ? 200 : 202);
     return result;

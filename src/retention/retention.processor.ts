@@ -38,10 +38,16 @@ export class RetentionProcessor extends WorkerHost implements OnApplicationBoots
 
   /** The global concurrency is set before this worker takes a job; both it and the scheduler live in Redis. */
   private async startWhenRedisAnswers(): Promise<void> {
-    await this.queue.setGlobalConcurrency(1).catch((error: Error) => this.logger.warn(`retention concurrency not set yet: ${error.message}`));
+    await this.queue
+      .setGlobalConcurrency(1)
+      .catch((error: Error) => this.logger.warn(`retention concurrency not set yet: ${error.message}`));
     this.runner.start(this.worker);
     await this.queue
-      .upsertJobScheduler(RETENTION_SCHEDULER_ID, { every: this.config.retention.intervalMs }, { name: JobName.PurgeExpired, data: {}, opts: jobOptions(this.config)[JobName.PurgeExpired] })
+      .upsertJobScheduler(
+        RETENTION_SCHEDULER_ID,
+        { every: this.config.retention.intervalMs },
+        { name: JobName.PurgeExpired, data: {}, opts: jobOptions(this.config)[JobName.PurgeExpired] },
+      )
       .catch((error: Error) => this.logger.warn(`retention not scheduled yet: ${error.message}`));
   }
 

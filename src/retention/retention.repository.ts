@@ -58,7 +58,11 @@ export class RetentionRepository {
 
   /** Deletes up to `limit` raw requests received before `before`; their events stay with `raw` null. */
   async purgeRawBatch(before: Date, limit: number): Promise<number> {
-    const { rowCount } = await this.pool.query({ name: 'retention-purge-raw', text: PURGE_RAW, values: [before, limit] });
+    const { rowCount } = await this.pool.query({
+      name: 'retention-purge-raw',
+      text: PURGE_RAW,
+      values: [before, limit],
+    });
     return rowCount ?? 0;
   }
 
@@ -69,7 +73,11 @@ export class RetentionRepository {
 
   /** Deletes up to `limit` expired final events with their deliveries, attempts and raw requests. */
   async purgeEventsBatch(before: Date, limit: number): Promise<Omit<PurgedCounts, 'audit'>> {
-    const { rows } = await this.pool.query<Omit<PurgedCounts, 'audit'>>({ name: 'retention-purge-events', text: PURGE_EVENTS, values: [before, limit] });
+    const { rows } = await this.pool.query<Omit<PurgedCounts, 'audit'>>({
+      name: 'retention-purge-events',
+      text: PURGE_EVENTS,
+      values: [before, limit],
+    });
     return rows[0];
   }
 }

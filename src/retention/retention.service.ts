@@ -60,7 +60,13 @@ export class RetentionService {
     });
 
     const finished = new Date();
-    const run: RetentionRun = { startedAt: started.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime(), deleted, eventsDeferred };
+    const run: RetentionRun = {
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      deleted,
+      eventsDeferred,
+    };
     if (Object.values(deleted).some(Boolean) || eventsDeferred) this.logger.log({ message: 'retention run', ...run });
     return run;
   }

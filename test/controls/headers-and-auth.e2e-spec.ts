@@ -18,8 +18,15 @@ describe('endpoint controls: custom headers and bearer auth (contract §6.6)', (
   beforeAll(async () => {
     receiver = await TestReceiver.start();
     // The receiver checks the token as a real one would: anything else is a 401.
-    receiver.respondWith((request) => (request.headers.authorization === `Bearer ${TOKEN}` || request.path === '/open' ? { status: 200 } : { status: 401 }));
-    api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY } });
+    receiver.respondWith((request) =>
+      request.headers.authorization === `Bearer ${TOKEN}` || request.path === '/open'
+        ? { status: 200 }
+        : { status: 401 },
+    );
+    api = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
+    });
     prisma = api.app.get(PrismaService);
     worker = spawnWorker(api);
   });
@@ -31,10 +38,16 @@ describe('endpoint controls: custom headers and bearer auth (contract §6.6)', (
   });
 
   const settled = (eventId: string, endpointId: string) =>
-    waitFor(async () => {
-      const delivery = await prisma.delivery.findFirst({ where: { eventId, endpointId }, include: { attempts: true } });
-      return delivery?.status === 'succeeded' || delivery?.status === 'dead_lettered' ? delivery : undefined;
-    }, { timeoutMs: 20_000, what: 'the delivery to settle' });
+    waitFor(
+      async () => {
+        const delivery = await prisma.delivery.findFirst({
+          where: { eventId, endpointId },
+          include: { attempts: true },
+        });
+        return delivery?.status === 'succeeded' || delivery?.status === 'dead_lettered' ? delivery : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the delivery to settle' },
+    );
 
   it('sends the static headers and the bearer token; reads, records and the database never show the token', async () => {
     const endpoint = await createEndpoint(api.url!, {
@@ -63,17 +76,27 @@ describe('endpoint controls: custom headers and bearer auth (contract §6.6)', (
   });
 
   it('a wrong token is what the receiver refuses: a PATCHed token takes effect, `none` removes the auth', async () => {
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/bearer-patched'), filter: { eventTypes: ['patched.*'] }, auth: { type: 'bearer', token: 'wrong' } });
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/bearer-patched'),
+      filter: { eventTypes: ['patched.*'] },
+      auth: { type: 'bearer', token: 'wrong' },
+    });
     const refused = await settled(await sendAcme(api.url!, 'patched_1', 'patched.one'), endpoint.id);
     expect(refused.status).toBe('dead_lettered');
     expect(refused.attempts[0].responseStatus).toBe(401);
 
-    await adminApi(api.url!).patch(`/endpoints/${endpoint.id}`, { auth: { type: 'bearer', token: TOKEN } }).expect(200);
+    await adminApi(api.url!)
+      .patch(`/endpoints/${endpoint.id}`, { auth: { type: 'bearer', token: TOKEN } })
+      .expect(200);
     expect((await settled(await sendAcme(api.url!, 'patched_2', 'patched.two'), endpoint.id)).status).toBe('succeeded');
 
-    const cleared = await adminApi(api.url!).patch(`/endpoints/${endpoint.id}`, { auth: { type: 'none' }, url: receiver.url('/open') }).expect(200);
+    const cleared = await adminApi(api.url!)
+      .patch(`/endpoints/${endpoint.id}`, { auth: { type: 'none' }, url: receiver.url('/open') })
+      .expect(200);
     expect(cleared.body.auth).toBeNull();
-    expect((await settled(await sendAcme(api.url!, 'patched_3', 'patched.three'), endpoint.id)).status).toBe('succeeded');
+    expect((await settled(await sendAcme(api.url!, 'patched_3', 'patched.three'), endpoint.id)).status).toBe(
+      'succeeded',
+    );
     expect(receiver.requestsTo('/open')[0].headers.authorization).toBeUndefined();
   });
 
@@ -87,10 +110,15 @@ describe('endpoint controls: custom headers and bearer auth (contract §6.6)', (
     [{ headers: ['x'] }, 'headers'],
     [{ auth: { type: 'bearer' } }, 'auth.token'],
     [{ auth: { type: 'basic', token: 'x' } }, 'type'],
-    [{ auth: { type: 'oauth2_client_credentials', tokenUrl: 'ftp://x', clientId: 'a', clientSecret: 'b' } }, 'tokenUrl'],
+    [
+      { auth: { type: 'oauth2_client_credentials', tokenUrl: 'ftp://x', clientId: 'a', clientSecret: 'b' } },
+      'tokenUrl',
+    ],
     [{ auth: { type: 'bearer', token: 'x', clientSecret: 'y' } }, 'clientSecret'],
   ])('refuses %j with 400', async (fields, expected) => {
-    const response = await adminApi(api.url!).post('/endpoints', { url: 'https://example.com/x', ...fields }).expect(400);
+    const response = await adminApi(api.url!)
+      .post('/endpoints', { url: 'https://example.com/x', ...fields })
+      .expect(400);
     expect(JSON.stringify(response.body.message)).toContain(expected);
   });
 });

@@ -11,17 +11,34 @@ export class OAuth2TestServer {
   readonly requests: { clientId: string; grantType: string | null; scope: string | null; at: number }[] = [];
   private readonly tokens = new Map<string, number>();
 
-  private constructor(private readonly server: Server, readonly port: number, private readonly clients: Map<string, string>, public lifetimeSeconds: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    private readonly clients: Map<string, string>,
+    public lifetimeSeconds: number,
+  ) {}
 
   static async start(clients: Record<string, string>, lifetimeSeconds = 3600): Promise<OAuth2TestServer> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const address = server.address();
-    const instance = new OAuth2TestServer(server, typeof address === 'object' && address ? address.port : 0, new Map(Object.entries(clients)), lifetimeSeconds);
+    const instance = new OAuth2TestServer(
+      server,
+      typeof address === 'object' && address ? address.port : 0,
+      new Map(Object.entries(clients)),
+      lifetimeSeconds,
+    );
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => instance.answer(req.headers.authorization, req.headers['content-type'], Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () =>
+        instance.answer(
+          req.headers.authorization,
+          req.headers['content-type'],
+          Buffer.concat(chunks).toString('utf8'),
+          res,
+        ),
+      );
     });
     return instance;
   }
@@ -55,7 +72,12 @@ export class OAuth2TestServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private answer(authorization: string | undefined, contentType: string | undefined, body: string, res: import('node:http').ServerResponse): void {
+  private answer(
+    authorization: string | undefined,
+    contentType: string | undefined,
+    body: string,
+    res: import('node:http').ServerResponse,
+  ): void {
     const form = new URLSearchParams(body);
     const [clientId, clientSecret] = authorization?.startsWith('Basic ')
       ? Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8').split(':').map(decodeURIComponent)
@@ -70,6 +92,11 @@ export class OAuth2TestServer {
     if (this.clients.get(clientId) !== clientSecret) return json(401, { error: 'invalid_client' });
     const token = randomBytes(16).toString('hex');
     this.tokens.set(token, Date.now() + this.lifetimeSeconds * 1000);
-    json(200, { access_token: token, token_type: 'Bearer', expires_in: this.lifetimeSeconds, ...(form.get('scope') ? { scope: form.get('scope') } : {}) });
+    json(200, {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: this.lifetimeSeconds,
+      ...(form.get('scope') ? { scope: form.get('scope') } : {}),
+    });
   }
 }

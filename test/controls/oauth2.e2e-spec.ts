@@ -22,8 +22,13 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
     oauth = await OAuth2TestServer.start({ [CLIENT_ID]: CLIENT_SECRET });
     receiver = await TestReceiver.start();
     // The receiver is the resource server: only a token the authorization server issued and still honours passes.
-    receiver.respondWith((request) => (oauth.accepts(request.headers.authorization) ? { status: 200 } : { status: 401 }));
-    api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY } });
+    receiver.respondWith((request) =>
+      oauth.accepts(request.headers.authorization) ? { status: 200 } : { status: 401 },
+    );
+    api = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
+    });
     prisma = api.app.get(PrismaService);
     worker = spawnWorker(api, { DELIVERY_CONCURRENCY: '20' });
   });
@@ -35,20 +40,45 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
     await oauth?.close();
   });
 
-  const auth = (overrides: object = {}) => ({ type: 'oauth2_client_credentials', tokenUrl: oauth.tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scope: 'webhooks:write', ...overrides });
+  const auth = (overrides: object = {}) => ({
+    type: 'oauth2_client_credentials',
+    tokenUrl: oauth.tokenUrl,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    scope: 'webhooks:write',
+    ...overrides,
+  });
   const succeeded = (endpointId: string, count: number) =>
-    waitFor(async () => (await prisma.delivery.count({ where: { endpointId, status: 'succeeded' } })) === count, { timeoutMs: 30_000, what: `${count} deliveries` });
+    waitFor(async () => (await prisma.delivery.count({ where: { endpointId, status: 'succeeded' } })) === count, {
+      timeoutMs: 30_000,
+      what: `${count} deliveries`,
+    });
 
   it('20 concurrent deliveries share one token fetch; reads, records, logs and the database never show the secret', async () => {
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/oauth'), filter: { eventTypes: ['oauth.*'] }, auth: auth() });
-    expect(endpoint).toMatchObject({ auth: { type: 'oauth2_client_credentials', tokenUrl: oauth.tokenUrl, clientId: CLIENT_ID, scope: 'webhooks:write' } });
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/oauth'),
+      filter: { eventTypes: ['oauth.*'] },
+      auth: auth(),
+    });
+    expect(endpoint).toMatchObject({
+      auth: {
+        type: 'oauth2_client_credentials',
+        tokenUrl: oauth.tokenUrl,
+        clientId: CLIENT_ID,
+        scope: 'webhooks:write',
+      },
+    });
     await Promise.all(Array.from({ length: 20 }, (_, index) => sendAcme(api.url!, `oauth_${index}`, 'oauth.call')));
     await succeeded(endpoint.id, 20);
 
-    expect(oauth.requests).toEqual([expect.objectContaining({ clientId: CLIENT_ID, grantType: 'client_credentials', scope: 'webhooks:write' })]);
+    expect(oauth.requests).toEqual([
+      expect.objectContaining({ clientId: CLIENT_ID, grantType: 'client_credentials', scope: 'webhooks:write' }),
+    ]);
     const received = receiver.requestsTo('/oauth');
     expect(received).toHaveLength(20);
-    expect(new Set(received.map((request) => request.headers.authorization))).toEqual(new Set([`Bearer ${oauth.issuedTokens()[0]}`]));
+    expect(new Set(received.map((request) => request.headers.authorization))).toEqual(
+      new Set([`Bearer ${oauth.issuedTokens()[0]}`]),
+    );
     expect(verifyDelivery(received[0], endpoint.secret).type).toBe('oauth.call');
 
     const read = await adminApi(api.url!).get(`/endpoints/${endpoint.id}`).expect(200);
@@ -60,7 +90,11 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
   });
 
   it('a token the server revoked: the endpoint answers 401, the worker fetches a new token once and the same attempt succeeds', async () => {
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/oauth-revoked'), filter: { eventTypes: ['revoked.*'] }, auth: auth() });
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/oauth-revoked'),
+      filter: { eventTypes: ['revoked.*'] },
+      auth: auth(),
+    });
     await sendAcme(api.url!, 'revoked_0', 'revoked.call');
     await succeeded(endpoint.id, 1);
     const fetches = oauth.requests.length;
@@ -69,18 +103,30 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
     await sendAcme(api.url!, 'revoked_1', 'revoked.call');
     await succeeded(endpoint.id, 2);
     expect(oauth.requests.length).toBe(fetches + 1);
-    expect(receiver.requestsTo('/oauth-revoked').map((request) => oauth.accepts(request.headers.authorization as string))).toEqual([false, false, true]);
-    const deliveries = await prisma.delivery.findMany({ where: { endpointId: endpoint.id }, include: { attempts: true } });
+    expect(
+      receiver.requestsTo('/oauth-revoked').map((request) => oauth.accepts(request.headers.authorization as string)),
+    ).toEqual([false, false, true]);
+    const deliveries = await prisma.delivery.findMany({
+      where: { endpointId: endpoint.id },
+      include: { attempts: true },
+    });
     expect(deliveries.map((delivery) => delivery.attempts.length)).toEqual([1, 1]);
   });
 
   it('a token near its expiry is refetched before it is used (no 401 seen)', async () => {
     oauth.lifetimeSeconds = 2;
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/oauth-expiry'), filter: { eventTypes: ['expiry.*'] }, auth: auth({ scope: 'expiry' }) });
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/oauth-expiry'),
+      filter: { eventTypes: ['expiry.*'] },
+      auth: auth({ scope: 'expiry' }),
+    });
     await sendAcme(api.url!, 'expiry_0', 'expiry.call');
     await succeeded(endpoint.id, 1);
     const first = receiver.requestsTo('/oauth-expiry')[0].headers.authorization as string;
-    await waitFor(() => oauth.hasExpired(first.slice('Bearer '.length)), { timeoutMs: 5_000, what: 'the first token to expire' });
+    await waitFor(() => oauth.hasExpired(first.slice('Bearer '.length)), {
+      timeoutMs: 5_000,
+      what: 'the first token to expire',
+    });
 
     await sendAcme(api.url!, 'expiry_1', 'expiry.call');
     await succeeded(endpoint.id, 2);
@@ -93,13 +139,28 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
 
   it('a wrong client secret: the attempt fails at the token endpoint, nothing reaches the receiver, the secret is nowhere', async () => {
     const wrong = 'not-the-client-secret-55aa';
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/oauth-wrong'), filter: { eventTypes: ['wrong.*'] }, maxAttempts: 1, auth: auth({ clientSecret: wrong }) });
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/oauth-wrong'),
+      filter: { eventTypes: ['wrong.*'] },
+      maxAttempts: 1,
+      auth: auth({ clientSecret: wrong }),
+    });
     const eventId = await sendAcme(api.url!, 'wrong_0', 'wrong.call');
-    const delivery = await waitFor(async () => {
-      const row = await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id }, include: { attempts: true } });
-      return row?.status === 'dead_lettered' ? row : undefined;
-    }, { timeoutMs: 20_000, what: 'the dead letter' });
-    expect(delivery.attempts[0]).toMatchObject({ errorClass: 'OAuth2TokenError', responseStatus: null, error: expect.stringContaining('answered 401 (invalid_client)') });
+    const delivery = await waitFor(
+      async () => {
+        const row = await prisma.delivery.findFirst({
+          where: { eventId, endpointId: endpoint.id },
+          include: { attempts: true },
+        });
+        return row?.status === 'dead_lettered' ? row : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the dead letter' },
+    );
+    expect(delivery.attempts[0]).toMatchObject({
+      errorClass: 'OAuth2TokenError',
+      responseStatus: null,
+      error: expect.stringContaining('answered 401 (invalid_client)'),
+    });
     expect(JSON.stringify(delivery)).not.toContain(wrong);
     expect(receiver.requestsTo('/oauth-wrong')).toHaveLength(0);
     expect(worker.text).not.toContain(wrong);

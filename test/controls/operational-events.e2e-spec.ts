@@ -19,7 +19,11 @@ describe('endpoint controls: operational events hookgate.* (contract §6.6)', ()
   beforeAll(async () => {
     receiver = await TestReceiver.start();
     receiver.respondWith((request) => ({ status: request.path === '/dead' ? 500 : 200 }));
-    const env = { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY, OPERATIONAL_DEAD_LETTER_WINDOW: '5s' };
+    const env = {
+      ACME_WEBHOOK_SECRET: ACME_SECRET,
+      SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY,
+      OPERATIONAL_DEAD_LETTER_WINDOW: '5s',
+    };
     api = await startTestApp({ role: 'api', env });
     prisma = api.app.get(PrismaService);
     worker = spawnWorker(api, { OPERATIONAL_DEAD_LETTER_WINDOW: '5s' });
@@ -38,47 +42,97 @@ describe('endpoint controls: operational events hookgate.* (contract §6.6)', ()
     receiver
       .requestsTo('/ops')
       .map((request: ReceivedRequest) => verifyDelivery(request, ops.secret) as unknown as Envelope)
-      .filter((envelope) => envelope.type === type && (!about || envelope.data.endpointId === about || envelope.data.replayRequestId === about));
-  const arrived = (type: string, about: string) => waitFor(() => opsEvents(type, about).length > 0 && opsEvents(type, about), { timeoutMs: 20_000, what: `${type} about ${about}` });
+      .filter(
+        (envelope) =>
+          envelope.type === type &&
+          (!about || envelope.data.endpointId === about || envelope.data.replayRequestId === about),
+      );
+  const arrived = (type: string, about: string) =>
+    waitFor(() => opsEvents(type, about).length > 0 && opsEvents(type, about), {
+      timeoutMs: 20_000,
+      what: `${type} about ${about}`,
+    });
 
   it('pause and resume: the subscribed endpoint gets both; the paused endpoint is not sent its own pause', async () => {
-    const subject = await createEndpoint(api.url!, { url: receiver.url('/subject'), filter: { eventTypes: ['hookgate.endpoint.*'] } });
+    const subject = await createEndpoint(api.url!, {
+      url: receiver.url('/subject'),
+      filter: { eventTypes: ['hookgate.endpoint.*'] },
+    });
     await adminApi(api.url!).post(`/endpoints/${subject.id}/pause`).expect(200);
     const [paused] = await arrived('hookgate.endpoint.paused', subject.id);
-    expect(paused).toMatchObject({ integration: 'hookgate', provider: 'hookgate', data: { endpointId: subject.id, actor: 'bootstrap-admin' } });
+    expect(paused).toMatchObject({
+      integration: 'hookgate',
+      provider: 'hookgate',
+      data: { endpointId: subject.id, actor: 'bootstrap-admin' },
+    });
     await adminApi(api.url!).post(`/endpoints/${subject.id}/resume`).expect(200);
     await arrived('hookgate.endpoint.resumed', subject.id);
     // The subject, active again, gets the resume notice, and never got the pause notice (no delivery was created).
-    await waitFor(() => receiver.requestsTo('/subject').length === 1, { timeoutMs: 20_000, what: 'the resume notice at the subject' });
-    expect(receiver.requestsTo('/subject').map((request) => verifyDelivery(request, subject.secret).type)).toEqual(['hookgate.endpoint.resumed']);
-    expect(await prisma.delivery.count({ where: { endpointId: subject.id, event: { type: 'hookgate.endpoint.paused' } } })).toBe(0);
+    await waitFor(() => receiver.requestsTo('/subject').length === 1, {
+      timeoutMs: 20_000,
+      what: 'the resume notice at the subject',
+    });
+    expect(receiver.requestsTo('/subject').map((request) => verifyDelivery(request, subject.secret).type)).toEqual([
+      'hookgate.endpoint.resumed',
+    ]);
+    expect(
+      await prisma.delivery.count({ where: { endpointId: subject.id, event: { type: 'hookgate.endpoint.paused' } } }),
+    ).toBe(0);
 
     // Stored and searchable like any event.
     const listed = await adminApi(api.url!).get('/events?integration=hookgate&type=hookgate.endpoint.*').expect(200);
-    expect(listed.body.data.map((event: { type: string }) => event.type)).toEqual(expect.arrayContaining(['hookgate.endpoint.paused', 'hookgate.endpoint.resumed']));
+    expect(listed.body.data.map((event: { type: string }) => event.type)).toEqual(
+      expect.arrayContaining(['hookgate.endpoint.paused', 'hookgate.endpoint.resumed']),
+    );
   });
 
   it('dead letters: one notice per endpoint per window, with the count', async () => {
-    const dead = await createEndpoint(api.url!, { url: receiver.url('/dead'), filter: { eventTypes: ['doomed.*'] }, maxAttempts: 1 });
+    const dead = await createEndpoint(api.url!, {
+      url: receiver.url('/dead'),
+      filter: { eventTypes: ['doomed.*'] },
+      maxAttempts: 1,
+    });
     await Promise.all(['doomed_1', 'doomed_2', 'doomed_3'].map((id) => sendAcme(api.url!, id, 'doomed.event')));
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: dead.id, status: 'dead_lettered' } })) === 3, { what: 'three dead letters' });
-    await waitFor(() => opsEvents('hookgate.delivery.dead_lettered', dead.id).reduce((sum, event) => sum + Number(event.data.count), 0) === 3, { timeoutMs: 20_000, what: 'notices counting all three' });
+    await waitFor(
+      async () => (await prisma.delivery.count({ where: { endpointId: dead.id, status: 'dead_lettered' } })) === 3,
+      { what: 'three dead letters' },
+    );
+    await waitFor(
+      () =>
+        opsEvents('hookgate.delivery.dead_lettered', dead.id).reduce(
+          (sum, event) => sum + Number(event.data.count),
+          0,
+        ) === 3,
+      { timeoutMs: 20_000, what: 'notices counting all three' },
+    );
     const notices = opsEvents('hookgate.delivery.dead_lettered', dead.id);
     // Three dead letters within moments: one notice, or two if they straddled a window's end.
     expect(notices.length).toBeLessThan(3);
-    expect(notices[0].data).toMatchObject({ endpointId: dead.id, windowStart: expect.any(String), windowEnd: expect.any(String) });
+    expect(notices[0].data).toMatchObject({
+      endpointId: dead.id,
+      windowStart: expect.any(String),
+      windowEnd: expect.any(String),
+    });
   });
 
   it('disabled endpoints and completed replays are announced', async () => {
-    const victim = await createEndpoint(api.url!, { url: receiver.url('/victim'), filter: { eventTypes: ['victim.*'] } });
+    const victim = await createEndpoint(api.url!, {
+      url: receiver.url('/victim'),
+      filter: { eventTypes: ['victim.*'] },
+    });
     await adminApi(api.url!).patch(`/endpoints/${victim.id}`, { enabled: false }).expect(200);
     const [disabled] = await arrived('hookgate.endpoint.disabled', victim.id);
     expect(disabled.data).toMatchObject({ reason: 'disabled by bootstrap-admin' });
 
-    const target = await createEndpoint(api.url!, { url: receiver.url('/replayed'), filter: { eventTypes: ['again.*'] } });
+    const target = await createEndpoint(api.url!, {
+      url: receiver.url('/replayed'),
+      filter: { eventTypes: ['again.*'] },
+    });
     const eventId = await sendAcme(api.url!, 'again_1', 'again.event');
     await waitFor(() => receiver.requestsTo('/replayed').length === 1, { what: 'the first delivery' });
-    const replay = await adminApi(api.url!).post(`/events/${eventId}/replay`, { reason: 'check', endpointId: target.id }).expect(202);
+    const replay = await adminApi(api.url!)
+      .post(`/events/${eventId}/replay`, { reason: 'check', endpointId: target.id })
+      .expect(202);
     await arrived('hookgate.replay.completed', replay.body.replayRequestId);
     expect((await adminApi(api.url!).get(`/replays/${replay.body.replayRequestId}`)).body.status).toBe('completed');
   });

@@ -15,7 +15,10 @@ describe('endpoint controls: payload filters (contract §6.6)', () => {
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
-    api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY } });
+    api = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
+    });
     prisma = api.app.get(PrismaService);
     worker = spawnWorker(api);
   });
@@ -27,12 +30,26 @@ describe('endpoint controls: payload filters (contract §6.6)', () => {
   });
 
   it('delivers only the events whose payload matches every condition; an endpoint without one gets them all', async () => {
-    const payload = { 'data.object.currency': 'eur', 'data.object.amount': { gte: 1000 }, 'data.livemode': { in: [true] }, 'data.object.customer': { exists: true } };
-    const filtered = await createEndpoint(api.url!, { url: receiver.url('/eur-large'), filter: { eventTypes: ['charge.*'], payload } });
+    const payload = {
+      'data.object.currency': 'eur',
+      'data.object.amount': { gte: 1000 },
+      'data.livemode': { in: [true] },
+      'data.object.customer': { exists: true },
+    };
+    const filtered = await createEndpoint(api.url!, {
+      url: receiver.url('/eur-large'),
+      filter: { eventTypes: ['charge.*'], payload },
+    });
     expect(filtered).toMatchObject({ filter: { eventTypes: ['charge.*'], payload } });
-    const everything = await createEndpoint(api.url!, { url: receiver.url('/all-charges'), filter: { eventTypes: ['charge.*'] } });
+    const everything = await createEndpoint(api.url!, {
+      url: receiver.url('/all-charges'),
+      filter: { eventTypes: ['charge.*'] },
+    });
     // The envelope's `data` is the provider's body: here `{id, type, livemode, object}`.
-    const charge = (currency: string, amount: number, customer?: string) => ({ livemode: true, object: { currency, amount, ...(customer ? { customer } : {}) } });
+    const charge = (currency: string, amount: number, customer?: string) => ({
+      livemode: true,
+      object: { currency, amount, ...(customer ? { customer } : {}) },
+    });
 
     const matching = await sendAcme(api.url!, 'charge_eur_1500', 'charge.succeeded', charge('eur', 1500, 'cus_1'));
     const misses = await Promise.all([
@@ -41,9 +58,16 @@ describe('endpoint controls: payload filters (contract §6.6)', () => {
       sendAcme(api.url!, 'charge_eur_anonymous', 'charge.succeeded', charge('eur', 5000)),
     ]);
 
-    await waitFor(() => receiver.requestsTo('/all-charges').length === 4, { timeoutMs: 20_000, what: 'the four charges at the unfiltered endpoint' });
+    await waitFor(() => receiver.requestsTo('/all-charges').length === 4, {
+      timeoutMs: 20_000,
+      what: 'the four charges at the unfiltered endpoint',
+    });
     // Every event was fanned out before the unfiltered endpoint got it, so the filtered one has all it will get.
-    await waitFor(async () => (await prisma.event.count({ where: { id: { in: [matching, ...misses] }, status: 'delivered' } })) === 4, { what: 'all four events delivered' });
+    await waitFor(
+      async () =>
+        (await prisma.event.count({ where: { id: { in: [matching, ...misses] }, status: 'delivered' } })) === 4,
+      { what: 'all four events delivered' },
+    );
     const received = receiver.requestsTo('/eur-large');
     expect(received.map((request) => verifyDelivery(request, filtered.secret).id)).toEqual([matching]);
     expect(await prisma.delivery.count({ where: { endpointId: filtered.id } })).toBe(1);
@@ -51,11 +75,24 @@ describe('endpoint controls: payload filters (contract §6.6)', () => {
   });
 
   it('a PATCHed payload filter takes effect at once (the fan-out cache is invalidated)', async () => {
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/patched'), filter: { eventTypes: ['order.*'], payload: { 'data.region': 'eu' } } });
-    await adminApi(api.url!).patch(`/endpoints/${endpoint.id}`, { filter: { eventTypes: ['order.*'], payload: { 'data.region': { in: ['us', 'ca'] } } } }).expect(200);
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/patched'),
+      filter: { eventTypes: ['order.*'], payload: { 'data.region': 'eu' } },
+    });
+    await adminApi(api.url!)
+      .patch(`/endpoints/${endpoint.id}`, {
+        filter: { eventTypes: ['order.*'], payload: { 'data.region': { in: ['us', 'ca'] } } },
+      })
+      .expect(200);
     const us = await sendAcme(api.url!, 'order_us', 'order.created', { region: 'us' });
     const eu = await sendAcme(api.url!, 'order_eu', 'order.created', { region: 'eu' });
-    await waitFor(async () => (await prisma.event.count({ where: { id: { in: [us, eu] }, status: { in: ['delivered', 'no_subscribers'] } } })) === 2, { what: 'both events routed' });
+    await waitFor(
+      async () =>
+        (await prisma.event.count({
+          where: { id: { in: [us, eu] }, status: { in: ['delivered', 'no_subscribers'] } },
+        })) === 2,
+      { what: 'both events routed' },
+    );
     expect(receiver.requestsTo('/patched').map((request) => verifyDelivery(request, endpoint.secret).id)).toEqual([us]);
   });
 
@@ -65,7 +102,9 @@ describe('endpoint controls: payload filters (contract §6.6)', () => {
     [{ 'data.x': { exists: 1 } }, 'true or false'],
     ['eur', 'payload'],
   ])('refuses filter.payload %j with 400', async (payload, expected) => {
-    const response = await adminApi(api.url!).post('/endpoints', { url: 'https://example.com/x', filter: { payload } }).expect(400);
+    const response = await adminApi(api.url!)
+      .post('/endpoints', { url: 'https://example.com/x', filter: { payload } })
+      .expect(400);
     expect(JSON.stringify(response.body.message)).toContain(expected);
   });
 });

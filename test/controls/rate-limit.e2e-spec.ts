@@ -29,7 +29,10 @@ describe('endpoint controls: rateLimitPerSecond across two worker processes (con
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
-    api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY } });
+    api = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
+    });
     prisma = api.app.get(PrismaService);
     workers.push(spawnWorker(api, { DELIVERY_CONCURRENCY: '20' }), spawnWorker(api, { DELIVERY_CONCURRENCY: '20' }));
   });
@@ -41,17 +44,30 @@ describe('endpoint controls: rateLimitPerSecond across two worker processes (con
   });
 
   it(`holds ${RATE}/s within 10 % across both workers, without using attempts, and does not slow another endpoint`, async () => {
-    const limited = await createEndpoint(api.url!, { url: receiver.url('/limited'), filter: { eventTypes: ['burst.*'] }, rateLimitPerSecond: RATE, maxAttempts: 1 });
+    const limited = await createEndpoint(api.url!, {
+      url: receiver.url('/limited'),
+      filter: { eventTypes: ['burst.*'] },
+      rateLimitPerSecond: RATE,
+      maxAttempts: 1,
+    });
     expect(limited).toMatchObject({ rateLimitPerSecond: RATE });
     await createEndpoint(api.url!, { url: receiver.url('/free'), filter: { eventTypes: ['burst.*'] } });
 
     const sentAt = Date.now();
     for (let batch = 0; batch < EVENTS / 10; batch += 1) {
-      await Promise.all(Array.from({ length: 10 }, (_, index) => sendAcme(api.url!, `burst_${batch}_${index}`, 'burst.now')));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, index) => sendAcme(api.url!, `burst_${batch}_${index}`, 'burst.now')),
+      );
     }
-    await waitFor(() => receiver.requestsTo('/free').length === EVENTS, { timeoutMs: 30_000, what: 'every delivery to the endpoint without a limit' });
+    await waitFor(() => receiver.requestsTo('/free').length === EVENTS, {
+      timeoutMs: 30_000,
+      what: 'every delivery to the endpoint without a limit',
+    });
     const freeDoneAfterMs = Date.now() - sentAt;
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: limited.id, status: 'succeeded' } })) === EVENTS, { timeoutMs: 40_000, intervalMs: 200, what: 'every throttled delivery' });
+    await waitFor(
+      async () => (await prisma.delivery.count({ where: { endpointId: limited.id, status: 'succeeded' } })) === EVENTS,
+      { timeoutMs: 40_000, intervalMs: 200, what: 'every throttled delivery' },
+    );
 
     const arrivals = receiver.requestsTo('/limited').map((request) => request.receivedAt);
     expect(arrivals).toHaveLength(EVENTS);
@@ -69,11 +85,16 @@ describe('endpoint controls: rateLimitPerSecond across two worker processes (con
     // The other endpoint was not held back: all of it arrived before the throttled backlog drained.
     expect(freeDoneAfterMs).toBeLessThan(sorted[EVENTS - 1] - sentAt);
     // Waiting used no attempt (maxAttempts 1, none dead-lettered), and both workers delivered.
-    const deliveries = await prisma.delivery.findMany({ where: { endpointId: limited.id }, include: { attempts: true } });
+    const deliveries = await prisma.delivery.findMany({
+      where: { endpointId: limited.id },
+      include: { attempts: true },
+    });
     expect(deliveries.every((delivery) => delivery.attempts.length === 1 && delivery.attemptCount === 1)).toBe(true);
     const read = await adminApi(api.url!).get(`/endpoints/${limited.id}`).expect(200);
     expect(read.body.rateLimitPerSecond).toBe(RATE);
-    console.log(`rate limit ${RATE}/s: busiest second ${busiestWindow(arrivals, 1000)}, drained at ${rate.toFixed(2)}/s over ${spanSeconds.toFixed(1)} s (10th to 90th percentile); free endpoint done after ${freeDoneAfterMs} ms`);
+    console.log(
+      `rate limit ${RATE}/s: busiest second ${busiestWindow(arrivals, 1000)}, drained at ${rate.toFixed(2)}/s over ${spanSeconds.toFixed(1)} s (10th to 90th percentile); free endpoint done after ${freeDoneAfterMs} ms`,
+    );
   }, 90_000);
 
   it('refuses a rate below 1 (400)', async () => {

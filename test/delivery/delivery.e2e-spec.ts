@@ -14,7 +14,10 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
-    app = await startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, DELIVERY_RETRY_SCHEDULE: '100ms,300ms,600ms' } });
+    app = await startTestApp({
+      role: 'all',
+      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, DELIVERY_RETRY_SCHEDULE: '100ms,300ms,600ms' },
+    });
     prisma = app.app.get(PrismaService);
   });
 
@@ -23,15 +26,25 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     await receiver?.close();
   });
 
-  const deliveryOf = (eventId: string, endpointId: string) => prisma.delivery.findUniqueOrThrow({ where: { eventId_endpointId: { eventId, endpointId } }, include: { attempts: { orderBy: { number: 'asc' } } } });
+  const deliveryOf = (eventId: string, endpointId: string) =>
+    prisma.delivery.findUniqueOrThrow({
+      where: { eventId_endpointId: { eventId, endpointId } },
+      include: { attempts: { orderBy: { number: 'asc' } } },
+    });
   const settled = (eventId: string, endpointId: string) =>
-    waitFor(async () => {
-      const delivery = await deliveryOf(eventId, endpointId);
-      return delivery.status === 'succeeded' || delivery.status === 'dead_lettered' ? delivery : undefined;
-    }, { timeoutMs: 20_000, what: 'the delivery to settle' });
+    waitFor(
+      async () => {
+        const delivery = await deliveryOf(eventId, endpointId);
+        return delivery.status === 'succeeded' || delivery.status === 'dead_lettered' ? delivery : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the delivery to settle' },
+    );
 
   it('delivers the canonical envelope signed with Standard Webhooks; 500, 500, 200 takes three attempts with growing gaps and one webhook-id', async () => {
-    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/flaky'), filter: { eventTypes: ['order.*'] } });
+    const endpoint = await createEndpoint(app.url!, {
+      url: receiver.url('/flaky'),
+      filter: { eventTypes: ['order.*'] },
+    });
     expect(endpoint.secret).toMatch(/^whsec_/);
     receiver.respondWith((_request, index) => ({ status: index < 2 ? 500 : 200 }));
     const eventId = await sendAcme(app.url!, 'flaky_1', 'order.created', { data: { total: 5 } });
@@ -48,7 +61,14 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     expect(new Set(received.map((request) => request.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     for (const request of received) {
       const envelope = verifyDelivery(request, endpoint.secret);
-      expect(envelope).toMatchObject({ id: eventId, type: 'order.created', integration: 'acme', provider: 'acme', externalId: 'flaky_1', data: { id: 'flaky_1', data: { total: 5 } } });
+      expect(envelope).toMatchObject({
+        id: eventId,
+        type: 'order.created',
+        integration: 'acme',
+        provider: 'acme',
+        externalId: 'flaky_1',
+        data: { id: 'flaky_1', data: { total: 5 } },
+      });
       expect(request.headers['user-agent']).toMatch(/^Hookgate\//);
       // Timestamps as Date.prototype.toISOString writes them (PostgreSQL builds the envelope).
       expect(envelope.receivedAt).toBe(new Date(envelope.receivedAt).toISOString());
@@ -56,17 +76,27 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     const gaps = [received[1].receivedAt - received[0].receivedAt, received[2].receivedAt - received[1].receivedAt];
     expect(gaps[0]).toBeGreaterThanOrEqual(80);
     expect(gaps[1]).toBeGreaterThan(gaps[0]);
-    expect(delivery.attempts[0].requestHeaders).toMatchObject({ 'webhook-signature': '[redacted]', 'webhook-id': delivery.id });
-    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status === 'delivered', { what: 'event delivered' });
+    expect(delivery.attempts[0].requestHeaders).toMatchObject({
+      'webhook-signature': '[redacted]',
+      'webhook-id': delivery.id,
+    });
+    await waitFor(
+      async () => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status === 'delivered',
+      { what: 'event delivered' },
+    );
   });
 
   it("records a receiver's answer whatever bytes it holds: a NUL byte is kept as U+FFFD", async () => {
     const endpoint = await createEndpoint(app.url!, { url: receiver.url('/nul'), filter: { eventTypes: ['nul.*'] } });
-    receiver.respondWith((request) => (request.path === '/nul' ? { status: 200, body: 'ok\u0000done' } : { status: 200 }));
+    receiver.respondWith((request) =>
+      request.path === '/nul' ? { status: 200, body: 'ok\u0000done' } : { status: 200 },
+    );
     const eventId = await sendAcme(app.url!, 'nul_1', 'nul.answer');
     const delivery = await settled(eventId, endpoint.id);
     expect(delivery.status).toBe('succeeded');
-    expect(delivery.attempts.map((attempt) => [attempt.responseStatus, attempt.responseBody])).toEqual([[200, 'ok\ufffddone']]);
+    expect(delivery.attempts.map((attempt) => [attempt.responseStatus, attempt.responseBody])).toEqual([
+      [200, 'ok\ufffddone'],
+    ]);
   });
 
   it('a replay of a delivery in flight never runs it twice at once: it joins the run in hand (contract §6.3)', async () => {
@@ -75,11 +105,16 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     const eventId = await sendAcme(app.url!, 'held_1', 'held.now');
     await waitFor(() => receiver.requestsTo('/held').length === 1, { what: 'the first attempt in flight' });
 
-    const replay = await adminApi(app.url!).post(`/events/${eventId}/replay`, { reason: 'while in flight' }).expect(202);
-    const done = await waitFor(async () => {
-      const body = (await adminApi(app.url!).get(`/replays/${replay.body.replayRequestId}`).expect(200)).body;
-      return body.status === 'completed' ? body : undefined;
-    }, { timeoutMs: 20_000, what: 'the replay to complete' });
+    const replay = await adminApi(app.url!)
+      .post(`/events/${eventId}/replay`, { reason: 'while in flight' })
+      .expect(202);
+    const done = await waitFor(
+      async () => {
+        const body = (await adminApi(app.url!).get(`/replays/${replay.body.replayRequestId}`).expect(200)).body;
+        return body.status === 'completed' ? body : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the replay to complete' },
+    );
     expect(done).toMatchObject({ enqueued: 1, completed: 1 });
     const delivery = await settled(eventId, endpoint.id);
     expect(delivery.status).toBe('succeeded');
@@ -97,7 +132,9 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     expect(delivery.attempts[0]).toMatchObject({ responseStatus: 400, outcome: 'final', responseBody: 'nope' });
     const parked = await app.app.get(JobQueue).queue(QueueName.DeadLetter).getJob(`dl-${delivery.id}`);
     expect(parked?.data).toMatchObject({ deliveryId: delivery.id });
-    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status === 'failed', { what: 'event failed' });
+    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status === 'failed', {
+      what: 'event failed',
+    });
   });
 
   it('410 ends the delivery and disables the endpoint (audited)', async () => {
@@ -112,7 +149,9 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
 
   it('honours Retry-After on 429, clamped to twice the scheduled delay', async () => {
     const endpoint = await createEndpoint(app.url!, { url: receiver.url('/busy'), filter: { eventTypes: ['busy.*'] } });
-    receiver.respondWith((request, index) => (request.path === '/busy' && index === 0 ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200 }));
+    receiver.respondWith((request, index) =>
+      request.path === '/busy' && index === 0 ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200 },
+    );
     const eventId = await sendAcme(app.url!, 'busy_1', 'busy.now');
     const delivery = await settled(eventId, endpoint.id);
     expect(delivery.attempts.map((attempt) => attempt.responseStatus)).toEqual([429, 200]);
@@ -123,7 +162,12 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
   });
 
   it('retries a timeout, and dead-letters once maxAttempts are used up', async () => {
-    const endpoint = await createEndpoint(app.url!, { url: receiver.url('/slow'), filter: { eventTypes: ['slow.*'] }, timeoutMs: 200, maxAttempts: 2 });
+    const endpoint = await createEndpoint(app.url!, {
+      url: receiver.url('/slow'),
+      filter: { eventTypes: ['slow.*'] },
+      timeoutMs: 200,
+      maxAttempts: 2,
+    });
     receiver.respondWith(() => ({ status: 200, delayMs: 1_000 }));
     const eventId = await sendAcme(app.url!, 'slow_1', 'slow.thing');
     const delivery = await settled(eventId, endpoint.id);
@@ -134,10 +178,23 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
 
   it('fans out by filter: integration and type wildcards, disabled endpoints get nothing, no match → no_subscribers', async () => {
     receiver.respondWith(() => ({ status: 204 }));
-    const wildcard = await createEndpoint(app.url!, { url: receiver.url('/fan-a'), filter: { integrations: ['acme'], eventTypes: ['fan.*'] } });
-    const exact = await createEndpoint(app.url!, { url: receiver.url('/fan-b'), filter: { eventTypes: ['fan.exact'] } });
-    const otherIntegration = await createEndpoint(app.url!, { url: receiver.url('/fan-c'), filter: { integrations: ['stripe'] } });
-    const disabled = await createEndpoint(app.url!, { url: receiver.url('/fan-d'), filter: { eventTypes: ['fan.*'] }, enabled: false });
+    const wildcard = await createEndpoint(app.url!, {
+      url: receiver.url('/fan-a'),
+      filter: { integrations: ['acme'], eventTypes: ['fan.*'] },
+    });
+    const exact = await createEndpoint(app.url!, {
+      url: receiver.url('/fan-b'),
+      filter: { eventTypes: ['fan.exact'] },
+    });
+    const otherIntegration = await createEndpoint(app.url!, {
+      url: receiver.url('/fan-c'),
+      filter: { integrations: ['stripe'] },
+    });
+    const disabled = await createEndpoint(app.url!, {
+      url: receiver.url('/fan-d'),
+      filter: { eventTypes: ['fan.*'] },
+      enabled: false,
+    });
     const eventId = await sendAcme(app.url!, 'fan_1', 'fan.exact');
     await settled(eventId, wildcard.id);
     await settled(eventId, exact.id);
@@ -147,6 +204,9 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     expect(endpointIds).not.toContain(disabled.id);
 
     const lonely = await sendAcme(app.url!, 'lonely_1', 'nobody.cares');
-    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: lonely } })).status === 'no_subscribers', { what: 'no_subscribers' });
+    await waitFor(
+      async () => (await prisma.event.findUniqueOrThrow({ where: { id: lonely } })).status === 'no_subscribers',
+      { what: 'no_subscribers' },
+    );
   });
 });

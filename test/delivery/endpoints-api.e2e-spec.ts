@@ -12,8 +12,23 @@ describe('endpoints API', () => {
   afterAll(() => app?.stop());
 
   it('shows the whsec_ secret once at creation and never on reads', async () => {
-    const created = await adminApi(app.url!).post('/endpoints', { url: 'https://example.com/hook', description: 'd', filter: { eventTypes: ['invoice.*'] }, maxAttempts: 3, timeoutMs: 5000 }).expect(201);
-    expect(created.body).toMatchObject({ url: 'https://example.com/hook', filter: { eventTypes: ['invoice.*'] }, enabled: true, maxAttempts: 3, timeoutMs: 5000, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/=]{40,}$/) });
+    const created = await adminApi(app.url!)
+      .post('/endpoints', {
+        url: 'https://example.com/hook',
+        description: 'd',
+        filter: { eventTypes: ['invoice.*'] },
+        maxAttempts: 3,
+        timeoutMs: 5000,
+      })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      url: 'https://example.com/hook',
+      filter: { eventTypes: ['invoice.*'] },
+      enabled: true,
+      maxAttempts: 3,
+      timeoutMs: 5000,
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/=]{40,}$/),
+    });
     const read = await adminApi(app.url!).get(`/endpoints/${created.body.id}`).expect(200);
     expect(read.body).not.toHaveProperty('secret');
     const list = await adminApi(app.url!).get('/endpoints').expect(200);
@@ -44,12 +59,18 @@ describe('endpoints API', () => {
 
   it('patches and soft-deletes (404 afterwards, the row stays for its deliveries)', async () => {
     const created = await adminApi(app.url!).post('/endpoints', { url: 'https://example.com/del' }).expect(201);
-    const patched = await adminApi(app.url!).patch(`/endpoints/${created.body.id}`, { enabled: false, filter: { integrations: ['stripe'] } }).expect(200);
+    const patched = await adminApi(app.url!)
+      .patch(`/endpoints/${created.body.id}`, { enabled: false, filter: { integrations: ['stripe'] } })
+      .expect(200);
     expect(patched.body).toMatchObject({ enabled: false, filter: { integrations: ['stripe'] } });
     await adminApi(app.url!).delete(`/endpoints/${created.body.id}`).expect(204);
     await adminApi(app.url!).get(`/endpoints/${created.body.id}`).expect(404);
-    expect(await app.app.get(PrismaService).endpoint.count({ where: { id: created.body.id, deletedAt: { not: null } } })).toBe(1);
-    const audit = await app.app.get(PrismaService).auditEntry.findMany({ where: { subjectId: created.body.id }, orderBy: { at: 'asc' } });
+    expect(
+      await app.app.get(PrismaService).endpoint.count({ where: { id: created.body.id, deletedAt: { not: null } } }),
+    ).toBe(1);
+    const audit = await app.app
+      .get(PrismaService)
+      .auditEntry.findMany({ where: { subjectId: created.body.id }, orderBy: { at: 'asc' } });
     expect(audit.map((entry) => [entry.action, entry.actor])).toEqual([
       ['endpoint.created', 'bootstrap-admin'],
       ['endpoint.updated', 'bootstrap-admin'],

@@ -15,7 +15,14 @@ describe('fair delivery between endpoints', () => {
     receiver = await TestReceiver.start();
     app = await startTestApp({
       role: 'all',
-      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, DELIVERY_CONCURRENCY: '10', ENDPOINT_CONCURRENCY: '2', ENDPOINT_BREAKER_FAILURES: '3', ENDPOINT_BREAKER_COOLDOWN_MS: '1500', DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms' },
+      env: {
+        ACME_WEBHOOK_SECRET: ACME_SECRET,
+        DELIVERY_CONCURRENCY: '10',
+        ENDPOINT_CONCURRENCY: '2',
+        ENDPOINT_BREAKER_FAILURES: '3',
+        ENDPOINT_BREAKER_COOLDOWN_MS: '1500',
+        DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms',
+      },
     });
     prisma = app.app.get(PrismaService);
   });
@@ -26,13 +33,21 @@ describe('fair delivery between endpoints', () => {
   });
 
   it('an endpoint that hangs holds at most its own slots: the healthy one is served within a second', async () => {
-    await createEndpoint(app.url!, { url: receiver.url('/hang'), filter: { eventTypes: ['fair.*'] }, timeoutMs: 4_000, maxAttempts: 1 });
+    await createEndpoint(app.url!, {
+      url: receiver.url('/hang'),
+      filter: { eventTypes: ['fair.*'] },
+      timeoutMs: 4_000,
+      maxAttempts: 1,
+    });
     const healthy = await createEndpoint(app.url!, { url: receiver.url('/fine'), filter: { eventTypes: ['fair.*'] } });
     receiver.respondWith((request) => (request.path === '/hang' ? { status: 200, delayMs: 3_500 } : { status: 200 }));
     const ids: string[] = [];
     for (let index = 0; index < 30; index += 1) ids.push(await sendAcme(app.url!, `fair_${index}`, 'fair.event'));
 
-    await waitFor(() => receiver.requestsTo('/fine').length === 30, { timeoutMs: 20_000, what: 'the healthy endpoint to get every event' });
+    await waitFor(() => receiver.requestsTo('/fine').length === 30, {
+      timeoutMs: 20_000,
+      what: 'the healthy endpoint to get every event',
+    });
     const delays = await prisma.$queryRaw<{ ms: number }[]>`
       SELECT extract(epoch FROM a.started_at - e.received_at) * 1000 AS ms
       FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.id = d.event_id
@@ -46,23 +61,40 @@ describe('fair delivery between endpoints', () => {
 
   it('an endpoint whose attempts keep failing is paused, probed, and healthy again once it answers', async () => {
     let failing = true;
-    const flaky = await createEndpoint(app.url!, { url: receiver.url('/down'), filter: { eventTypes: ['down.*'] }, maxAttempts: 20 });
+    const flaky = await createEndpoint(app.url!, {
+      url: receiver.url('/down'),
+      filter: { eventTypes: ['down.*'] },
+      maxAttempts: 20,
+    });
     receiver.respondWith((request) => (request.path === '/down' ? { status: failing ? 503 : 200 } : { status: 200 }));
     for (let index = 0; index < 5; index += 1) await sendAcme(app.url!, `down_${index}`, 'down.event');
 
-    const paused = await waitFor(async () => {
-      const body = (await adminApi(app.url!).get(`/endpoints/${flaky.id}`).expect(200)).body;
-      return body.health.state === 'paused' ? body.health : undefined;
-    }, { timeoutMs: 10_000, what: 'the breaker to pause the endpoint' });
-    expect(paused).toMatchObject({ recentSuccessRate: 0, lastError: expect.stringContaining('503'), lastAttemptAt: expect.any(String) });
+    const paused = await waitFor(
+      async () => {
+        const body = (await adminApi(app.url!).get(`/endpoints/${flaky.id}`).expect(200)).body;
+        return body.health.state === 'paused' ? body.health : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the breaker to pause the endpoint' },
+    );
+    expect(paused).toMatchObject({
+      recentSuccessRate: 0,
+      lastError: expect.stringContaining('503'),
+      lastAttemptAt: expect.any(String),
+    });
     // Paused, not hammered: the next request is a single probe, a cooldown later; it fails, so the pause goes on.
     const before = receiver.requestsTo('/down');
-    const probe = await waitFor(() => receiver.requestsTo('/down')[before.length], { timeoutMs: 10_000, what: 'the probe' });
+    const probe = await waitFor(() => receiver.requestsTo('/down')[before.length], {
+      timeoutMs: 10_000,
+      what: 'the probe',
+    });
     expect(probe.receivedAt - before[before.length - 1].receivedAt).toBeGreaterThanOrEqual(1_000);
     expect(receiver.requestsTo('/down')).toHaveLength(before.length + 1);
 
     failing = false;
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: flaky.id, status: 'succeeded' } })) === 5, { timeoutMs: 20_000, what: 'every delivery after recovery' });
+    await waitFor(
+      async () => (await prisma.delivery.count({ where: { endpointId: flaky.id, status: 'succeeded' } })) === 5,
+      { timeoutMs: 20_000, what: 'every delivery after recovery' },
+    );
     const recovered = (await adminApi(app.url!).get(`/endpoints/${flaky.id}`).expect(200)).body.health;
     expect(recovered.state).not.toBe('paused');
     expect(await prisma.delivery.count({ where: { endpointId: flaky.id, status: 'dead_lettered' } })).toBe(0);

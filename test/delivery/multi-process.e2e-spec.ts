@@ -36,7 +36,13 @@ describe('2 api and 3 worker processes on one PostgreSQL and Redis', () => {
     });
     processes.push(child);
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(() => request(url).get('/health/ready').then((response) => response.status === 200), { timeoutMs: 25_000, intervalMs: 200, what: `the ${role} process to be ready` });
+    await waitFor(
+      () =>
+        request(url)
+          .get('/health/ready')
+          .then((response) => response.status === 200),
+      { timeoutMs: 25_000, intervalMs: 200, what: `the ${role} process to be ready` },
+    );
     return url;
   };
 
@@ -68,28 +74,43 @@ describe('2 api and 3 worker processes on one PostgreSQL and Redis', () => {
 
     const eventIds: string[] = [];
     for (let batch = 0; batch < WEBHOOKS / 20; batch += 1) {
-      eventIds.push(...(await Promise.all(Array.from({ length: 20 }, (_, index) => {
-        const n = batch * 20 + index;
-        return sendAcme(apiUrls[n % 2], `multi_${n}`, 'multi.item', { n });
-      }))));
+      eventIds.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, index) => {
+            const n = batch * 20 + index;
+            return sendAcme(apiUrls[n % 2], `multi_${n}`, 'multi.item', { n });
+          }),
+        )),
+      );
     }
     expect(new Set(eventIds).size).toBe(WEBHOOKS);
 
     const client = new Client({ connectionString: database.url });
     await client.connect();
     try {
-      await waitFor(async () => {
-        const { rows } = await client.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND endpoint_id = $1`, [endpoint.id]);
-        return rows[0].n === WEBHOOKS;
-      }, { timeoutMs: 45_000, intervalMs: 250, what: `${WEBHOOKS} successful deliveries` });
+      await waitFor(
+        async () => {
+          const { rows } = await client.query(
+            `SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND endpoint_id = $1`,
+            [endpoint.id],
+          );
+          return rows[0].n === WEBHOOKS;
+        },
+        { timeoutMs: 45_000, intervalMs: 250, what: `${WEBHOOKS} successful deliveries` },
+      );
 
       // Exactly once: each webhook-id got one 2xx answer (and the one failed first answer, when scripted).
       const received = receiver.requestsTo('/multi');
       const seenByWebhookId = new Map<string, number>();
-      for (const item of received) seenByWebhookId.set(String(item.headers['webhook-id']), (seenByWebhookId.get(String(item.headers['webhook-id'])) ?? 0) + 1);
+      for (const item of received)
+        seenByWebhookId.set(
+          String(item.headers['webhook-id']),
+          (seenByWebhookId.get(String(item.headers['webhook-id'])) ?? 0) + 1,
+        );
       expect(seenByWebhookId.size).toBe(WEBHOOKS);
       expect(firstAnswerFails.size).toBe(WEBHOOKS / 10);
-      for (const [webhookId, times] of seenByWebhookId) expect({ webhookId, times }).toEqual({ webhookId, times: firstAnswerFails.has(webhookId) ? 2 : 1 });
+      for (const [webhookId, times] of seenByWebhookId)
+        expect({ webhookId, times }).toEqual({ webhookId, times: firstAnswerFails.has(webhookId) ? 2 : 1 });
       expect(new Set(received.map((item) => verifyDelivery(item, endpoint.secret).id))).toEqual(new Set(eventIds));
 
       // Attempts in PostgreSQL match what the receiver saw, delivery by delivery.
@@ -100,9 +121,15 @@ describe('2 api and 3 worker processes on one PostgreSQL and Redis', () => {
       );
       expect(rows).toHaveLength(WEBHOOKS);
       for (const row of rows) {
-        expect({ id: row.id, attempts: row.attempt_count, recorded: row.recorded }).toEqual({ id: row.id, attempts: seenByWebhookId.get(row.id), recorded: seenByWebhookId.get(row.id) });
+        expect({ id: row.id, attempts: row.attempt_count, recorded: row.recorded }).toEqual({
+          id: row.id,
+          attempts: seenByWebhookId.get(row.id),
+          recorded: seenByWebhookId.get(row.id),
+        });
       }
-      const { rows: events } = await client.query(`SELECT status::text, count(*)::int AS n FROM events GROUP BY status`);
+      const { rows: events } = await client.query(
+        `SELECT status::text, count(*)::int AS n FROM events GROUP BY status`,
+      );
       expect(events).toEqual([{ status: 'delivered', n: WEBHOOKS }]);
     } finally {
       await client.end();

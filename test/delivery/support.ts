@@ -9,11 +9,20 @@ export const ACME_SECRET = 'acme-delivery-test-secret';
 /** An acme webhook signed with ACME_SECRET (the app must run with ACME_WEBHOOK_SECRET set to it), not yet sent. */
 export function postAcme(baseUrl: string, body: string | Buffer) {
   const signature = createHmac('sha256', ACME_SECRET).update(body).digest('hex');
-  return request(baseUrl).post('/webhooks/acme').set('content-type', 'application/json').set('x-acme-signature', signature).send(body);
+  return request(baseUrl)
+    .post('/webhooks/acme')
+    .set('content-type', 'application/json')
+    .set('x-acme-signature', signature)
+    .send(body);
 }
 
 /** Posts a signed acme webhook and returns the event id. */
-export async function sendAcme(baseUrl: string, id: string, type = 'order.created', extra: object = {}): Promise<string> {
+export async function sendAcme(
+  baseUrl: string,
+  id: string,
+  type = 'order.created',
+  extra: object = {},
+): Promise<string> {
   const response = await postAcme(baseUrl, JSON.stringify({ id, type, ...extra })).expect(202);
   return response.body.eventId;
 }
@@ -24,6 +33,9 @@ export async function createEndpoint(baseUrl: string, body: object): Promise<{ i
 }
 
 /** Verifies a received delivery with the Standard Webhooks library, as a real receiver would; returns the envelope. */
-export function verifyDelivery(received: ReceivedRequest, secret: string): { id: string; type: string; integration: string; receivedAt: string; data: unknown } {
+export function verifyDelivery(
+  received: ReceivedRequest,
+  secret: string,
+): { id: string; type: string; integration: string; receivedAt: string; data: unknown } {
   return new Webhook(secret).verify(received.body, received.headers as Record<string, string>) as never;
 }

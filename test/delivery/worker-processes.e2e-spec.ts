@@ -59,9 +59,16 @@ describe('delivery across worker processes', () => {
 
     const ids: string[] = [];
     for (let batch = 0; batch < 25; batch += 1) {
-      ids.push(...(await Promise.all(Array.from({ length: 20 }, (_, index) => sendAcme(api.url!, `bulk_${batch}_${index}`, 'bulk.item')))));
+      ids.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, index) => sendAcme(api.url!, `bulk_${batch}_${index}`, 'bulk.item')),
+        )),
+      );
     }
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === 500, { timeoutMs: 50_000, intervalMs: 250, what: '500 deliveries' });
+    await waitFor(
+      async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === 500,
+      { timeoutMs: 50_000, intervalMs: 250, what: '500 deliveries' },
+    );
 
     const received = receiver.requestsTo('/many');
     expect(received).toHaveLength(500);
@@ -72,20 +79,35 @@ describe('delivery across worker processes', () => {
 
   it('a worker killed with SIGKILL mid-delivery: another worker completes it with the same webhook-id', async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/slow-crash'), filter: { eventTypes: ['crash.*'] }, timeoutMs: 60_000 });
-    receiver.respondWith((received, index) => (received.path === '/slow-crash' && index === 0 ? { status: 200, delayMs: 60_000 } : { status: 200 }));
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/slow-crash'),
+      filter: { eventTypes: ['crash.*'] },
+      timeoutMs: 60_000,
+    });
+    receiver.respondWith((received, index) =>
+      received.path === '/slow-crash' && index === 0 ? { status: 200, delayMs: 60_000 } : { status: 200 },
+    );
     const doomed = startWorker();
     const eventId = await sendAcme(api.url!, 'crash_1', 'crash.now');
-    await waitFor(() => receiver.requestsTo('/slow-crash').length === 1, { timeoutMs: 15_000, what: 'the slow delivery to start' });
+    await waitFor(() => receiver.requestsTo('/slow-crash').length === 1, {
+      timeoutMs: 15_000,
+      what: 'the slow delivery to start',
+    });
     await doomed.stop('SIGKILL');
 
     // BullMQ notices the dead worker's lock expiring (WORKER_LOCK_DURATION_MS) at a stalled check (every
     // WORKER_STALLED_INTERVAL_MS), then hands the job to the next worker.
     startWorker();
-    const delivery = await waitFor(async () => {
-      const row = await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id }, include: { attempts: true } });
-      return row?.status === 'succeeded' ? row : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 200, what: 'recovery of the stalled delivery' });
+    const delivery = await waitFor(
+      async () => {
+        const row = await prisma.delivery.findFirst({
+          where: { eventId, endpointId: endpoint.id },
+          include: { attempts: true },
+        });
+        return row?.status === 'succeeded' ? row : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'recovery of the stalled delivery' },
+    );
     const attempts = receiver.requestsTo('/slow-crash');
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(attempts.map((item) => item.headers['webhook-id']))).toEqual(new Set([delivery.id]));
@@ -94,15 +116,29 @@ describe('delivery across worker processes', () => {
 
   it('SIGTERM during deliveries: the attempts in hand finish and are recorded, none is used up by the shutdown (contract §6.3)', async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/slow-drain'), filter: { eventTypes: ['drain.*'] }, maxAttempts: 1 });
-    receiver.respondWith((received) => (received.path === '/slow-drain' ? { status: 200, delayMs: 1_000 } : { status: 200 }));
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/slow-drain'),
+      filter: { eventTypes: ['drain.*'] },
+      maxAttempts: 1,
+    });
+    receiver.respondWith((received) =>
+      received.path === '/slow-drain' ? { status: 200, delayMs: 1_000 } : { status: 200 },
+    );
     const draining = startWorker();
-    const ids = await Promise.all(Array.from({ length: 30 }, (_, index) => sendAcme(api.url!, `drain_${index}`, 'drain.now')));
-    await waitFor(() => receiver.requestsTo('/slow-drain').length >= 10, { timeoutMs: 20_000, what: 'deliveries in flight' });
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => sendAcme(api.url!, `drain_${index}`, 'drain.now')),
+    );
+    await waitFor(() => receiver.requestsTo('/slow-drain').length >= 10, {
+      timeoutMs: 20_000,
+      what: 'deliveries in flight',
+    });
     expect(await draining.stop('SIGTERM')).toBe(0);
 
     // What the stopped worker had in hand was delivered and recorded: one attempt per request the receiver got.
-    const deliveries = await prisma.delivery.findMany({ where: { endpointId: endpoint.id }, include: { attempts: true } });
+    const deliveries = await prisma.delivery.findMany({
+      where: { endpointId: endpoint.id },
+      include: { attempts: true },
+    });
     const received = receiver.requestsTo('/slow-drain');
     const attempts = deliveries.flatMap((delivery) => delivery.attempts);
     expect(attempts.length).toBe(received.length);
@@ -111,7 +147,11 @@ describe('delivery across worker processes', () => {
 
     // The rest waited for the next worker, with their single attempt still unused.
     startWorker();
-    await waitFor(async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === ids.length, { timeoutMs: 40_000, what: 'every delivery' });
+    await waitFor(
+      async () =>
+        (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === ids.length,
+      { timeoutMs: 40_000, what: 'every delivery' },
+    );
     const final = await prisma.delivery.findMany({ where: { endpointId: endpoint.id }, include: { attempts: true } });
     expect(final.every((delivery) => delivery.attempts.length === 1)).toBe(true);
     expect(receiver.requestsTo('/slow-drain')).toHaveLength(ids.length);
@@ -127,15 +167,28 @@ describe('delivery across worker processes', () => {
       LOG_LEVEL: 'warn',
     });
     workers.push(guarded);
-    const endpoint = await createEndpoint(api.url!, { url: receiver.url('/private'), filter: { eventTypes: ['ssrf.*'] } });
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/private'),
+      filter: { eventTypes: ['ssrf.*'] },
+    });
     const before = receiver.requestsTo('/private').length;
     const eventId = await sendAcme(api.url!, 'ssrf_1', 'ssrf.try');
-    const delivery = await waitFor(async () => {
-      const row = await prisma.delivery.findFirst({ where: { eventId, endpointId: endpoint.id }, include: { attempts: true } });
-      return row?.status === 'dead_lettered' ? row : undefined;
-    }, { timeoutMs: 30_000, what: 'the refusal' });
+    const delivery = await waitFor(
+      async () => {
+        const row = await prisma.delivery.findFirst({
+          where: { eventId, endpointId: endpoint.id },
+          include: { attempts: true },
+        });
+        return row?.status === 'dead_lettered' ? row : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the refusal' },
+    );
     expect(delivery.attempts).toHaveLength(1);
-    expect(delivery.attempts[0]).toMatchObject({ outcome: 'refused', errorClass: 'RefusedAddressError', responseStatus: null });
+    expect(delivery.attempts[0]).toMatchObject({
+      outcome: 'refused',
+      errorClass: 'RefusedAddressError',
+      responseStatus: null,
+    });
     expect(delivery.deadLetterReason).toContain('SSRF');
     expect(receiver.requestsTo('/private').length).toBe(before);
     await request(api.url!).get('/health/ready').expect(200);

@@ -11,7 +11,10 @@ describe('readiness that means something', () => {
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    app = await startTestApp({ role: 'api', env: { REDIS_URL: redis.url, HEALTH_OUTBOX_MAX_AGE_SECONDS: '30', ACME_WEBHOOK_SECRET: 'acme-readiness-secret' } });
+    app = await startTestApp({
+      role: 'api',
+      env: { REDIS_URL: redis.url, HEALTH_OUTBOX_MAX_AGE_SECONDS: '30', ACME_WEBHOOK_SECRET: 'acme-readiness-secret' },
+    });
   });
 
   afterAll(async () => {
@@ -23,7 +26,14 @@ describe('readiness that means something', () => {
 
   it('checks PostgreSQL, Redis, a BullMQ round trip, the outbox and the heap', async () => {
     const response = await ready().expect(200);
-    expect(Object.keys(response.body.details).sort()).toEqual(['database', 'memory_heap', 'outbox', 'queue', 'redis', 'retention']);
+    expect(Object.keys(response.body.details).sort()).toEqual([
+      'database',
+      'memory_heap',
+      'outbox',
+      'queue',
+      'redis',
+      'retention',
+    ]);
   });
 
   it('fails when an accepted webhook has waited too long for BullMQ, and recovers once it is handed over', async () => {
@@ -39,10 +49,13 @@ describe('readiness that means something', () => {
 
   it('turns 503 within seconds of Redis stopping (Redis and the queue round trip down) and 200 after restart', async () => {
     await redis.stop();
-    const down = await waitFor(async () => {
-      const response = await ready();
-      return response.status === 503 ? response.body : undefined;
-    }, { timeoutMs: 10_000, what: '503' });
+    const down = await waitFor(
+      async () => {
+        const response = await ready();
+        return response.status === 503 ? response.body : undefined;
+      },
+      { timeoutMs: 10_000, what: '503' },
+    );
     expect(down.error.redis.status).toBe('down');
     expect(down.error.queue.status).toBe('down');
     await redis.restart();

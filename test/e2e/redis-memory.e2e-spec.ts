@@ -16,7 +16,10 @@ describe('Redis memory', () => {
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    app = await startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: SECRET, REDIS_URL: redis.url, FAN_OUT_CONCURRENCY: '20' } });
+    app = await startTestApp({
+      role: 'all',
+      env: { ACME_WEBHOOK_SECRET: SECRET, REDIS_URL: redis.url, FAN_OUT_CONCURRENCY: '20' },
+    });
     client = new IORedis(redis.url);
   });
 
@@ -34,12 +37,20 @@ describe('Redis memory', () => {
       await Promise.all(
         Array.from({ length: 100 }, (_, index) => {
           const body = JSON.stringify({ id: `mem_${start + index}`, type: 'memory.test' });
-          return fetch(`${app.url}/webhooks/acme`, { method: 'POST', headers: { 'x-acme-signature': createHmac('sha256', SECRET).update(body).digest('hex') }, body }).then((response) => response.arrayBuffer());
+          return fetch(`${app.url}/webhooks/acme`, {
+            method: 'POST',
+            headers: { 'x-acme-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
+            body,
+          }).then((response) => response.arrayBuffer());
         }),
       );
     }
     const prisma = app.app.get(PrismaService);
-    await waitFor(async () => (await prisma.event.count({ where: { status: 'no_subscribers' } })) === WEBHOOKS, { timeoutMs: 90_000, intervalMs: 500, what: 'every event processed' });
+    await waitFor(async () => (await prisma.event.count({ where: { status: 'no_subscribers' } })) === WEBHOOKS, {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      what: 'every event processed',
+    });
 
     const prefix = app.config.redis.prefix;
     expect(await client.zcard(`${prefix}:processing:completed`)).toBeLessThanOrEqual(1_000);

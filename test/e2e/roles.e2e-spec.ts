@@ -21,7 +21,11 @@ function get(port: number, path: string): Promise<Answer> {
   });
 }
 
-const reachable = (port: number) => get(port, '/health/live').then(() => true, () => false);
+const reachable = (port: number) =>
+  get(port, '/health/live').then(
+    () => true,
+    () => false,
+  );
 
 describe('the three roles as real processes', () => {
   let database: TestDatabase;
@@ -55,7 +59,10 @@ describe('the three roles as real processes', () => {
   it('worker: serves no API routes, only the opt-in health port, and stops cleanly on SIGTERM', async () => {
     const [apiPort, healthPort] = [await freePort(), await freePort()];
     const worker = launch(['worker'], { ...baseEnv(), PORT: String(apiPort), WORKER_HEALTH_PORT: String(healthPort) });
-    await waitFor(() => get(healthPort, '/health/ready').then((answer) => answer.status === 200), { timeoutMs: 30_000, what: 'worker readiness' });
+    await waitFor(() => get(healthPort, '/health/ready').then((answer) => answer.status === 200), {
+      timeoutMs: 30_000,
+      what: 'worker readiness',
+    });
     expect(JSON.parse((await get(healthPort, '/health/ready')).body).status).toBe('ok');
     const metrics = await get(healthPort, '/metrics');
     expect(metrics.status).toBe(200);
@@ -70,23 +77,35 @@ describe('the three roles as real processes', () => {
   it('api: ready with PostgreSQL and Redis, 503 with details while Redis is down, ready again after', async () => {
     const port = await freePort();
     launch(['api'], { ...baseEnv(), PORT: String(port) });
-    await waitFor(() => get(port, '/health/ready').then((answer) => answer.status === 200), { timeoutMs: 30_000, what: 'api readiness' });
+    await waitFor(() => get(port, '/health/ready').then((answer) => answer.status === 200), {
+      timeoutMs: 30_000,
+      what: 'api readiness',
+    });
 
     await redis.stop();
-    const down = await waitFor(() => get(port, '/health/ready').then((answer) => (answer.status === 503 ? answer : undefined)), { timeoutMs: 10_000, what: '503' });
+    const down = await waitFor(
+      () => get(port, '/health/ready').then((answer) => (answer.status === 503 ? answer : undefined)),
+      { timeoutMs: 10_000, what: '503' },
+    );
     const body = JSON.parse(down.body);
     expect(body.status).toBe('error');
     expect(body.error.redis.status).toBe('down');
     expect(body.details.database.status).toBe('up');
 
     await redis.restart();
-    await waitFor(() => get(port, '/health/ready').then((answer) => answer.status === 200), { timeoutMs: 15_000, what: 'recovery' });
+    await waitFor(() => get(port, '/health/ready').then((answer) => answer.status === 200), {
+      timeoutMs: 15_000,
+      what: 'recovery',
+    });
   });
 
   it('all (the default role): one process serving HTTP and running the worker side', async () => {
     const port = await freePort();
     const all = launch([], { ...baseEnv(), PORT: String(port) });
-    await waitFor(() => get(port, '/health/ready').then((answer) => answer.status === 200), { timeoutMs: 30_000, what: 'all readiness' });
+    await waitFor(() => get(port, '/health/ready').then((answer) => answer.status === 200), {
+      timeoutMs: 30_000,
+      what: 'all readiness',
+    });
     expect(all.text).toContain('role all listening');
   });
 

@@ -15,7 +15,10 @@ describe('hostile clients', () => {
 
   beforeAll(async () => {
     // Behind a trusted proxy on loopback, X-Forwarded-For names the client: the tests play several addresses.
-    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: SECRET, TRUST_PROXY: 'loopback', INGRESS_REJECTED_PER_IP_PER_MINUTE: '50' } });
+    app = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: SECRET, TRUST_PROXY: 'loopback', INGRESS_REJECTED_PER_IP_PER_MINUTE: '50' },
+    });
     prisma = app.app.get(PrismaService);
   });
 
@@ -29,7 +32,11 @@ describe('hostile clients', () => {
     await adminApi(app.url!).patch(`/integrations/${integration.id}`, { rateLimitPerMinute: 5 }).expect(200);
     const statuses: number[] = [];
     for (let batch = 0; batch < 200; batch += 1) {
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => webhook('203.0.113.66', JSON.stringify({ id: `forged_${batch}_${index}`, type: 't' }), 'ab'.repeat(32))));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          webhook('203.0.113.66', JSON.stringify({ id: `forged_${batch}_${index}`, type: 't' }), 'ab'.repeat(32)),
+        ),
+      );
       statuses.push(...answers.map((answer) => answer.status));
     }
     expect(new Set(statuses)).toEqual(new Set([401, 429]));
@@ -42,23 +49,38 @@ describe('hostile clients', () => {
   });
 
   it('10,000 requests to random slugs add no metric series and no cached integrations beyond a bound', async () => {
-    const seriesCount = async () => (await request(app.url!).get('/metrics').expect(200)).text.split('\n').filter((line) => /^hookgate_(?!nodejs_|process_)/.test(line)).length; // not the runtime's own (GC kinds appear as they happen)
+    const seriesCount = async () =>
+      (await request(app.url!).get('/metrics').expect(200)).text
+        .split('\n')
+        .filter((line) => /^hookgate_(?!nodejs_|process_)/.test(line)).length; // not the runtime's own (GC kinds appear as they happen)
     // The first unknown slug creates the `unknown` series; 10,000 more must add none.
     await request(app.url!).post('/webhooks/first-unknown').send('{}').expect(404);
     const before = await seriesCount();
     for (let batch = 0; batch < 200; batch += 1) {
-      await Promise.all(Array.from({ length: 50 }, (_, index) => request(app.url!).post(`/webhooks/random-${batch}-${index}-${Math.random().toString(36).slice(2)}`).send('{}').expect(404)));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          request(app.url!)
+            .post(`/webhooks/random-${batch}-${index}-${Math.random().toString(36).slice(2)}`)
+            .send('{}')
+            .expect(404),
+        ),
+      );
     }
     expect(await seriesCount()).toBe(before);
     const metrics = (await request(app.url!).get('/metrics').expect(200)).text;
-    expect(metrics).toMatch(/hookgate_ingress_requests_total\{integration="unknown",outcome="unknown_integration"\} 10001/);
+    expect(metrics).toMatch(
+      /hookgate_ingress_requests_total\{integration="unknown",outcome="unknown_integration"\} 10001/,
+    );
     expect(metrics).not.toContain('random-');
-    const cache = (app.app.get<IntegrationResolver>(IntegrationResolver) as unknown as { cache: { entries: Map<string, unknown> } }).cache.entries;
+    const cache = (
+      app.app.get<IntegrationResolver>(IntegrationResolver) as unknown as { cache: { entries: Map<string, unknown> } }
+    ).cache.entries;
     expect(cache.size).toBeLessThanOrEqual(1_000);
   });
 
   it('more than 20 failed authentications from one address: 429 for that address only', async () => {
-    const guess = (from: string, key: string) => request(app.url!).get('/api/v1/events').set('x-forwarded-for', from).set('authorization', `Bearer ${key}`);
+    const guess = (from: string, key: string) =>
+      request(app.url!).get('/api/v1/events').set('x-forwarded-for', from).set('authorization', `Bearer ${key}`);
     for (let attempt = 0; attempt < 20; attempt += 1) await guess('203.0.113.99', `hg_guess_${attempt}`).expect(401);
     const blocked = await guess('203.0.113.99', 'hg_guess_21').expect(429);
     expect(blocked.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });

@@ -9,14 +9,18 @@ import { waitFor } from '../support/wait';
 
 const ACME_SECRET = 'acme-test-secret-0123456789';
 const GLOBEX_TOKEN = 'globex-test-token-0123456789';
-const acmeSign = (body: string | Buffer, secret = ACME_SECRET) => createHmac('sha256', secret).update(body).digest('hex');
+const acmeSign = (body: string | Buffer, secret = ACME_SECRET) =>
+  createHmac('sha256', secret).update(body).digest('hex');
 
 describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
   let app: TestApp;
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, GLOBEX_WEBHOOK_TOKEN: GLOBEX_TOKEN } });
+    app = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, GLOBEX_WEBHOOK_TOKEN: GLOBEX_TOKEN },
+    });
     prisma = app.app.get(PrismaService);
   });
 
@@ -33,15 +37,26 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
     // Unusual spacing and key order: verification and storage use these bytes, not a re-serialization.
     const body = '{ "type":"order.created",   "id":"acme_1", "data": {"b":2,"a":1} }';
     const response = await postAcme(body).expect(202);
-    expect(response.body).toEqual({ eventId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'accepted', duplicate: false });
+    expect(response.body).toEqual({
+      eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: 'accepted',
+      duplicate: false,
+    });
 
-    const event = await prisma.event.findUniqueOrThrow({ where: { id: response.body.eventId }, include: { rawWebhook: true } });
+    const event = await prisma.event.findUniqueOrThrow({
+      where: { id: response.body.eventId },
+      include: { rawWebhook: true },
+    });
     expect(event).toMatchObject({ provider: 'acme', type: 'order.created', externalId: 'acme_1' });
     expect(Buffer.from(event.rawWebhook!.body).toString('utf8')).toBe(body);
     // The hand-off follows the answer: the job appears and the event moves from received to queued.
-    const job = await waitFor(() => app.app.get(JobQueue).queue(QueueName.Processing).getJob(response.body.eventId), { what: 'the processing job' });
+    const job = await waitFor(() => app.app.get(JobQueue).queue(QueueName.Processing).getJob(response.body.eventId), {
+      what: 'the processing job',
+    });
     expect(job.data).toMatchObject({ eventId: response.body.eventId });
-    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: event.id } })).status === 'queued', { what: 'status queued' });
+    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: event.id } })).status === 'queued', {
+      what: 'status queued',
+    });
   });
 
   it('answers a repeat with 200 and the first event id, storing nothing new', async () => {
@@ -89,7 +104,13 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
     await request(app.url!).post('/webhooks/nobody').set('x-acme-signature', acmeSign(body)).send(body).expect(404);
     const integration = await prisma.integration.update({ where: { slug: 'globex' }, data: { enabled: false } });
     await waitFor(
-      async () => (await request(app.url!).post('/webhooks/globex').set('x-globex-token', GLOBEX_TOKEN).send(JSON.stringify({ eventId: 'g1', eventType: 't' }))).status === 404,
+      async () =>
+        (
+          await request(app.url!)
+            .post('/webhooks/globex')
+            .set('x-globex-token', GLOBEX_TOKEN)
+            .send(JSON.stringify({ eventId: 'g1', eventType: 't' }))
+        ).status === 404,
       { what: 'the disabled integration to be refused (cache expiry)' },
     );
     await prisma.integration.update({ where: { id: integration.id }, data: { enabled: true } });
@@ -97,14 +118,27 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
 
   it('globex: verifies the token in constant time and takes eventId/eventType', async () => {
     const body = JSON.stringify({ eventId: 'gx_1', eventType: 'shipment.dispatched' });
-    await waitFor(async () => (await request(app.url!).post('/webhooks/globex').set('x-globex-token', GLOBEX_TOKEN).send(body)).status === 202, { what: 'globex enabled again' });
+    await waitFor(
+      async () =>
+        (await request(app.url!).post('/webhooks/globex').set('x-globex-token', GLOBEX_TOKEN).send(body)).status ===
+        202,
+      { what: 'globex enabled again' },
+    );
     await request(app.url!).post('/webhooks/globex').set('x-globex-token', `${GLOBEX_TOKEN}x`).send(body).expect(401);
     const event = await prisma.event.findFirstOrThrow({ where: { externalId: 'gx_1' } });
     expect(event.type).toBe('shipment.dispatched');
     // The token is the integration's secret: below admin, GET /events/:id shows the raw request without it.
-    const readKey = (await adminApi(app.url!).post('/api-keys', { name: 'globex-reader', scope: 'read' }).expect(201)).body.key;
-    const forReader = await request(app.url!).get(`/api/v1/events/${event.id}`).set('authorization', `Bearer ${readKey}`).expect(200);
-    expect(forReader.body.raw).toMatchObject({ body, bodyEncoding: 'utf8', headers: { 'x-globex-token': '[redacted]' } });
+    const readKey = (await adminApi(app.url!).post('/api-keys', { name: 'globex-reader', scope: 'read' }).expect(201))
+      .body.key;
+    const forReader = await request(app.url!)
+      .get(`/api/v1/events/${event.id}`)
+      .set('authorization', `Bearer ${readKey}`)
+      .expect(200);
+    expect(forReader.body.raw).toMatchObject({
+      body,
+      bodyEncoding: 'utf8',
+      headers: { 'x-globex-token': '[redacted]' },
+    });
     expect(JSON.stringify(forReader.body)).not.toContain(GLOBEX_TOKEN);
     const forAdmin = await adminApi(app.url!).get(`/events/${event.id}`).expect(200);
     expect(forAdmin.body.raw.headers['x-globex-token']).toBe(GLOBEX_TOKEN);

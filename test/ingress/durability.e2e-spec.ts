@@ -38,19 +38,23 @@ describe('ingress: concurrency, limits and Redis outages', () => {
       expect(await prisma.rawWebhook.count({ where: { event: { externalId: 'same_1' } } })).toBe(1);
     });
 
-    it('413 over the integration\'s body limit, stored nothing', async () => {
+    it("413 over the integration's body limit, stored nothing", async () => {
       await setLimits({ maxBodyBytes: 200 });
-      const response = await post(app, JSON.stringify({ id: 'big_1', type: 'order.created', pad: 'x'.repeat(300) })).expect(413);
+      const response = await post(
+        app,
+        JSON.stringify({ id: 'big_1', type: 'order.created', pad: 'x'.repeat(300) }),
+      ).expect(413);
       expect(response.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
       expect(await prisma.event.count({ where: { externalId: 'big_1' } })).toBe(0);
       await post(app, JSON.stringify({ id: 'small_1', type: 'order.created' })).expect(202);
       await setLimits({ maxBodyBytes: 1_048_576 });
     });
 
-    it('429 with Retry-After past the integration\'s rate limit', async () => {
+    it("429 with Retry-After past the integration's rate limit", async () => {
       await setLimits({ rateLimitPerMinute: 3 });
       const statuses: number[] = [];
-      for (let index = 0; index < 3; index += 1) statuses.push((await post(app, JSON.stringify({ id: `rl_${index}`, type: 'order.created' }))).status);
+      for (let index = 0; index < 3; index += 1)
+        statuses.push((await post(app, JSON.stringify({ id: `rl_${index}`, type: 'order.created' }))).status);
       expect(statuses).toEqual([202, 202, 202]);
       const limited = await post(app, JSON.stringify({ id: 'rl_4', type: 'order.created' })).expect(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -89,14 +93,21 @@ describe('ingress: concurrency, limits and Redis outages', () => {
         ids.push(response.body.eventId);
       }
       // PostgreSQL alone still decides duplicates.
-      expect((await post(api, JSON.stringify({ id: 'outage_0', type: 'order.created' })).expect(200)).body.eventId).toBe(ids[0]);
+      expect(
+        (await post(api, JSON.stringify({ id: 'outage_0', type: 'order.created' })).expect(200)).body.eventId,
+      ).toBe(ids[0]);
       const prisma = api.app.get(PrismaService);
       expect(await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })).toBe(5);
 
       await redis.restart();
       const processing = api.app.get(JobQueue).queue(QueueName.Processing);
-      await waitFor(async () => (await Promise.all(ids.map((id) => processing.getJob(id)))).every(Boolean), { timeoutMs: 20_000, what: 'the relay to enqueue every webhook' });
-      await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })) === 0, { what: 'the events to leave status received' });
+      await waitFor(async () => (await Promise.all(ids.map((id) => processing.getJob(id)))).every(Boolean), {
+        timeoutMs: 20_000,
+        what: 'the relay to enqueue every webhook',
+      });
+      await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })) === 0, {
+        what: 'the events to leave status received',
+      });
     });
   });
 
@@ -117,7 +128,9 @@ describe('ingress: concurrency, limits and Redis outages', () => {
 
     it('answers valid webhooks 202 within 3 s; the event waits as received for the relay', async () => {
       const started = Date.now();
-      const response = await post(api, JSON.stringify({ id: 'boot_outage_1', type: 'order.created' })).timeout(3_000).expect(202);
+      const response = await post(api, JSON.stringify({ id: 'boot_outage_1', type: 'order.created' }))
+        .timeout(3_000)
+        .expect(202);
       expect(Date.now() - started).toBeLessThan(3_000);
       const prisma = api.app.get(PrismaService);
       expect((await prisma.event.findUniqueOrThrow({ where: { id: response.body.eventId } })).status).toBe('received');

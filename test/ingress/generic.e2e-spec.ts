@@ -12,7 +12,9 @@ describe('ingress: generic provider', () => {
   beforeAll(async () => {
     app = await startTestApp({ role: 'api' });
     prisma = app.app.get(PrismaService);
-    await adminApi(app.url!).post('/integrations', { slug: 'billing-service', provider: 'generic', secret: SECRET }).expect(201);
+    await adminApi(app.url!)
+      .post('/integrations', { slug: 'billing-service', provider: 'generic', secret: SECRET })
+      .expect(201);
   });
 
   afterAll(() => app?.stop());
@@ -29,13 +31,22 @@ describe('ingress: generic provider', () => {
     const again = await post(body, { 'x-api-key': SECRET, 'idempotency-key': 'inv-42' }).expect(200);
     expect(again.body).toEqual({ eventId: first.body.eventId, status: 'duplicate', duplicate: true });
     const event = await prisma.event.findUniqueOrThrow({ where: { id: first.body.eventId } });
-    expect(event).toMatchObject({ provider: 'generic', type: 'invoice.issued', externalId: 'inv-42', idempotencyKey: 'inv-42' });
+    expect(event).toMatchObject({
+      provider: 'generic',
+      type: 'invoice.issued',
+      externalId: 'inv-42',
+      idempotencyKey: 'inv-42',
+    });
   });
 
   it('without Idempotency-Key, the canonical-JSON hash of the body deduplicates', async () => {
-    const first = await post('{"type":"invoice.voided","n":1,"m":2}', { authorization: `Bearer ${SECRET}` }).expect(202);
+    const first = await post('{"type":"invoice.voided","n":1,"m":2}', { authorization: `Bearer ${SECRET}` }).expect(
+      202,
+    );
     await post('{ "m": 2, "n": 1, "type": "invoice.voided" }', { authorization: `Bearer ${SECRET}` }).expect(200);
-    expect((await prisma.event.findUniqueOrThrow({ where: { id: first.body.eventId } })).idempotencyKey).toMatch(/^sha256:/);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: first.body.eventId } })).idempotencyKey).toMatch(
+      /^sha256:/,
+    );
   });
 
   it('refuses a missing or wrong key with 401, and a body without type with 400', async () => {

@@ -2,7 +2,6 @@ import { PrismaService } from '../../src/common/database/prisma.service';
 import { ACME_SECRET, postAcme } from '../delivery/support';
 import { startTestApp, TestApp } from '../support/test-app';
 
-
 /** Contract §6.2: a webhook's answer depends only on that webhook, even inside one batch. */
 describe('ingress: one webhook never decides another one answer', () => {
   let app: TestApp;
@@ -18,7 +17,9 @@ describe('ingress: one webhook never decides another one answer', () => {
   const post = (body: string | Buffer) => postAcme(app.url!, body);
 
   it('30 good webhooks sent with one holding \\u0000 and one with a 3 KB id: 30 + 1 accepted, the long id 400', async () => {
-    const good = Array.from({ length: 30 }, (_, index) => JSON.stringify({ id: `iso_${index}`, type: 'order.created', data: { index } }));
+    const good = Array.from({ length: 30 }, (_, index) =>
+      JSON.stringify({ id: `iso_${index}`, type: 'order.created', data: { index } }),
+    );
     // The escape is in the bytes as sent; jsonb cannot hold U+0000, the raw request keeps it.
     const withNul = '{"id":"iso_nul","type":"order.created","data":{"note":"a\\u0000b","k\\u0000ey":1}}';
     const longId = JSON.stringify({ id: 'x'.repeat(3_000), type: 'order.created' });
@@ -27,9 +28,16 @@ describe('ingress: one webhook never decides another one answer', () => {
     expect(responses.slice(0, 30).map((response) => response.status)).toEqual(Array(30).fill(202));
     expect(responses[30].status).toBe(202);
     expect(responses[31].status).toBe(400);
-    expect(responses[31].body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('1024') });
+    expect(responses[31].body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringContaining('1024'),
+    });
 
-    const stored = await prisma.event.findUniqueOrThrow({ where: { id: responses[30].body.eventId }, include: { rawWebhook: true } });
+    const stored = await prisma.event.findUniqueOrThrow({
+      where: { id: responses[30].body.eventId },
+      include: { rawWebhook: true },
+    });
     expect(Buffer.from(stored.rawWebhook!.body).toString('utf8')).toBe(withNul);
     expect(stored.data).toEqual({ id: 'iso_nul', type: 'order.created', data: { note: 'ab', key: 1 } });
     expect(await prisma.event.count({ where: { externalId: { startsWith: 'iso_' } } })).toBe(31);

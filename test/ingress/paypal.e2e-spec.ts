@@ -15,7 +15,14 @@ function keyPair() {
   return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
 }
 
-function certificate(options: { cn: string; issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }; keys: forge.pki.rsa.KeyPair; ca?: boolean; expired?: boolean; serial: string }) {
+function certificate(options: {
+  cn: string;
+  issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey };
+  keys: forge.pki.rsa.KeyPair;
+  ca?: boolean;
+  expired?: boolean;
+  serial: string;
+}) {
   const cert = forge.pki.createCertificate();
   cert.publicKey = options.keys.publicKey;
   cert.serialNumber = options.serial;
@@ -25,7 +32,14 @@ function certificate(options: { cn: string; issuer?: { cert: forge.pki.Certifica
   const subject = [{ name: 'commonName', value: options.cn }];
   cert.setSubject(subject);
   cert.setIssuer(options.issuer ? options.issuer.cert.subject.attributes : subject);
-  cert.setExtensions(options.ca ? [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true }] : [{ name: 'basicConstraints', cA: false }]);
+  cert.setExtensions(
+    options.ca
+      ? [
+          { name: 'basicConstraints', cA: true },
+          { name: 'keyUsage', keyCertSign: true, digitalSignature: true },
+        ]
+      : [{ name: 'basicConstraints', cA: false }],
+  );
   cert.sign(options.issuer?.key ?? options.keys.privateKey, forge.md.sha256.create());
   return cert;
 }
@@ -37,10 +51,31 @@ describe('ingress: PayPal certificate verification', () => {
   const otherCa = certificate({ cn: 'Untrusted CA', keys: otherCaKeys, ca: true, serial: '02' });
   const leafKeys = keyPair();
   const leaves: Record<string, forge.pki.Certificate> = {
-    good: certificate({ cn: 'messageverificationcerts.paypal.com', keys: leafKeys, issuer: { cert: ca, key: caKeys.privateKey }, serial: '03' }),
-    untrusted: certificate({ cn: 'messageverificationcerts.paypal.com', keys: leafKeys, issuer: { cert: otherCa, key: otherCaKeys.privateKey }, serial: '04' }),
-    subject: certificate({ cn: 'evil.example.com', keys: leafKeys, issuer: { cert: ca, key: caKeys.privateKey }, serial: '05' }),
-    expired: certificate({ cn: 'messageverificationcerts.paypal.com', keys: leafKeys, issuer: { cert: ca, key: caKeys.privateKey }, expired: true, serial: '06' }),
+    good: certificate({
+      cn: 'messageverificationcerts.paypal.com',
+      keys: leafKeys,
+      issuer: { cert: ca, key: caKeys.privateKey },
+      serial: '03',
+    }),
+    untrusted: certificate({
+      cn: 'messageverificationcerts.paypal.com',
+      keys: leafKeys,
+      issuer: { cert: otherCa, key: otherCaKeys.privateKey },
+      serial: '04',
+    }),
+    subject: certificate({
+      cn: 'evil.example.com',
+      keys: leafKeys,
+      issuer: { cert: ca, key: caKeys.privateKey },
+      serial: '05',
+    }),
+    expired: certificate({
+      cn: 'messageverificationcerts.paypal.com',
+      keys: leafKeys,
+      issuer: { cert: ca, key: caKeys.privateKey },
+      expired: true,
+      serial: '06',
+    }),
   };
   let certServer: Server;
   let certPort: number;
@@ -59,7 +94,14 @@ describe('ingress: PayPal certificate verification', () => {
     });
     await new Promise<void>((resolve) => certServer.listen(0, '127.0.0.1', () => resolve()));
     certPort = (certServer.address() as { port: number }).port;
-    app = await startTestApp({ role: 'api', env: { PAYPAL_WEBHOOK_ID: WEBHOOK_ID, PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: 'true', PAYPAL_CERT_CA_FILE: join(dir, 'ca.pem') } });
+    app = await startTestApp({
+      role: 'api',
+      env: {
+        PAYPAL_WEBHOOK_ID: WEBHOOK_ID,
+        PAYPAL_CERT_ALLOW_HTTP_LOOPBACK: 'true',
+        PAYPAL_CERT_CA_FILE: join(dir, 'ca.pem'),
+      },
+    });
   });
 
   afterAll(async () => {
@@ -68,8 +110,24 @@ describe('ingress: PayPal certificate verification', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function send(id: string, options: { cert?: string; certUrl?: string; webhookId?: string; tamper?: boolean; transmissionId?: string; amount?: string; sentAt?: Date } = {}) {
-    const body = JSON.stringify({ id, event_type: 'PAYMENT.CAPTURE.COMPLETED', create_time: '2026-11-01T10:00:00Z', resource: { amount: options.amount ?? '10.00' } });
+  function send(
+    id: string,
+    options: {
+      cert?: string;
+      certUrl?: string;
+      webhookId?: string;
+      tamper?: boolean;
+      transmissionId?: string;
+      amount?: string;
+      sentAt?: Date;
+    } = {},
+  ) {
+    const body = JSON.stringify({
+      id,
+      event_type: 'PAYMENT.CAPTURE.COMPLETED',
+      create_time: '2026-11-01T10:00:00Z',
+      resource: { amount: options.amount ?? '10.00' },
+    });
     const transmissionId = options.transmissionId ?? `tx-${id}`;
     const time = (options.sentAt ?? new Date()).toISOString();
     const signer = createSign('sha256');
@@ -129,7 +187,8 @@ describe('ingress: PayPal certificate verification', () => {
   it('caches a certificate by its URL without query or fragment', async () => {
     await send('WH-EVT-q0').expect(202);
     const before = certFetches.length;
-    for (let index = 1; index <= 5; index += 1) await send(`WH-EVT-q${index}`, { certUrl: `http://127.0.0.1:${certPort}/good.pem?n=${index}#x` }).expect(202);
+    for (let index = 1; index <= 5; index += 1)
+      await send(`WH-EVT-q${index}`, { certUrl: `http://127.0.0.1:${certPort}/good.pem?n=${index}#x` }).expect(202);
     expect(certFetches.length).toBe(before);
   });
 });

@@ -11,14 +11,28 @@ import { loadConfig } from '../../src/config/load-config';
 const root = join(__dirname, '..', '..');
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }> }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: string;
+      command?: string[];
+      environment?: Record<string, string>;
+      ports?: string[];
+      depends_on?: Record<string, { condition: string }>;
+    }
+  >;
 };
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
   .split('\n')
   .filter((line) => !line.startsWith('#'))
   .join('\n');
 const hookgateServices = ['migrate', 'api', 'worker'];
-const knownVariables = new Set(getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false).map((meta) => meta.propertyName));
+const knownVariables = new Set(
+  getMetadataStorage()
+    .getTargetValidationMetadatas(Environment, '', true, false)
+    .map((meta) => meta.propertyName),
+);
 
 /** `${NAME:-default}` → default, `${NAME:?message}` → a value that passes validation, as a user would supply. */
 /** What a user supplies for a required variable whose value has a format of its own. */
@@ -63,7 +77,9 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(hookgateServices)('%s sets only variables Hookgate knows, and they pass its validation', (name) => {
-    const environment = Object.fromEntries(Object.entries(compose.services[name].environment ?? {}).map(([key, value]) => [key, substitute(value)]));
+    const environment = Object.fromEntries(
+      Object.entries(compose.services[name].environment ?? {}).map(([key, value]) => [key, substitute(value)]),
+    );
     for (const key of Object.keys(environment)) expect(knownVariables).toContain(key);
     if (name !== 'migrate') {
       const config = loadConfig(environment);

@@ -54,7 +54,9 @@ describe('GET /events query plans', () => {
   });
 
   const plan = async (filter: EventFilterDto, after?: { at: Date; id: string }) => {
-    const [row] = await prisma.$queryRaw<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${await queries.pageQuery(filter, 50, after)}`);
+    const [row] = await prisma.$queryRaw<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
+      Prisma.sql`EXPLAIN (FORMAT JSON) ${await queries.pageQuery(filter, 50, after)}`,
+    );
     return nodes(row['QUERY PLAN'][0].Plan);
   };
 
@@ -77,13 +79,24 @@ describe('GET /events query plans', () => {
     ['a rare status of a busy integration', { status: 'failed', integration: 'plan-acme' }, 'events_'],
   ];
 
-  it.each(filters)('%s: served by an index on events, never a scan of the table (first page and a later one)', async (_name, filter, index) => {
-    for (const after of [undefined, { at: new Date(Date.now() - 5 * 86_400_000), id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }]) {
-      const steps = await plan(filter, after);
-      if (process.env.SHOW_PLANS) console.log(_name, JSON.stringify(steps.map((s) => [s['Node Type'], s['Index Name']])));
-      const onEvents = steps.filter((step) => step['Relation Name'] === 'events' || step['Index Name']?.startsWith('events_'));
-      expect(onEvents.map((step) => step['Node Type'])).not.toContain('Seq Scan');
-      expect(onEvents.filter((step) => /Index/.test(step['Node Type'])).map((step) => step['Index Name'])).toContainEqual(expect.stringMatching(new RegExp(`^${index}`)));
-    }
-  });
+  it.each(filters)(
+    '%s: served by an index on events, never a scan of the table (first page and a later one)',
+    async (_name, filter, index) => {
+      for (const after of [
+        undefined,
+        { at: new Date(Date.now() - 5 * 86_400_000), id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' },
+      ]) {
+        const steps = await plan(filter, after);
+        if (process.env.SHOW_PLANS)
+          console.log(_name, JSON.stringify(steps.map((s) => [s['Node Type'], s['Index Name']])));
+        const onEvents = steps.filter(
+          (step) => step['Relation Name'] === 'events' || step['Index Name']?.startsWith('events_'),
+        );
+        expect(onEvents.map((step) => step['Node Type'])).not.toContain('Seq Scan');
+        expect(
+          onEvents.filter((step) => /Index/.test(step['Node Type'])).map((step) => step['Index Name']),
+        ).toContainEqual(expect.stringMatching(new RegExp(`^${index}`)));
+      }
+    },
+  );
 });

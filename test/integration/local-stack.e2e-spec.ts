@@ -32,10 +32,12 @@ describe('local stack from a mode-700 checkout', () => {
       HOOKGATE_SKIP_BUILD: '1',
       LOG_FORMAT: 'pretty',
     };
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'HOOKGATE_TEST_DATABASE_SERVER_URL']) delete vars[name];
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'HOOKGATE_TEST_DATABASE_SERVER_URL'])
+      delete vars[name];
     return vars;
   };
-  const stop = () => execFileSync(process.execPath, ['scripts/local-stack.js', 'stop'], { cwd: checkout, env: env(), encoding: 'utf8' });
+  const stop = () =>
+    execFileSync(process.execPath, ['scripts/local-stack.js', 'stop'], { cwd: checkout, env: env(), encoding: 'utf8' });
 
   beforeAll(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'hookgate-home-'));
@@ -43,7 +45,8 @@ describe('local stack from a mode-700 checkout', () => {
     checkout = path.join(home, 'src', 'hookgate');
     fs.mkdirSync(checkout, { recursive: true });
     // A checkout as `git clone && npm ci && npm run build` leaves it; node_modules is shared to save the install.
-    for (const entry of ['package.json', 'scripts', 'prisma', 'dist']) fs.cpSync(path.join(root, entry), path.join(checkout, entry), { recursive: true });
+    for (const entry of ['package.json', 'scripts', 'prisma', 'dist'])
+      fs.cpSync(path.join(root, entry), path.join(checkout, entry), { recursive: true });
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(checkout, 'node_modules'));
   });
 
@@ -62,16 +65,26 @@ describe('local stack from a mode-700 checkout', () => {
 
   it('npm start runs there, prints its URLs within a screen, and npm run stop leaves nothing running', async () => {
     ports = { pg: await freePort(), redis: await freePort(), http: await freePort(), receiver: await freePort() };
-    gateway = spawn(process.execPath, ['scripts/local-stack.js', 'start'], { cwd: checkout, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    gateway = spawn(process.execPath, ['scripts/local-stack.js', 'start'], {
+      cwd: checkout,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     gateway.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
 
-    await waitFor(() => output.includes('Hookgate is running'), { timeoutMs: 60_000, intervalMs: 200, what: `the URLs to be printed; output so far:\n${output}` });
+    await waitFor(() => output.includes('Hookgate is running'), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: `the URLs to be printed; output so far:\n${output}`,
+    });
     const linesBeforeUrls = output.slice(0, output.indexOf('Hookgate is running')).split('\n').length;
     expect(linesBeforeUrls).toBeLessThanOrEqual(30);
     expect(output).toContain(`http://127.0.0.1:${ports.http}/api/v1`);
     // The console is the first URL printed: it is where an operator starts.
-    expect(output.slice(output.indexOf('Hookgate is running')).match(/https?:\/\/\S+/)?.[0]).toBe(`http://127.0.0.1:${ports.http}/console`);
+    expect(output.slice(output.indexOf('Hookgate is running')).match(/https?:\/\/\S+/)?.[0]).toBe(
+      `http://127.0.0.1:${ports.http}/console`,
+    );
     expect(output).not.toContain('InstanceLoader');
     expect(output).not.toMatch(/^\{.*"level":/m); // a terminal gets short lines, not JSON
     if (isRoot) {

@@ -16,11 +16,15 @@ const migrationsDir = join(root, 'prisma', 'migrations');
 const { postgresBinDir } = require(join(root, 'scripts', 'services.js')) as { postgresBinDir: () => string };
 
 async function node(args: string[], env: Record<string, string>): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--experimental-wasm-modules', '--disable-warning=ExperimentalWarning', ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--experimental-wasm-modules', '--disable-warning=ExperimentalWarning', ...args],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    },
+  );
   return stdout;
 }
 
@@ -30,18 +34,31 @@ function handWrittenExtras(): string {
     .sort()
     .flatMap((name) => {
       const sql = readFileSync(join(migrationsDir, name, 'migration.sql'), 'utf8');
-      return [...sql.matchAll(/-- hookgate:extra begin[^\n]*\n([\s\S]*?)-- hookgate:extra end/g)].map((match) => match[1]);
+      return [...sql.matchAll(/-- hookgate:extra begin[^\n]*\n([\s\S]*?)-- hookgate:extra end/g)].map(
+        (match) => match[1],
+      );
     })
     .join('\n');
 }
 
 function schemaDump(url: string): string {
-  const dump = execFileSync(join(postgresBinDir(), 'pg_dump'), ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_prisma_migrations', url], {
-    encoding: 'utf8',
-  });
+  const dump = execFileSync(
+    join(postgresBinDir(), 'pg_dump'),
+    ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_prisma_migrations', url],
+    {
+      encoding: 'utf8',
+    },
+  );
   return dump
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('--') && !line.startsWith('SET ') && !line.startsWith('SELECT pg_catalog.set_config') && !line.startsWith('\\'))
+    .filter(
+      (line) =>
+        line.trim() !== '' &&
+        !line.startsWith('--') &&
+        !line.startsWith('SET ') &&
+        !line.startsWith('SELECT pg_catalog.set_config') &&
+        !line.startsWith('\\'),
+    )
     .join('\n');
 }
 
@@ -88,6 +105,8 @@ describe('migrations and schema.prisma', () => {
   });
 
   it('applies nothing the second time (idempotent deploy)', async () => {
-    expect(await node([join(root, 'scripts', 'migrate.js')], { DATABASE_URL: fromMigrations.url })).toContain('No pending migrations.');
+    expect(await node([join(root, 'scripts', 'migrate.js')], { DATABASE_URL: fromMigrations.url })).toContain(
+      'No pending migrations.',
+    );
   });
 });

@@ -26,11 +26,26 @@ async function startCollector(): Promise<{ server: Server; port: number; spans: 
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       for (const resourceSpans of body.resourceSpans ?? []) {
-        const role = resourceSpans.resource.attributes.find((attribute: { key: string }) => attribute.key === 'hookgate.role')?.value.stringValue;
+        const role = resourceSpans.resource.attributes.find(
+          (attribute: { key: string }) => attribute.key === 'hookgate.role',
+        )?.value.stringValue;
         for (const scope of resourceSpans.scopeSpans) {
           for (const span of scope.spans) {
-            const attributes = Object.fromEntries(span.attributes.map((attribute: { key: string; value: Record<string, unknown> }) => [attribute.key, Object.values(attribute.value)[0]]));
-            spans.push({ name: span.name, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, role, attributes, linkedTraceIds: (span.links ?? []).map((link: { traceId: string }) => link.traceId) });
+            const attributes = Object.fromEntries(
+              span.attributes.map((attribute: { key: string; value: Record<string, unknown> }) => [
+                attribute.key,
+                Object.values(attribute.value)[0],
+              ]),
+            );
+            spans.push({
+              name: span.name,
+              traceId: span.traceId,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId || undefined,
+              role,
+              attributes,
+              linkedTraceIds: (span.links ?? []).map((link: { traceId: string }) => link.traceId),
+            });
           }
         }
       }
@@ -76,18 +91,35 @@ describe('one trace per event, from the webhook to the last delivery attempt', (
     };
     processes.push(HookgateProcess.spawn(['api'], env), HookgateProcess.spawn(['worker'], env));
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await request(baseUrl).get('/health/ready')).status === 200, { timeoutMs: 30_000, what: 'the api' });
-    await request(baseUrl).post('/api/v1/endpoints').set('authorization', `Bearer ${env.ADMIN_API_KEY}`).send({ url: receiver.url('/traced') }).expect(201);
+    await waitFor(async () => (await request(baseUrl).get('/health/ready')).status === 200, {
+      timeoutMs: 30_000,
+      what: 'the api',
+    });
+    await request(baseUrl)
+      .post('/api/v1/endpoints')
+      .set('authorization', `Bearer ${env.ADMIN_API_KEY}`)
+      .send({ url: receiver.url('/traced') })
+      .expect(201);
     receiver.respondWith((_request, index) => ({ status: index === 0 ? 500 : 200 }));
 
     const body = JSON.stringify({ id: 'traced_1', type: 'order.created' });
-    const accepted = await request(baseUrl).post('/webhooks/acme').set('x-acme-signature', createHmac('sha256', SECRET).update(body).digest('hex')).send(body).expect(202);
-    await waitFor(() => receiver.requestsTo('/traced').length === 2, { timeoutMs: 15_000, what: 'one retry then success' });
+    const accepted = await request(baseUrl)
+      .post('/webhooks/acme')
+      .set('x-acme-signature', createHmac('sha256', SECRET).update(body).digest('hex'))
+      .send(body)
+      .expect(202);
+    await waitFor(() => receiver.requestsTo('/traced').length === 2, {
+      timeoutMs: 15_000,
+      what: 'one retry then success',
+    });
 
-    const attempts = await waitFor(() => {
-      const found = collector.spans.filter((span) => span.name === 'delivery.attempt');
-      return found.length === 2 ? found : undefined;
-    }, { timeoutMs: 15_000, what: 'both attempt spans' });
+    const attempts = await waitFor(
+      () => {
+        const found = collector.spans.filter((span) => span.name === 'delivery.attempt');
+        return found.length === 2 ? found : undefined;
+      },
+      { timeoutMs: 15_000, what: 'both attempt spans' },
+    );
     const byName = (name: string) => collector.spans.filter((span) => span.name === name);
     const [server] = byName('POST /webhooks/:integration');
     const [persist] = byName('ingress.persist');
@@ -97,14 +129,24 @@ describe('one trace per event, from the webhook to the last delivery attempt', (
     expect(verify.traceId).toBe(server.traceId);
     expect(persist.traceId).toBe(server.traceId);
     expect(processing).toMatchObject({ role: 'worker', traceId: server.traceId, parentSpanId: persist.spanId });
-    for (const attempt of attempts) expect(attempt).toMatchObject({ role: 'worker', traceId: server.traceId, parentSpanId: processing.spanId });
-    expect(attempts.map((attempt) => Number(attempt.attributes['http.response.status_code'])).sort()).toEqual([200, 500]);
+    for (const attempt of attempts)
+      expect(attempt).toMatchObject({ role: 'worker', traceId: server.traceId, parentSpanId: processing.spanId });
+    expect(attempts.map((attempt) => Number(attempt.attributes['http.response.status_code'])).sort()).toEqual([
+      200, 500,
+    ]);
     expect(JSON.stringify(collector.spans)).not.toContain(SECRET);
     expect(accepted.body.eventId).toBe(processing.attributes['hookgate.event_id']);
 
     // A replay runs in the operator's own trace and links back to the event's original one.
-    await request(baseUrl).post(`/api/v1/events/${accepted.body.eventId}/replay`).set('authorization', `Bearer ${env.ADMIN_API_KEY}`).send({ reason: 'trace check' }).expect(202);
-    const replayed = await waitFor(() => collector.spans.find((span) => span.name === 'delivery.attempt' && span.linkedTraceIds.length > 0), { timeoutMs: 15_000, what: 'the replayed attempt span' });
+    await request(baseUrl)
+      .post(`/api/v1/events/${accepted.body.eventId}/replay`)
+      .set('authorization', `Bearer ${env.ADMIN_API_KEY}`)
+      .send({ reason: 'trace check' })
+      .expect(202);
+    const replayed = await waitFor(
+      () => collector.spans.find((span) => span.name === 'delivery.attempt' && span.linkedTraceIds.length > 0),
+      { timeoutMs: 15_000, what: 'the replayed attempt span' },
+    );
     expect(replayed.linkedTraceIds).toEqual([server.traceId]);
     expect(replayed.traceId).not.toBe(server.traceId);
   });

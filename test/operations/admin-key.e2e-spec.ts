@@ -15,8 +15,13 @@ describe('the bootstrap admin key', () => {
   it('stays revoked after a restart with the same ADMIN_API_KEY; a new value makes a new key', async () => {
     first = await startTestApp({ role: 'api' });
     const other = await adminApi(first.url!).post('/api-keys', { name: 'second-admin', scope: 'admin' }).expect(201);
-    const bootstrap = (await adminApi(first.url!).get('/api-keys').expect(200)).body.data.find((key: { name: string }) => key.name === 'bootstrap-admin');
-    await request(first.url!).delete(`/api/v1/api-keys/${bootstrap.id}`).set('authorization', `Bearer ${other.body.key}`).expect(204);
+    const bootstrap = (await adminApi(first.url!).get('/api-keys').expect(200)).body.data.find(
+      (key: { name: string }) => key.name === 'bootstrap-admin',
+    );
+    await request(first.url!)
+      .delete(`/api/v1/api-keys/${bootstrap.id}`)
+      .set('authorization', `Bearer ${other.body.key}`)
+      .expect(204);
     await first.close();
 
     second = await startTestApp({ role: 'api', database: first.database });

@@ -16,10 +16,15 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
   beforeAll(async () => {
     // Behind a trusted loopback proxy: each route's failed authentications come from an address of their own, so
     // the per-address limit on failures (tested in abuse.e2e-spec.ts) does not turn this matrix's 401s into 429s.
-    app = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: 'acme-api-test-secret-01', TRUST_PROXY: 'loopback' } });
+    app = await startTestApp({
+      role: 'api',
+      env: { ACME_WEBHOOK_SECRET: 'acme-api-test-secret-01', TRUST_PROXY: 'loopback' },
+    });
     prisma = app.app.get(PrismaService);
     for (const scope of ['admin', 'ops', 'read'] as const) {
-      const created = await adminApi(app.url!).post('/api-keys', { name: `${scope}-key`, scope }).expect(201);
+      const created = await adminApi(app.url!)
+        .post('/api-keys', { name: `${scope}-key`, scope })
+        .expect(201);
       expect(created.body).toMatchObject({ name: `${scope}-key`, scope, key: expect.stringMatching(/^hg_/) });
       keys[scope] = created.body.key;
     }
@@ -56,36 +61,54 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
   ];
   const rank = { read: 1, ops: 2, admin: 3 };
 
-  it.each(routes)('%s %s %j: 401 without a key, 403 below the %s scope, through at or above it', async (method, path, body, least) => {
-    const from = `198.18.${routes.findIndex((route) => route[0] === method && route[1] === path)}.1`;
-    const call = (key?: string) => {
-      const test = (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)[method](`/api/v1${path}`).set('x-forwarded-for', from);
-      if (key) test.set('authorization', `Bearer ${key}`);
-      return body ? test.send(body) : test;
-    };
-    expect((await call()).status).toBe(401);
-    expect((await call('hg_not_a_real_key_at_all_0000')).status).toBe(401);
-    for (const scope of ['read', 'ops', 'admin'] as const) {
-      const response = await call(keys[scope]);
-      if (rank[scope] < rank[least]) {
-        expect([scope, response.status]).toEqual([scope, 403]);
-        expect(response.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
-      } else {
-        expect([scope, response.status < 500 && response.status !== 401 && response.status !== 403]).toEqual([scope, true]);
+  it.each(routes)(
+    '%s %s %j: 401 without a key, 403 below the %s scope, through at or above it',
+    async (method, path, body, least) => {
+      const from = `198.18.${routes.findIndex((route) => route[0] === method && route[1] === path)}.1`;
+      const call = (key?: string) => {
+        const test = (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)
+          [method](`/api/v1${path}`)
+          .set('x-forwarded-for', from);
+        if (key) test.set('authorization', `Bearer ${key}`);
+        return body ? test.send(body) : test;
+      };
+      expect((await call()).status).toBe(401);
+      expect((await call('hg_not_a_real_key_at_all_0000')).status).toBe(401);
+      for (const scope of ['read', 'ops', 'admin'] as const) {
+        const response = await call(keys[scope]);
+        if (rank[scope] < rank[least]) {
+          expect([scope, response.status]).toEqual([scope, 403]);
+          expect(response.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+        } else {
+          expect([scope, response.status < 500 && response.status !== 401 && response.status !== 403]).toEqual([
+            scope,
+            true,
+          ]);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('deny by default: every route of the OpenAPI document refuses a request without a key, except the public ones', async () => {
-    const document = (await request(app.url!).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
-    const publicRoutes = new Set(['get /health', 'get /health/live', 'get /health/ready', 'get /metrics', 'post /webhooks/{integration}']);
+    const document = (await request(app.url!).get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const publicRoutes = new Set([
+      'get /health',
+      'get /health/live',
+      'get /health/ready',
+      'get /metrics',
+      'post /webhooks/{integration}',
+    ]);
     const open: string[] = [];
     let walked = 0;
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const method of Object.keys(operations)) {
         const route = `${method} ${path}`;
         const concrete = path.replace(/\{[^}]+\}/g, ZERO);
-        const response = await (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)[method](concrete).set('x-forwarded-for', `198.19.${walked}.1`);
+        const response = await (request(app.url!) as unknown as Record<string, (url: string) => request.Test>)
+          [method](concrete)
+          .set('x-forwarded-for', `198.19.${walked}.1`);
         walked += 1;
         if (publicRoutes.has(route)) continue;
         if (response.status !== 401) open.push(`${route} → ${response.status}`);
@@ -112,11 +135,16 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     const seen: string[] = [];
     let inserted = 0;
     do {
-      const response: request.Response = await adminApi(app.url!).get(`/events?type=page.*&limit=100${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const response: request.Response = await adminApi(app.url!)
+        .get(`/events?type=page.*&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       seen.push(...response.body.data.map((item: { id: string }) => item.id));
       cursor = response.body.nextCursor;
       // Newer events land while the walk goes on (they sort before the cursor and must not disturb it).
-      await someEvents(prisma, 'acme').ofType('page.walk').receivedFrom(new Date(Date.now() + inserted * 1000)).build(20);
+      await someEvents(prisma, 'acme')
+        .ofType('page.walk')
+        .receivedFrom(new Date(Date.now() + inserted * 1000))
+        .build(20);
       inserted += 20;
     } while (cursor);
     expect(seen.filter((id) => existing.includes(id)).sort()).toEqual([...existing].sort());
@@ -127,7 +155,16 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     await someEvents(prisma, 'acme').ofType('filter.one').build(3);
     const byType = await adminApi(app.url!).get('/events?type=filter.one').expect(200);
     expect(byType.body.data).toHaveLength(3);
-    expect(byType.body.data[0]).toEqual({ id: expect.any(String), integration: 'acme', provider: 'acme', type: 'filter.one', externalId: expect.any(String), status: 'delivered', occurredAt: null, receivedAt: expect.any(String) });
+    expect(byType.body.data[0]).toEqual({
+      id: expect.any(String),
+      integration: 'acme',
+      provider: 'acme',
+      type: 'filter.one',
+      externalId: expect.any(String),
+      status: 'delivered',
+      occurredAt: null,
+      receivedAt: expect.any(String),
+    });
     await adminApi(app.url!).get('/events?status=bogus').expect(400);
     await adminApi(app.url!).get('/events?from=yesterday').expect(400);
     await adminApi(app.url!).get('/events?cursor=garbage').expect(400);
@@ -144,7 +181,9 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     const endpoint = await adminApi(app.url!).post('/endpoints', { url: 'https://example.com/hooks' }).expect(201);
     const nulled = await adminApi(app.url!).patch(`/endpoints/${endpoint.body.id}`, { enabled: null }).expect(400);
     expect(nulled.body.message).toContain('enabled must not be null');
-    await adminApi(app.url!).patch(`/endpoints/${endpoint.body.id}`, { filter: { eventTypes: [null] } }).expect(400);
+    await adminApi(app.url!)
+      .patch(`/endpoints/${endpoint.body.id}`, { filter: { eventTypes: [null] } })
+      .expect(400);
     await adminApi(app.url!).patch(`/endpoints/${endpoint.body.id}`, { enabled: 'yes' }).expect(400);
     await adminApi(app.url!).post('/replays', { reason: null, filter: {} }).expect(400);
     expect((await adminApi(app.url!).get(`/endpoints/${endpoint.body.id}`).expect(200)).body.enabled).toBe(true);
@@ -152,16 +191,37 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
 
   it('serves Bull Board at /admin/queues to admin keys only', async () => {
     const anonymous = await request(app.url!).get('/admin/queues').expect(401);
-    expect(anonymous.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', path: '/admin/queues', correlationId: expect.any(String) });
+    expect(anonymous.body).toMatchObject({
+      statusCode: 401,
+      error: 'Unauthorized',
+      path: '/admin/queues',
+      correlationId: expect.any(String),
+    });
     await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${keys.ops}`).expect(403);
     const board = await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
     expect(board.text).toContain('<html');
-    const queues = await request(app.url!).get('/admin/queues/api/queues').set('authorization', `Bearer ${keys.admin}`).expect(200);
-    expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['dead-letter', 'delivery', 'maintenance', 'processing', 'replay', 'retention']);
+    const queues = await request(app.url!)
+      .get('/admin/queues/api/queues')
+      .set('authorization', `Bearer ${keys.admin}`)
+      .expect(200);
+    expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual([
+      'dead-letter',
+      'delivery',
+      'maintenance',
+      'processing',
+      'replay',
+      'retention',
+    ]);
     // Read-only: a job changed here would bypass the audit trail.
-    const paused = await request(app.url!).put('/admin/queues/api/queues/pause').set('authorization', `Bearer ${keys.admin}`).expect(405);
+    const paused = await request(app.url!)
+      .put('/admin/queues/api/queues/pause')
+      .set('authorization', `Bearer ${keys.admin}`)
+      .expect(405);
     expect(paused.body).toMatchObject({ statusCode: 405, message: expect.stringContaining('read-only') });
-    await request(app.url!).put('/admin/queues/api/queues/dead-letter/retry/failed').set('authorization', `Bearer ${keys.admin}`).expect(405);
+    await request(app.url!)
+      .put('/admin/queues/api/queues/dead-letter/retry/failed')
+      .set('authorization', `Bearer ${keys.admin}`)
+      .expect(405);
     expect(await app.app.get(JobQueue).queue(QueueName.Delivery).isPaused()).toBe(false);
   });
 
@@ -169,7 +229,9 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     const document = (await request(app.url!).get('/docs-json').expect(200)).body;
     // @apidevtools/swagger-parser pulls in an ESM-only dependency Jest on Node 20 cannot require: validate in a child.
     const validator = `import SwaggerParser from '@apidevtools/swagger-parser'; let input = ''; process.stdin.on('data', (c) => (input += c)); process.stdin.on('end', () => SwaggerParser.validate(JSON.parse(input)).then(() => console.log('valid'), (e) => { console.error(e.message); process.exit(1); }));`;
-    const child = promisify(execFile)(process.execPath, ['--input-type=module', '-e', validator], { cwd: process.cwd() });
+    const child = promisify(execFile)(process.execPath, ['--input-type=module', '-e', validator], {
+      cwd: process.cwd(),
+    });
     child.child.stdin!.end(JSON.stringify(document));
     expect((await child).stdout.trim()).toBe('valid');
     const paths = Object.keys(document.paths);
@@ -178,7 +240,9 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
       expect(paths).toContain(templated);
     }
     expect(paths).toContain('/webhooks/{integration}');
-    await request(app.url!).get('/docs').expect((response) => expect([200, 301]).toContain(response.status));
+    await request(app.url!)
+      .get('/docs')
+      .expect((response) => expect([200, 301]).toContain(response.status));
   });
 });
 

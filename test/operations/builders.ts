@@ -11,7 +11,10 @@ export class EventsBuilder {
   private deliveredTo?: string;
   private startAt = new Date('2026-01-01T00:00:00Z');
 
-  constructor(private readonly prisma: PrismaService, private readonly integrationSlug: string) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly integrationSlug: string,
+  ) {}
 
   ofType(type: string): this {
     this.type = type;
@@ -59,4 +62,5 @@ export class EventsBuilder {
   }
 }
 
-export const someEvents = (prisma: PrismaService, integrationSlug: string) => new EventsBuilder(prisma, integrationSlug);
+export const someEvents = (prisma: PrismaService, integrationSlug: string) =>
+  new EventsBuilder(prisma, integrationSlug);

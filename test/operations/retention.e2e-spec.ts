@@ -44,19 +44,30 @@ describe('retention', () => {
       ...retention,
     });
     workers.push({ process: process_, healthPort });
-    await waitFor(() => request(`http://127.0.0.1:${healthPort}`).get('/health/live').then((response) => response.status === 200), { timeoutMs: 20_000, what: 'the worker to start' });
+    await waitFor(
+      () =>
+        request(`http://127.0.0.1:${healthPort}`)
+          .get('/health/live')
+          .then((response) => response.status === 200),
+      { timeoutMs: 20_000, what: 'the worker to start' },
+    );
   };
   const stopWorkers = async () => {
     await Promise.all(workers.map((worker) => worker.process.stop('SIGTERM')));
     workers = [];
   };
-  const eventStatus = (id: string) => adminApi(api.url!).get(`/events/${id}`).then((response) => response.status);
+  const eventStatus = (id: string) =>
+    adminApi(api.url!)
+      .get(`/events/${id}`)
+      .then((response) => response.status);
   const lastRun = async () => (await request(api.url!).get('/health/ready')).body.details?.retention?.lastRun;
   const purgedByWorkers = async (kind: string) => {
     let total = 0;
     for (const worker of workers) {
       const text = (await request(`http://127.0.0.1:${worker.healthPort}`).get('/metrics').expect(200)).text;
-      const family = (parsePrometheusTextFormat(text) as Family[]).find((candidate) => candidate.name === 'hookgate_retention_deleted_total');
+      const family = (parsePrometheusTextFormat(text) as Family[]).find(
+        (candidate) => candidate.name === 'hookgate_retention_deleted_total',
+      );
       total += Number(family?.metrics.find((metric) => metric.labels?.kind === kind)?.value ?? 0);
     }
     return total;
@@ -64,10 +75,13 @@ describe('retention', () => {
   /** Waits until a whole retention run started after now and finished, so its verdict on every row is in. */
   const aFullRunAfterNow = async () => {
     const now = Date.now();
-    return waitFor(async () => {
-      const run = await lastRun();
-      return run && Date.parse(run.startedAt) > now ? run : undefined;
-    }, { timeoutMs: 15_000, what: 'a retention run started after now' });
+    return waitFor(
+      async () => {
+        const run = await lastRun();
+        return run && Date.parse(run.startedAt) > now ? run : undefined;
+      },
+      { timeoutMs: 15_000, what: 'a retention run started after now' },
+    );
   };
 
   beforeAll(async () => {
@@ -97,15 +111,28 @@ describe('retention', () => {
     ids.retrying = await sendAcme(api.url!, 'ret_retrying', 'keep.retrying');
     ids.replayedOk = await sendAcme(api.url!, 'ret_replay_ok', 'replay.ok');
     ids.replayedStuck = await sendAcme(api.url!, 'ret_replay_stuck', 'replay.stuck');
-    await waitFor(async () => (await deliveryOf(ids.done))?.status === 'succeeded' && (await deliveryOf(ids.retrying))?.status === 'retrying'
-      && (await deliveryOf(ids.replayedOk))?.status === 'succeeded' && (await deliveryOf(ids.replayedStuck))?.status === 'dead_lettered', { timeoutMs: 20_000, what: 'the first deliveries' });
+    await waitFor(
+      async () =>
+        (await deliveryOf(ids.done))?.status === 'succeeded' &&
+        (await deliveryOf(ids.retrying))?.status === 'retrying' &&
+        (await deliveryOf(ids.replayedOk))?.status === 'succeeded' &&
+        (await deliveryOf(ids.replayedStuck))?.status === 'dead_lettered',
+      { timeoutMs: 20_000, what: 'the first deliveries' },
+    );
 
     // The replay re-delivers both: replay.ok succeeds again (its event is final again), replay.stuck now retries,
     // so the replay stays running.
     stuckAnswers = 500;
-    const replay = await adminApi(api.url!).post('/replays', { reason: 'retention test', filter: { type: 'replay.*' } }).expect(202);
+    const replay = await adminApi(api.url!)
+      .post('/replays', { reason: 'retention test', filter: { type: 'replay.*' } })
+      .expect(202);
     ids.replay = replay.body.replayRequestId;
-    await waitFor(async () => (await deliveryOf(ids.replayedOk))?.attemptCount === 2 && (await deliveryOf(ids.replayedStuck))?.status === 'retrying', { timeoutMs: 20_000, what: 'the replay to run' });
+    await waitFor(
+      async () =>
+        (await deliveryOf(ids.replayedOk))?.attemptCount === 2 &&
+        (await deliveryOf(ids.replayedStuck))?.status === 'retrying',
+      { timeoutMs: 20_000, what: 'the replay to run' },
+    );
     expect((await prisma.event.findUniqueOrThrow({ where: { id: ids.replayedOk } })).status).toBe('delivered');
     expect((await prisma.replayRequest.findUniqueOrThrow({ where: { id: ids.replay } })).status).toBe('running');
     expect(await prisma.auditEntry.count()).toBeGreaterThan(0);
@@ -116,7 +143,9 @@ describe('retention', () => {
     await client.connect();
     try {
       await expect(client.query('DELETE FROM audit_entries')).rejects.toThrow(/append-only \(DELETE refused\)/);
-      await expect(client.query(`UPDATE audit_entries SET actor = 'someone else'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
+      await expect(client.query(`UPDATE audit_entries SET actor = 'someone else'`)).rejects.toThrow(
+        /append-only \(UPDATE refused\)/,
+      );
       await expect(client.query('TRUNCATE audit_entries')).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
       // The purge's setting lets through only entries older than the instant it names.
       await client.query('BEGIN');
@@ -132,7 +161,10 @@ describe('retention', () => {
   it('raw requests older than RETENTION_RAW_AFTER are purged; their events stay, with raw null', async () => {
     await stopWorkers();
     await startWorker({ RETENTION_RAW_AFTER: '1s', RETENTION_INTERVAL: '1s' });
-    await waitFor(async () => (await adminApi(api.url!).get(`/events/${ids.done}`).expect(200)).body.raw === null, { timeoutMs: 20_000, what: 'the raw request to be purged' });
+    await waitFor(async () => (await adminApi(api.url!).get(`/events/${ids.done}`).expect(200)).body.raw === null, {
+      timeoutMs: 20_000,
+      what: 'the raw request to be purged',
+    });
     await aFullRunAfterNow();
     expect(await prisma.rawWebhook.count()).toBe(0);
     const event = (await adminApi(api.url!).get(`/events/${ids.done}`).expect(200)).body;
@@ -144,11 +176,19 @@ describe('retention', () => {
 
   it('finished events and audit entries past their retention are purged; in-flight and replayed events survive', async () => {
     await stopWorkers();
-    const shortRetention = { RETENTION_RAW_AFTER: '1s', RETENTION_EVENTS_AFTER: '1s', RETENTION_AUDIT_AFTER: '1s', RETENTION_INTERVAL: '1s' };
+    const shortRetention = {
+      RETENTION_RAW_AFTER: '1s',
+      RETENTION_EVENTS_AFTER: '1s',
+      RETENTION_AUDIT_AFTER: '1s',
+      RETENTION_INTERVAL: '1s',
+    };
     // Two workers: they share one schedule and one run at a time.
     await startWorker(shortRetention);
     await startWorker(shortRetention);
-    await waitFor(async () => (await eventStatus(ids.done)) === 404, { timeoutMs: 20_000, what: 'the finished event to be purged' });
+    await waitFor(async () => (await eventStatus(ids.done)) === 404, {
+      timeoutMs: 20_000,
+      what: 'the finished event to be purged',
+    });
     const run = await aFullRunAfterNow();
 
     expect(await eventStatus(ids.retrying)).toBe(200);
@@ -156,18 +196,26 @@ describe('retention', () => {
     // Final and old, but its delivery belongs to a replay still running.
     expect(await eventStatus(ids.replayedOk)).toBe(200);
     expect(await prisma.delivery.count({ where: { eventId: ids.done } })).toBe(0);
-    expect(await prisma.auditEntry.count({ where: { at: { lt: new Date(Date.parse(run.startedAt) - 1_000) } } })).toBe(0);
+    expect(await prisma.auditEntry.count({ where: { at: { lt: new Date(Date.parse(run.startedAt) - 1_000) } } })).toBe(
+      0,
+    );
 
     expect(await purgedByWorkers('events')).toBe(1);
     expect(await purgedByWorkers('deliveries')).toBe(1);
     expect(await purgedByWorkers('attempts')).toBe(1);
     expect(await purgedByWorkers('audit')).toBeGreaterThan(0);
-    expect(run).toMatchObject({ finishedAt: expect.any(String), durationMs: expect.any(Number), eventsDeferred: false });
+    expect(run).toMatchObject({
+      finishedAt: expect.any(String),
+      durationMs: expect.any(Number),
+      eventsDeferred: false,
+    });
 
     // One run at a time: the retention queue runs one job across all workers, and the runs kept never overlap.
     const queue = api.app.get(JobQueue).queue(QueueName.Retention);
     expect(await queue.getGlobalConcurrency()).toBe(1);
-    const runs = (await queue.getJobs(['completed'], 0, 19, true)).map((job) => ({ from: job.processedOn!, to: job.finishedOn! })).sort((a, b) => a.from - b.from);
+    const runs = (await queue.getJobs(['completed'], 0, 19, true))
+      .map((job) => ({ from: job.processedOn!, to: job.finishedOn! }))
+      .sort((a, b) => a.from - b.from);
     expect(runs.length).toBeGreaterThan(1);
     runs.slice(1).forEach((current, index) => expect(current.from).toBeGreaterThanOrEqual(runs[index].to));
   });

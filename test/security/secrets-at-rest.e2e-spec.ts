@@ -38,8 +38,13 @@ describe('secrets at rest', () => {
 
   it('seals clear secrets at the next boot, keeps delivering, and survives a key rotation', async () => {
     const first = await boot({});
-    const endpoint = await createEndpoint(first.url!, { url: receiver.url('/sealed'), filter: { eventTypes: ['sealed.*'] } });
-    expect(await storedSecrets(first.app.get(PrismaService))).toEqual(expect.arrayContaining([ACME_SECRET, endpoint.secret]));
+    const endpoint = await createEndpoint(first.url!, {
+      url: receiver.url('/sealed'),
+      filter: { eventTypes: ['sealed.*'] },
+    });
+    expect(await storedSecrets(first.app.get(PrismaService))).toEqual(
+      expect.arrayContaining([ACME_SECRET, endpoint.secret]),
+    );
 
     const key = randomBytes(32).toString('base64');
     const second = await boot({ SECRETS_ENCRYPTION_KEY: key });
@@ -55,7 +60,10 @@ describe('secrets at rest', () => {
     expect(verifyDelivery(receiver.requestsTo('/sealed')[0], endpoint.secret).id).toBe(eventId);
 
     // Rotation: the new key seals, the old one (named as previous) still opens until everything is re-sealed.
-    const third = await boot({ SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'), SECRETS_ENCRYPTION_PREVIOUS_KEYS: key });
+    const third = await boot({
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SECRETS_ENCRYPTION_PREVIOUS_KEYS: key,
+    });
     const resealed = await storedSecrets(third.app.get(PrismaService));
     expect(new Set(resealed.map((value) => value.split(':')[2])).size).toBe(1);
     expect(resealed.every((value, index) => value !== sealed[index])).toBe(true);

@@ -29,7 +29,9 @@ module.exports = async function globalSetup() {
   try {
     // Several Jest runs may start at once (developers, CI): one builds the template, the others wait for it.
     await client.query('SELECT pg_advisory_lock(424242)');
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datallowconn', [template]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datallowconn', [
+      template,
+    ]);
     if (!rowCount) {
       await client.query(`DROP DATABASE IF EXISTS "${template}"`);
       await client.query(`CREATE DATABASE "${template}"`);
@@ -42,5 +44,12 @@ module.exports = async function globalSetup() {
     await client.end();
   }
   process.env.HOOKGATE_TEST_TEMPLATE_DATABASE = template;
-  process.env.HOOKGATE_TEST_LOG_DIR = path.join(__dirname, '..', '..', '.local', 'test-logs', `${Date.now()}-${process.pid}`);
+  process.env.HOOKGATE_TEST_LOG_DIR = path.join(
+    __dirname,
+    '..',
+    '..',
+    '.local',
+    'test-logs',
+    `${Date.now()}-${process.pid}`,
+  );
 };

@@ -12,10 +12,14 @@ module.exports = async function globalTeardown() {
     lines += logs.length;
     for (const [index, record] of logs.entries()) {
       const text = JSON.stringify(record);
-      for (const secret of secrets) if (text.includes(secret)) leaks.push(`${file} line ${index + 1} contains a configured secret (${secret.slice(0, 4)}…)`);
+      for (const secret of secrets)
+        if (text.includes(secret))
+          leaks.push(`${file} line ${index + 1} contains a configured secret (${secret.slice(0, 4)}…)`);
     }
   }
   if (leaks.length) throw new Error(`Secrets found in logs:\n${leaks.slice(0, 20).join('\n')}`);
-  console.log(`\nSecret scan: ${lines} log lines of ${fs.readdirSync(dir).length} test apps, no configured secret found.`);
+  console.log(
+    `\nSecret scan: ${lines} log lines of ${fs.readdirSync(dir).length} test apps, no configured secret found.`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 };

@@ -19,8 +19,12 @@ export class HookgateProcess {
   /** `env` replaces the environment entirely (plus PATH), so nothing leaks in from the test runner. */
   static spawn(args: string[], env: Record<string, string | undefined>): HookgateProcess {
     if (!existsSync(mainJs)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
-    const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, ...env }).filter(([, value]) => value !== undefined)) as Record<string, string>;
-    return new HookgateProcess(spawn(process.execPath, [mainJs, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const clean = Object.fromEntries(
+      Object.entries({ PATH: process.env.PATH, ...env }).filter(([, value]) => value !== undefined),
+    ) as Record<string, string>;
+    return new HookgateProcess(
+      spawn(process.execPath, [mainJs, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
   }
 
   get text(): string {
@@ -31,7 +35,10 @@ export class HookgateProcess {
   waitForExit(timeoutMs = 20_000): Promise<number | null> {
     let timer: NodeJS.Timeout;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`process still running after ${timeoutMs} ms; output:\n${this.text}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`process still running after ${timeoutMs} ms; output:\n${this.text}`)),
+        timeoutMs,
+      );
     });
     return Promise.race([this.exited, timeout]).finally(() => clearTimeout(timer));
   }

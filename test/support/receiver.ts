@@ -25,7 +25,10 @@ export class TestReceiver {
   private responder: Responder = () => ({ status: 200, body: 'ok' });
   private readonly countsByPath = new Map<string, number>();
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   static async start(): Promise<TestReceiver> {
     const server = createServer();

@@ -48,9 +48,13 @@ export class PrivateRedis {
   }
 
   async restart(): Promise<void> {
-    this.process = spawn(redisServerBinary(), ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes'], {
-      stdio: 'ignore',
-    });
+    this.process = spawn(
+      redisServerBinary(),
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes'],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitFor(() => this.ping(), { what: `private redis on ${this.port}`, timeoutMs: 10_000 });
   }
 

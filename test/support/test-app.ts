@@ -21,12 +21,21 @@ export interface TestApp extends StartedApp {
 const SECRET_VARIABLE = /SECRET|TOKEN|API_KEY|WEBHOOK_ID/;
 
 /** Leaves the app's log lines and configured secrets for the run's global teardown, which fails on any leak. */
-function keepLogsForTheSecretScan(logs: Record<string, unknown>[], role: string, env: Record<string, string | undefined>): void {
+function keepLogsForTheSecretScan(
+  logs: Record<string, unknown>[],
+  role: string,
+  env: Record<string, string | undefined>,
+): void {
   const dir = process.env.HOOKGATE_TEST_LOG_DIR;
   if (!dir) return;
-  const secrets = Object.entries(env).filter(([name, value]) => SECRET_VARIABLE.test(name) && value).map(([, value]) => value as string);
+  const secrets = Object.entries(env)
+    .filter(([name, value]) => SECRET_VARIABLE.test(name) && value)
+    .map(([, value]) => value as string);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${role}-${process.pid}-${randomBytes(4).toString('hex')}.json`), JSON.stringify({ secrets, logs }));
+  writeFileSync(
+    join(dir, `${role}-${process.pid}-${randomBytes(4).toString('hex')}.json`),
+    JSON.stringify({ secrets, logs }),
+  );
 }
 
 export interface TestAppOptions {
@@ -56,7 +65,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger(config.role, 'debug', { console: Boolean(process.env.HOOKGATE_TEST_LOGS), sink: (record) => logs.push(record) });
+  const logger = createLogger(config.role, 'debug', {
+    console: Boolean(process.env.HOOKGATE_TEST_LOGS),
+    sink: (record) => logs.push(record),
+  });
   const started = await start(config, logger);
   const ownsDatabase = !options.database;
   return {

@@ -10,7 +10,10 @@ export interface WaitOptions {
  * Polls until `probe` returns a value other than undefined/false, with a hard timeout: never a bare sleep.
  * Returns that value.
  */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  options: WaitOptions = {},
+): Promise<T> {
   const { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -22,7 +25,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -32,7 +37,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
  * Waits until `snapshot` stops changing for `stallMs` (quiescence), failing after `timeoutMs`.
  * For queue tests: "nothing more is happening", rather than a guessed sleep.
  */
-export async function waitForQuiescence<T>(snapshot: () => Promise<T>, options: { stallMs?: number; timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function waitForQuiescence<T>(
+  snapshot: () => Promise<T>,
+  options: { stallMs?: number; timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const { stallMs = 500, timeoutMs = 30_000, what = 'quiescence' } = options;
   const deadline = Date.now() + timeoutMs;
   let last = JSON.stringify(await snapshot());
@@ -47,6 +55,7 @@ export async function waitForQuiescence<T>(snapshot: () => Promise<T>, options: 
     } else if (Date.now() - stableSince >= stallMs) {
       return current;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last state ${serialized}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last state ${serialized}`);
   }
 }

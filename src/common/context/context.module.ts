@@ -8,7 +8,6 @@ import { DatabaseModule } from '../database/database.module';
 import { PrismaService } from '../database/prisma.service';
 import { acceptableCorrelationId, CORRELATION_HEADER } from './request-context';
 
-
 /**
  * Continuation-local context: the correlation id of each request (taken from `x-correlation-id` when sane, else
  * new, and echoed on the response) and the ambient Prisma transaction used by @Transactional().

@@ -50,7 +50,10 @@ export class SecretBox {
     if (!stored.startsWith(PREFIX)) return stored;
     const [keyId, iv, tag, sealed] = stored.slice(PREFIX.length).split(':');
     const key = this.keys.get(keyId);
-    if (!key) throw new Error(`a secret is sealed with key ${keyId}, which is neither SECRETS_ENCRYPTION_KEY nor in SECRETS_ENCRYPTION_PREVIOUS_KEYS`);
+    if (!key)
+      throw new Error(
+        `a secret is sealed with key ${keyId}, which is neither SECRETS_ENCRYPTION_KEY nor in SECRETS_ENCRYPTION_PREVIOUS_KEYS`,
+      );
     const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64')), decipher.final()]).toString('utf8');
@@ -75,13 +78,23 @@ export class SecretBox {
   }
 
   /** The sealed form of a row's secrets when they are in clear or under an earlier key; null when they are current. */
-  private resealed(row: { secret: string; previousSecret: string | null }): { secret: string; previousSecret: string | null } | null {
-    if (!this.needsResealing(row.secret) && (row.previousSecret === null || !this.needsResealing(row.previousSecret))) return null;
-    return { secret: this.seal(this.open(row.secret)), previousSecret: row.previousSecret === null ? null : this.seal(this.open(row.previousSecret)) };
+  private resealed(row: {
+    secret: string;
+    previousSecret: string | null;
+  }): { secret: string; previousSecret: string | null } | null {
+    if (!this.needsResealing(row.secret) && (row.previousSecret === null || !this.needsResealing(row.previousSecret)))
+      return null;
+    return {
+      secret: this.seal(this.open(row.secret)),
+      previousSecret: row.previousSecret === null ? null : this.seal(this.open(row.previousSecret)),
+    };
   }
 
   /** Re-seals, through `write`, every row whose secrets are in clear or under an earlier key; returns how many. */
-  async resealRows(rows: { id: string; secret: string; previousSecret: string | null }[], write: (id: string, sealed: { secret: string; previousSecret: string | null }) => Promise<unknown>): Promise<number> {
+  async resealRows(
+    rows: { id: string; secret: string; previousSecret: string | null }[],
+    write: (id: string, sealed: { secret: string; previousSecret: string | null }) => Promise<unknown>,
+  ): Promise<number> {
     let changed = 0;
     for (const row of rows) {
       const sealed = this.resealed(row);

@@ -8,5 +8,7 @@ export interface RotatableSecret {
 /** The secrets that sign (or verify) at `now`: the current one, and the previous one until its grace period ends. */
 export function signingSecrets(holder: RotatableSecret, now: Date): string[] {
   const { secret, previousSecret, previousSecretExpiresAt } = holder;
-  return previousSecret && previousSecretExpiresAt && previousSecretExpiresAt > now ? [secret, previousSecret] : [secret];
+  return previousSecret && previousSecretExpiresAt && previousSecretExpiresAt > now
+    ? [secret, previousSecret]
+    : [secret];
 }

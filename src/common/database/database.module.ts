@@ -5,5 +5,8 @@ import { PrismaService } from './prisma.service';
 
 /** Global because every module's repository needs it; only repositories (and DatabaseProbe) may use its clients. */
 @Global()
-@Module({ providers: [PrismaService, HotPathPool, DatabaseProbe], exports: [PrismaService, HotPathPool, DatabaseProbe] })
+@Module({
+  providers: [PrismaService, HotPathPool, DatabaseProbe],
+  exports: [PrismaService, HotPathPool, DatabaseProbe],
+})
 export class DatabaseModule {}

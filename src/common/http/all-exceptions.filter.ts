@@ -16,15 +16,29 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const mapped = mapException(exception);
 
-    const correlationId = currentCorrelationId() ?? (response.getHeader('x-correlation-id') as string | undefined) ?? randomUUID();
+    const correlationId =
+      currentCorrelationId() ?? (response.getHeader('x-correlation-id') as string | undefined) ?? randomUUID();
     if (mapped.status >= 500) {
-      this.logger.error({ message: 'request failed', path: request.path, status: mapped.status, error: (exception as Error)?.stack ?? String(exception) });
+      this.logger.error({
+        message: 'request failed',
+        path: request.path,
+        status: mapped.status,
+        error: (exception as Error)?.stack ?? String(exception),
+      });
     }
     if (response.headersSent) return;
     response.setHeader('x-correlation-id', correlationId);
     for (const [name, value] of Object.entries(mapped.headers)) response.setHeader(name, value);
     response
       .status(mapped.status)
-      .json(buildErrorBody(mapped.status, mapped.message, request.originalUrl?.split('?')[0] ?? request.path, correlationId, currentTraceId()));
+      .json(
+        buildErrorBody(
+          mapped.status,
+          mapped.message,
+          request.originalUrl?.split('?')[0] ?? request.path,
+          correlationId,
+          currentTraceId(),
+        ),
+      );
   }
 }

@@ -11,7 +11,13 @@ export interface ErrorBody {
   traceId: string | null;
 }
 
-export function buildErrorBody(status: number, message: string, path: string, correlationId: string, traceId: string | null): ErrorBody {
+export function buildErrorBody(
+  status: number,
+  message: string,
+  path: string,
+  correlationId: string,
+  traceId: string | null,
+): ErrorBody {
   return {
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',

@@ -11,8 +11,10 @@ export interface MappedError {
 
 /** Body-parser and similar middleware errors carry `status`/`type`. */
 function fromMiddleware(error: { status?: number; type?: string; message?: string }): MappedError | undefined {
-  if (error.type === 'entity.too.large') return { status: 413, message: 'Request body is larger than the limit', headers: {} };
-  if (error.type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON', headers: {} };
+  if (error.type === 'entity.too.large')
+    return { status: 413, message: 'Request body is larger than the limit', headers: {} };
+  if (error.type === 'entity.parse.failed')
+    return { status: 400, message: 'Request body is not valid JSON', headers: {} };
   if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
     return { status: error.status, message: error.message ?? 'Bad request', headers: {} };
   }

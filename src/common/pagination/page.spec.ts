@@ -13,9 +13,21 @@ describe('keyset pages', () => {
 
   it('uses the extra row only to decide whether there is a next page', () => {
     const rows = [1, 2, 3].map((n) => ({ id: `00000000-0000-4000-8000-00000000000${n}`, at: new Date(n * 1000) }));
-    const page = toPage(rows, 2, (row) => row, (row) => row.id);
+    const page = toPage(
+      rows,
+      2,
+      (row) => row,
+      (row) => row.id,
+    );
     expect(page.data).toEqual([rows[0].id, rows[1].id]);
     expect(decodeCursor(page.nextCursor!)).toEqual({ at: new Date(2000), id: rows[1].id });
-    expect(toPage(rows, 3, (row) => row, (row) => row.id).nextCursor).toBeNull();
+    expect(
+      toPage(
+        rows,
+        3,
+        (row) => row,
+        (row) => row.id,
+      ).nextCursor,
+    ).toBeNull();
   });
 });

@@ -16,7 +16,7 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s nextCursor' })
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor" })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -49,7 +49,8 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
     const at = typeof parsed.at === 'string' ? new Date(parsed.at) : undefined;
-    if (!at || Number.isNaN(at.getTime()) || typeof parsed.id !== 'string' || !UUID.test(parsed.id)) throw new Error('shape');
+    if (!at || Number.isNaN(at.getTime()) || typeof parsed.id !== 'string' || !UUID.test(parsed.id))
+      throw new Error('shape');
     return { at, id: parsed.id };
   } catch {
     throw new InvalidRequestError('cursor is not a cursor returned by this API');
@@ -59,7 +60,12 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
 /**
  * Builds a page from rows fetched with `limit + 1` (the extra row only tells whether there is a next page).
  */
-export function toPage<Row, Item>(rows: Row[], limit: number, position: (row: Row) => KeysetPosition, toItem: (row: Row) => Item): Page<Item> {
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  position: (row: Row) => KeysetPosition,
+  toItem: (row: Row) => Item,
+): Page<Item> {
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
   return { data: pageRows.map(toItem), nextCursor: rows.length > limit && last ? encodeCursor(position(last)) : null };

@@ -21,10 +21,15 @@ export class ChangeFeed implements OnApplicationShutdown {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Announces a change, here at once and to the other processes through Redis; never fails the caller (their caches expire on their own). */
+  /**
+   * Announces a change, here at once and to the other processes through Redis; never fails the caller (their
+   * caches expire on their own).
+   */
   async publish(topic: ChangedTopic): Promise<void> {
     this.handlers.get(this.channel(topic))?.forEach((run) => run());
-    await this.redis.publish(this.channel(topic), String(Date.now())).catch((error: Error) => this.logger.warn(`change of ${topic} not announced: ${error.message}`));
+    await this.redis
+      .publish(this.channel(topic), String(Date.now()))
+      .catch((error: Error) => this.logger.warn(`change of ${topic} not announced: ${error.message}`));
   }
 
   onChange(topic: ChangedTopic, handler: () => void): void {
@@ -34,11 +39,17 @@ export class ChangeFeed implements OnApplicationShutdown {
     this.handlers.set(channel, list);
     if (!this.subscriber) {
       // Subscribing takes a connection of its own; it queues commands while reconnecting, unlike the shared client.
-      this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+      this.subscriber = this.redis.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        commandTimeout: undefined,
+      });
       this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (name: string) => this.handlers.get(name)?.forEach((run) => run()));
     }
-    this.subscriber.subscribe(channel).catch((error: Error) => this.logger.warn(`not subscribed to ${topic} changes: ${error.message}`));
+    this.subscriber
+      .subscribe(channel)
+      .catch((error: Error) => this.logger.warn(`not subscribed to ${topic} changes: ${error.message}`));
   }
 
   onApplicationShutdown(): void {
@@ -60,7 +71,11 @@ export interface AnnouncingService {
  * changed, so no process caches the old state beyond the message's way through Redis.
  */
 export function AnnouncesChange(topic: ChangedTopic) {
-  return <A extends unknown[], R>(_target: AnnouncingService, _key: string, descriptor: TypedPropertyDescriptor<(...args: A) => Promise<R>>) => {
+  return <A extends unknown[], R>(
+    _target: AnnouncingService,
+    _key: string,
+    descriptor: TypedPropertyDescriptor<(...args: A) => Promise<R>>,
+  ) => {
     const original = descriptor.value!;
     descriptor.value = async function (this: AnnouncingService, ...args: A): Promise<R> {
       const result = await original.apply(this, args);

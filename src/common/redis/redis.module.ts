@@ -18,7 +18,13 @@ class RedisCloser implements OnApplicationShutdown {
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: createRedis }, RedisKeys, RedisCloser, ChangeFeed, WindowCounter],
+  providers: [
+    { provide: REDIS, inject: [AppConfig], useFactory: createRedis },
+    RedisKeys,
+    RedisCloser,
+    ChangeFeed,
+    WindowCounter,
+  ],
   exports: [REDIS, RedisKeys, ChangeFeed, WindowCounter],
 })
 export class RedisModule {}

@@ -1,13 +1,30 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { EndpointAuthInput } from '../endpoint-auth';
 
 /** The longest per-attempt timeout an endpoint may set (DELIVERY_TIMEOUT_MS has the same bound). */
 export const MAX_ENDPOINT_TIMEOUT_MS = 300_000;
 
 export class EndpointFilterDto {
-  @ApiPropertyOptional({ type: [String], example: ['stripe'], description: 'Integration slugs (`*` wildcards); absent = all' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['stripe'],
+    description: 'Integration slugs (`*` wildcards); absent = all',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -15,7 +32,11 @@ export class EndpointFilterDto {
   @MaxLength(200, { each: true })
   integrations?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['invoice.*'], description: 'Event types (`*` wildcards); absent = all' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['invoice.*'],
+    description: 'Event types (`*` wildcards); absent = all',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -25,7 +46,8 @@ export class EndpointFilterDto {
 
   @ApiPropertyOptional({
     example: { 'data.object.currency': 'eur', 'data.object.amount': { gte: 1000 }, 'data.livemode': { in: [true] } },
-    description: 'Dotted path on the event envelope → value (eq) or operators `eq`, `in`, `gte`, `lte`, `exists`; all must hold',
+    description:
+      'Dotted path on the event envelope → value (eq) or operators `eq`, `in`, `gte`, `lte`, `exists`; all must hold',
   })
   @IsOptional()
   @IsObject()
@@ -34,20 +56,32 @@ export class EndpointFilterDto {
 
 /** `auth`: which fields are required depends on `type` (checked by the service, which names the missing one). */
 export class EndpointAuthDto implements EndpointAuthInput {
-  @ApiProperty({ enum: ['bearer', 'oauth2_client_credentials', 'none'], description: '`none` removes the auth (PATCH)' })
+  @ApiProperty({
+    enum: ['bearer', 'oauth2_client_credentials', 'none'],
+    description: '`none` removes the auth (PATCH)',
+  })
   @IsIn(['bearer', 'oauth2_client_credentials', 'none'])
   type: 'bearer' | 'oauth2_client_credentials' | 'none';
 
   @ApiPropertyOptional({ description: 'bearer: sent as `Authorization: Bearer <token>`; never shown by reads' })
-  @IsOptional() @IsString() @MaxLength(4096) token?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  token?: string;
 
   @ApiPropertyOptional({ description: 'oauth2_client_credentials: the token endpoint (SSRF guard applies)' })
-  @IsOptional() @IsString() @MaxLength(2048) tokenUrl?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  tokenUrl?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) clientId?: string;
 
   @ApiPropertyOptional({ description: 'never shown by reads' })
-  @IsOptional() @IsString() @MaxLength(4096) clientSecret?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  clientSecret?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) scope?: string;
 }
@@ -89,14 +123,20 @@ export class CreateEndpointDto {
   @Max(MAX_ENDPOINT_TIMEOUT_MS)
   timeoutMs?: number;
 
-  @ApiPropertyOptional({ description: 'At most this many delivery attempts per second, across every worker; the rest wait without using attempts' })
+  @ApiPropertyOptional({
+    description:
+      'At most this many delivery attempts per second, across every worker; the rest wait without using attempts',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10_000)
   rateLimitPerSecond?: number;
 
-  @ApiPropertyOptional({ example: { 'x-tenant': 'eu-1' }, description: 'Static headers added to every delivery; Hookgate\'s own headers are refused' })
+  @ApiPropertyOptional({
+    example: { 'x-tenant': 'eu-1' },
+    description: "Static headers added to every delivery; Hookgate's own headers are refused",
+  })
   @IsOptional()
   @IsObject()
   headers?: Record<string, string>;

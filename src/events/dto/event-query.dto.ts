@@ -10,17 +10,36 @@ const DELIVERY_STATUSES = Object.values(DeliveryStatus);
 /** The filters of GET /events (also the `filter` of a bulk replay). */
 export class EventFilterDto {
   @ApiPropertyOptional({ enum: EVENT_STATUSES }) @IsOptional() @IsIn(EVENT_STATUSES) status?: EventStatus;
-  @ApiPropertyOptional({ description: 'Integration slug' }) @IsOptional() @IsString() @MaxLength(100) integration?: string;
+  @ApiPropertyOptional({ description: 'Integration slug' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  integration?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) provider?: string;
-  @ApiPropertyOptional({ description: '`*` wildcards, e.g. invoice.*' }) @IsOptional() @IsString() @MaxLength(200) type?: string;
-  @ApiPropertyOptional({ description: 'receivedAt >= from (ISO-8601)' }) @IsOptional() @Type(() => Date) @IsDate() from?: Date;
-  @ApiPropertyOptional({ description: 'receivedAt < to (ISO-8601)' }) @IsOptional() @Type(() => Date) @IsDate() to?: Date;
+  @ApiPropertyOptional({ description: '`*` wildcards, e.g. invoice.*' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  type?: string;
+  @ApiPropertyOptional({ description: 'receivedAt >= from (ISO-8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+  @ApiPropertyOptional({ description: 'receivedAt < to (ISO-8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) externalId?: string;
 }
 
 /** Bulk replays may also select by the status of the events' deliveries. */
 export class ReplayFilterDto extends EventFilterDto {
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES }) @IsOptional() @IsIn(DELIVERY_STATUSES) deliveryStatus?: DeliveryStatus;
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  deliveryStatus?: DeliveryStatus;
 }
 
 /** GET /events: the filters, paged. */

@@ -22,6 +22,12 @@ describe('createLogger', () => {
   it('shows the chatter when the level is debug', () => {
     const { logger, records } = capture('debug');
     logger.log('AppModule dependencies initialized', 'InstanceLoader');
-    expect(records).toEqual([expect.objectContaining({ level: 'debug', message: 'AppModule dependencies initialized', context: 'InstanceLoader' })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        level: 'debug',
+        message: 'AppModule dependencies initialized',
+        context: 'InstanceLoader',
+      }),
+    ]);
   });
 });

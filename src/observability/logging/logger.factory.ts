@@ -26,7 +26,16 @@ const redactFormat = winston.format((info) => {
 })();
 
 /** Fields every record carries; the pretty format shows them in its prefix (or not at all) instead of the tail. */
-const PREFIX_FIELDS = new Set(['level', 'message', 'timestamp', 'context', 'role', 'correlationId', 'traceId', 'stack']);
+const PREFIX_FIELDS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'context',
+  'role',
+  'correlationId',
+  'traceId',
+  'stack',
+]);
 
 /** One short coloured line for a person at a terminal: `12:00:01.234 info  [Context] message key=value…`. */
 const prettyFormat = winston.format.combine(
@@ -44,7 +53,13 @@ const prettyFormat = winston.format.combine(
 );
 
 /** Nest's start-up chatter (one line per module, route and mapping): useful when debugging, noise otherwise. */
-const FRAMEWORK_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const FRAMEWORK_CHATTER = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 /** Passes everything to the winston logger, but Nest's start-up chatter at `debug` instead of `info`. */
 class FrameworkChatterAtDebug implements LoggerService {

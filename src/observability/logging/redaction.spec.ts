@@ -2,7 +2,13 @@ import { redact, registerSecret } from './redaction';
 
 describe('log redaction', () => {
   it('replaces secret-looking fields at any depth', () => {
-    expect(redact({ authorization: 'Bearer x', nested: { secret: 's', apiKey: 'k', 'webhook-signature': 'v1,abc', ok: 'fine' }, flag: { enabled: true } })).toEqual({
+    expect(
+      redact({
+        authorization: 'Bearer x',
+        nested: { secret: 's', apiKey: 'k', 'webhook-signature': 'v1,abc', ok: 'fine' },
+        flag: { enabled: true },
+      }),
+    ).toEqual({
       authorization: '[redacted]',
       nested: { secret: '[redacted]', apiKey: '[redacted]', 'webhook-signature': '[redacted]', ok: 'fine' },
       flag: { enabled: true },

@@ -25,7 +25,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? REDACTED : redact(item, depth + 1);
+    copy[key] =
+      SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean'
+        ? REDACTED
+        : redact(item, depth + 1);
   }
   return copy;
 }

@@ -105,7 +105,10 @@ export class MetricsService {
   /** The same values a scrape would show, as data (the ops console's overview). */
   async snapshot(): Promise<{ name: string; values: { value: number; labels: Record<string, string | number> }[] }[]> {
     await Promise.allSettled(this.collectors.map((collect) => collect()));
-    return (await this.registry.getMetricsAsJSON()) as { name: string; values: { value: number; labels: Record<string, string | number> }[] }[];
+    return (await this.registry.getMetricsAsJSON()) as {
+      name: string;
+      values: { value: number; labels: Record<string, string | number> }[];
+    }[];
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -11,7 +11,12 @@ export function captureTraceContext(): TraceCarrier {
 }
 
 /** Runs `work` in a span; records an exception and error status when it throws, then rethrows. */
-export async function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+  kind = SpanKind.INTERNAL,
+): Promise<T> {
   return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);
@@ -29,7 +34,15 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: (spa
  * Runs a job's work in a CONSUMER span that continues the trace carried by the job, so the worker's spans share
  * the ingress trace id. Rethrows, so BullMQ still sees failures.
  */
-export function inJobSpan<T>(name: string, carrier: TraceCarrier | undefined, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
-  const parent = propagation.extract(context.active(), { ...(carrier?.traceparent ? { traceparent: carrier.traceparent } : {}), ...(carrier?.tracestate ? { tracestate: carrier.tracestate } : {}) });
+export function inJobSpan<T>(
+  name: string,
+  carrier: TraceCarrier | undefined,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = propagation.extract(context.active(), {
+    ...(carrier?.traceparent ? { traceparent: carrier.traceparent } : {}),
+    ...(carrier?.tracestate ? { tracestate: carrier.tracestate } : {}),
+  });
   return context.with(parent, () => inSpan(name, attributes, work, SpanKind.CONSUMER));
 }

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { hmacSha256, optionalString, parseJsonObject, requireHeader, requireStringField, safeEqual, toDate } from './adapter-kit';
+import {
+  hmacSha256,
+  optionalString,
+  parseJsonObject,
+  requireHeader,
+  requireStringField,
+  safeEqual,
+  toDate,
+} from './adapter-kit';
 
 /**
  * acme: `x-acme-signature: <lower-case hex>` (optionally `sha256=`), HMAC-SHA256(secret, rawBody). The body's `id`
@@ -14,7 +22,8 @@ export class AcmeProvider implements WebhookProvider {
   async verify(request: RawWebhookRequest, context: VerificationContext): Promise<NormalizedWebhook> {
     const header = requireHeader(request.headers, 'x-acme-signature');
     const hex = header.startsWith('sha256=') ? header.slice('sha256='.length) : header;
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new IngressRejection('verification_failed', 'x-acme-signature is not lower-case hex of 32 bytes');
+    if (!/^[0-9a-f]{64}$/.test(hex))
+      throw new IngressRejection('verification_failed', 'x-acme-signature is not lower-case hex of 32 bytes');
     const signature = Buffer.from(hex, 'hex');
     if (!context.secrets.some((secret) => safeEqual(hmacSha256(secret, request.body), signature))) {
       throw new IngressRejection('verification_failed', 'x-acme-signature does not match');

@@ -42,7 +42,8 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
 
 export function requireStringField(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value.length === 0) throw new IngressRejection('unparsable_body', `Body is missing the string field "${field}"`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new IngressRejection('unparsable_body', `Body is missing the string field "${field}"`);
   return value;
 }
 
@@ -63,7 +64,8 @@ export function toDate(value: unknown): Date | null {
 
 /** Rejects a signed timestamp (unix seconds) further than `toleranceSeconds` from now, in either direction. */
 export function assertFresh(timestampSeconds: number, toleranceSeconds: number, now: Date): void {
-  if (!Number.isFinite(timestampSeconds)) throw new IngressRejection('verification_failed', 'Signature timestamp is not a number');
+  if (!Number.isFinite(timestampSeconds))
+    throw new IngressRejection('verification_failed', 'Signature timestamp is not a number');
   if (Math.abs(now.getTime() / 1000 - timestampSeconds) > toleranceSeconds) {
     throw new IngressRejection('stale_timestamp', `Signature timestamp is outside the ${toleranceSeconds} s tolerance`);
   }

@@ -21,8 +21,13 @@ export class GenericProvider implements WebhookProvider {
 
   async verify(request: RawWebhookRequest, context: VerificationContext): Promise<NormalizedWebhook> {
     const key = presentedKey(request.headers);
-    if (!key) throw new IngressRejection('verification_failed', 'Missing key: send Authorization: Bearer <secret> or x-api-key');
-    if (!context.secrets.some((secret) => safeEqual(key, secret))) throw new IngressRejection('verification_failed', 'The key does not match');
+    if (!key)
+      throw new IngressRejection(
+        'verification_failed',
+        'Missing key: send Authorization: Bearer <secret> or x-api-key',
+      );
+    if (!context.secrets.some((secret) => safeEqual(key, secret)))
+      throw new IngressRejection('verification_failed', 'The key does not match');
     const body = parseJsonObject(request.body);
     const idempotencyKey = request.headers['idempotency-key']?.trim();
     return {

@@ -18,7 +18,8 @@ export class GithubProvider implements WebhookProvider {
 
     const event = request.headers['x-github-event'];
     const delivery = request.headers['x-github-delivery'];
-    if (!event || !delivery) throw new IngressRejection('unparsable_body', 'X-GitHub-Event and X-GitHub-Delivery headers are required');
+    if (!event || !delivery)
+      throw new IngressRejection('unparsable_body', 'X-GitHub-Event and X-GitHub-Delivery headers are required');
     const body = parseJsonObject(request.body);
     const action = optionalString(body, 'action');
     const hookId = request.headers['x-github-hook-id'];

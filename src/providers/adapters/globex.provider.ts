@@ -10,7 +10,8 @@ export class GlobexProvider implements WebhookProvider {
 
   async verify(request: RawWebhookRequest, context: VerificationContext): Promise<NormalizedWebhook> {
     const token = requireHeader(request.headers, 'x-globex-token');
-    if (!context.secrets.some((secret) => safeEqual(secret, token))) throw new IngressRejection('verification_failed', 'x-globex-token does not match');
+    if (!context.secrets.some((secret) => safeEqual(secret, token)))
+      throw new IngressRejection('verification_failed', 'x-globex-token does not match');
     const body = parseJsonObject(request.body);
     return {
       type: requireStringField(body, 'eventType'),

@@ -7,7 +7,10 @@ import { LoadingCache } from '../../common/caching/loading-cache';
 import { AppConfig } from '../../config/app-config';
 import { IngressRejection } from '../ingress-rejection';
 
-const ALLOWED_SUBJECTS = new Set(['messageverificationcerts.paypal.com', 'messageverificationcerts.sandbox.paypal.com']);
+const ALLOWED_SUBJECTS = new Set([
+  'messageverificationcerts.paypal.com',
+  'messageverificationcerts.sandbox.paypal.com',
+]);
 const FETCH_TIMEOUT_MS = 3_000;
 const MAX_CERT_BYTES = 64 * 1024;
 const CACHE_TTL_MS = 60 * 60 * 1000;
@@ -22,7 +25,10 @@ function splitPem(pem: string): X509Certificate[] {
 }
 
 function commonName(certificate: X509Certificate): string | undefined {
-  return certificate.subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3);
+  return certificate.subject
+    .split('\n')
+    .find((line) => line.startsWith('CN='))
+    ?.slice(3);
 }
 
 function withinValidity(certificate: X509Certificate, now: Date): boolean {
@@ -38,7 +44,11 @@ function withinValidity(certificate: X509Certificate, now: Date): boolean {
 @Injectable()
 export class PaypalCertificates {
   private readonly cache = new LoadingCache((url) => this.fetchTrusted(url), CACHE_TTL_MS, MAX_CACHED_URLS);
-  private readonly failures = new LoadingCache<IngressRejection | null>(async () => null, FAILURE_TTL_MS, MAX_CACHED_URLS);
+  private readonly failures = new LoadingCache<IngressRejection | null>(
+    async () => null,
+    FAILURE_TTL_MS,
+    MAX_CACHED_URLS,
+  );
   private readonly anchors: X509Certificate[];
 
   constructor(private readonly config: AppConfig) {
@@ -78,16 +88,26 @@ export class PaypalCertificates {
     } catch {
       throw new IngressRejection('verification_failed', 'PAYPAL-CERT-URL is not a URL');
     }
-    const httpsAllowed = parsed.protocol === 'https:' && this.config.paypal.certHosts.includes(parsed.hostname.toLowerCase());
-    const loopbackAllowed = this.config.paypal.allowHttpLoopback && parsed.protocol === 'http:' && parsed.hostname === '127.0.0.1';
-    if (!httpsAllowed && !loopbackAllowed) throw new IngressRejection('verification_failed', 'PAYPAL-CERT-URL is not an allowed PayPal certificate location');
+    const httpsAllowed =
+      parsed.protocol === 'https:' && this.config.paypal.certHosts.includes(parsed.hostname.toLowerCase());
+    const loopbackAllowed =
+      this.config.paypal.allowHttpLoopback && parsed.protocol === 'http:' && parsed.hostname === '127.0.0.1';
+    if (!httpsAllowed && !loopbackAllowed)
+      throw new IngressRejection(
+        'verification_failed',
+        'PAYPAL-CERT-URL is not an allowed PayPal certificate location',
+      );
     return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname}`;
   }
 
   /** A host that does not answer is PayPal's problem, not the sender's: 503, so PayPal retries later. */
   private async fetchPem(url: string): Promise<string> {
     try {
-      const response = await request(url, { method: 'GET', headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
+      const response = await request(url, {
+        method: 'GET',
+        headersTimeout: FETCH_TIMEOUT_MS,
+        bodyTimeout: FETCH_TIMEOUT_MS,
+      });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
@@ -98,22 +118,36 @@ export class PaypalCertificates {
       if (response.statusCode !== 200) throw new Error(`certificate host answered ${response.statusCode}`);
       return Buffer.concat(chunks).toString('utf8');
     } catch (error) {
-      throw new IngressRejection('dependency_unavailable', `Could not fetch the PayPal signing certificate: ${(error as Error).message}`, 30);
+      throw new IngressRejection(
+        'dependency_unavailable',
+        `Could not fetch the PayPal signing certificate: ${(error as Error).message}`,
+        30,
+      );
     }
   }
 
   private assertTrusted(leaf: X509Certificate, intermediates: X509Certificate[], now: Date): void {
     const name = commonName(leaf);
-    if (!name || !ALLOWED_SUBJECTS.has(name)) throw new IngressRejection('verification_failed', 'PayPal certificate subject is not PayPal\'s message verification CN');
+    if (!name || !ALLOWED_SUBJECTS.has(name))
+      throw new IngressRejection(
+        'verification_failed',
+        "PayPal certificate subject is not PayPal's message verification CN",
+      );
     let current = leaf;
     for (let depth = 0; depth < 6; depth += 1) {
-      if (!withinValidity(current, now)) throw new IngressRejection('verification_failed', 'PayPal certificate chain is expired or not yet valid');
-      const anchor = this.anchors.find((candidate) => current.checkIssued(candidate) && current.verify(candidate.publicKey));
+      if (!withinValidity(current, now))
+        throw new IngressRejection('verification_failed', 'PayPal certificate chain is expired or not yet valid');
+      const anchor = this.anchors.find(
+        (candidate) => current.checkIssued(candidate) && current.verify(candidate.publicKey),
+      );
       if (anchor) {
-        if (!withinValidity(anchor, now)) throw new IngressRejection('verification_failed', 'PayPal certificate trust anchor is expired');
+        if (!withinValidity(anchor, now))
+          throw new IngressRejection('verification_failed', 'PayPal certificate trust anchor is expired');
         return;
       }
-      const issuer = intermediates.find((candidate) => candidate.ca && current.checkIssued(candidate) && current.verify(candidate.publicKey));
+      const issuer = intermediates.find(
+        (candidate) => candidate.ca && current.checkIssued(candidate) && current.verify(candidate.publicKey),
+      );
       if (!issuer) break;
       current = issuer;
     }

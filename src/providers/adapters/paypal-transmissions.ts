@@ -23,7 +23,8 @@ export class PaypalTransmissions {
     const key = this.keys.key('paypal-tx', slug, createHash('sha256').update(transmissionId).digest('hex'));
     let seen: string | null;
     try {
-      seen = (await this.redis.call('SET', key, bodyHash, 'NX', 'GET', 'EX', String(toleranceSeconds * 2))) as string | null;
+      seen = (await this.redis.call('SET', key, bodyHash, 'NX', 'GET', 'EX', String(toleranceSeconds * 2))) as
+        string | null;
     } catch (error) {
       // The transmission-time tolerance still bounds a replay's window while Redis is away.
       this.logger.warn(`PayPal transmission ids not checked (Redis unavailable): ${(error as Error).message}`);

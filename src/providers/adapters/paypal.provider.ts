@@ -31,15 +31,22 @@ export class PaypalProvider implements WebhookProvider {
     const signature = Buffer.from(requireHeader(request.headers, 'paypal-transmission-sig'), 'base64');
     const certUrl = requireHeader(request.headers, 'paypal-cert-url');
     const algorithm = requireHeader(request.headers, 'paypal-auth-algo');
-    if (algorithm !== 'SHA256withRSA') throw new IngressRejection('verification_failed', `PAYPAL-AUTH-ALGO ${algorithm} is not supported`);
+    if (algorithm !== 'SHA256withRSA')
+      throw new IngressRejection('verification_failed', `PAYPAL-AUTH-ALGO ${algorithm} is not supported`);
     const sentAt = Date.parse(transmissionTime);
-    if (Number.isNaN(sentAt)) throw new IngressRejection('verification_failed', 'PAYPAL-TRANSMISSION-TIME is not a date');
+    if (Number.isNaN(sentAt))
+      throw new IngressRejection('verification_failed', 'PAYPAL-TRANSMISSION-TIME is not a date');
     assertFresh(sentAt / 1000, context.toleranceSeconds, request.receivedAt);
 
     const publicKey = await this.certificates.publicKeyFor(certUrl, request.receivedAt);
     const checksum = crc32(request.body) >>> 0;
     const matches = context.secrets.some((webhookId) =>
-      verifySignature('sha256', Buffer.from(`${transmissionId}|${transmissionTime}|${webhookId}|${checksum}`), publicKey, signature),
+      verifySignature(
+        'sha256',
+        Buffer.from(`${transmissionId}|${transmissionTime}|${webhookId}|${checksum}`),
+        publicKey,
+        signature,
+      ),
     );
     if (!matches) throw new IngressRejection('verification_failed', 'PAYPAL-TRANSMISSION-SIG does not verify');
     await this.transmissions.assertNotReplayed(context.slug, transmissionId, request.body, context.toleranceSeconds);

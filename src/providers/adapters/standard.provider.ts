@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { assertFresh, hmacSha256, parseJsonObject, requireHeader, requireStringField, safeEqual, toDate } from './adapter-kit';
+import {
+  assertFresh,
+  hmacSha256,
+  parseJsonObject,
+  requireHeader,
+  requireStringField,
+  safeEqual,
+  toDate,
+} from './adapter-kit';
 
 /** The symmetric key of a `whsec_<base64>` secret (a secret without the prefix is taken as base64 too). */
 function keyOf(secret: string): Buffer {
@@ -24,7 +32,8 @@ export class StandardWebhooksProvider implements WebhookProvider {
       .map((entry) => entry.split(','))
       .filter(([version, value]) => version === 'v1' && value)
       .map(([, value]) => Buffer.from(value, 'base64'));
-    if (!/^\d+$/.test(timestamp)) throw new IngressRejection('verification_failed', 'webhook-timestamp is not unix seconds');
+    if (!/^\d+$/.test(timestamp))
+      throw new IngressRejection('verification_failed', 'webhook-timestamp is not unix seconds');
 
     const matches = context.secrets.some((secret) => {
       const expected = hmacSha256(keyOf(secret), id, '.', timestamp, '.', request.body);

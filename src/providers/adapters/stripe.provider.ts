@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { assertFresh, fromHex, hmacSha256, parseJsonObject, requireHeader, requireStringField, safeEqual, toDate } from './adapter-kit';
+import {
+  assertFresh,
+  fromHex,
+  hmacSha256,
+  parseJsonObject,
+  requireHeader,
+  requireStringField,
+  safeEqual,
+  toDate,
+} from './adapter-kit';
 
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256(secret, `t.rawBody`), any v1 may match. */
 @Injectable()
@@ -12,8 +21,12 @@ export class StripeProvider implements WebhookProvider {
     const header = requireHeader(request.headers, 'stripe-signature');
     const pairs = header.split(',').map((part) => part.trim().split('='));
     const timestamp = pairs.find(([key]) => key === 't')?.[1];
-    const signatures = pairs.filter(([key]) => key === 'v1').map(([, value]) => fromHex(value ?? '')).filter((value): value is Buffer => value !== null);
-    if (!timestamp || signatures.length === 0) throw new IngressRejection('verification_failed', 'Stripe-Signature has no timestamp or no v1 signature');
+    const signatures = pairs
+      .filter(([key]) => key === 'v1')
+      .map(([, value]) => fromHex(value ?? ''))
+      .filter((value): value is Buffer => value !== null);
+    if (!timestamp || signatures.length === 0)
+      throw new IngressRejection('verification_failed', 'Stripe-Signature has no timestamp or no v1 signature');
 
     const matches = context.secrets.some((secret) => {
       const expected = hmacSha256(secret, timestamp, '.', request.body);

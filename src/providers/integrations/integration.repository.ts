@@ -24,7 +24,9 @@ export class IntegrationRepository {
 
   /** Seals every secret stored in clear or with an earlier key; returns how many integrations changed. */
   async resealSecrets(): Promise<number> {
-    const rows = await this.txHost.tx.integration.findMany({ select: { id: true, secret: true, previousSecret: true } });
+    const rows = await this.txHost.tx.integration.findMany({
+      select: { id: true, secret: true, previousSecret: true },
+    });
     return this.secrets.resealRows(rows, (id, data) => this.txHost.tx.integration.update({ where: { id }, data }));
   }
 
@@ -42,7 +44,8 @@ export class IntegrationRepository {
   }
 
   async update(id: string, data: Prisma.IntegrationUpdateInput): Promise<Integration> {
-    return this.secrets.openFields(await this.txHost.tx.integration.update({ where: { id }, data: this.secrets.sealFields(data) }));
+    return this.secrets.openFields(
+      await this.txHost.tx.integration.update({ where: { id }, data: this.secrets.sealFields(data) }),
+    );
   }
-
 }

@@ -47,7 +47,12 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
 
   async list(limit: number, cursor?: string): Promise<Page<IntegrationView>> {
     const rows = await this.repository.listPage(limit, decodeCursor(cursor));
-    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), (row) => IntegrationView.of(row));
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      (row) => IntegrationView.of(row),
+    );
   }
 
   async get(id: string): Promise<IntegrationView> {
@@ -61,7 +66,13 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     registerSecret(dto.secret);
     try {
       const created = await this.repository.create({ ...dto });
-      await this.audit.record({ actor, action: 'integration.created', subjectType: 'integration', subjectId: created.id, details: { slug: created.slug, provider: created.provider } });
+      await this.audit.record({
+        actor,
+        action: 'integration.created',
+        subjectType: 'integration',
+        subjectId: created.id,
+        details: { slug: created.slug, provider: created.provider },
+      });
       return IntegrationView.of(created);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`An integration with slug "${dto.slug}" exists already`);
@@ -80,17 +91,30 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     if (rotateSecret !== undefined) {
       registerSecret(rotateSecret);
       const ttl = previousSecretTtlSeconds ?? DEFAULT_PREVIOUS_SECRET_TTL_SECONDS;
-      Object.assign(data, { secret: rotateSecret, previousSecret: current.secret, previousSecretExpiresAt: new Date(Date.now() + ttl * 1000) });
+      Object.assign(data, {
+        secret: rotateSecret,
+        previousSecret: current.secret,
+        previousSecretExpiresAt: new Date(Date.now() + ttl * 1000),
+      });
     }
     try {
       const updated = await this.repository.update(id, data);
       const changed = Object.keys(fields).filter((key) => key !== 'secret');
       await this.audit.record({
         actor,
-        action: rotateSecret !== undefined || fields.secret !== undefined ? 'integration.secret_rotated' : 'integration.updated',
+        action:
+          rotateSecret !== undefined || fields.secret !== undefined
+            ? 'integration.secret_rotated'
+            : 'integration.updated',
         subjectType: 'integration',
         subjectId: id,
-        details: { changed, secretReplaced: fields.secret !== undefined, rotated: rotateSecret !== undefined, previousSecretTtlSeconds: rotateSecret !== undefined ? previousSecretTtlSeconds ?? DEFAULT_PREVIOUS_SECRET_TTL_SECONDS : undefined },
+        details: {
+          changed,
+          secretReplaced: fields.secret !== undefined,
+          rotated: rotateSecret !== undefined,
+          previousSecretTtlSeconds:
+            rotateSecret !== undefined ? (previousSecretTtlSeconds ?? DEFAULT_PREVIOUS_SECRET_TTL_SECONDS) : undefined,
+        },
       });
       return IntegrationView.of(updated);
     } catch (error) {
@@ -106,7 +130,8 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
   }
 
   private assertProvider(provider: string): void {
-    if (!this.providers.get(provider)) throw new InvalidRequestError(`provider must be one of ${this.providers.names().join(', ')}`);
+    if (!this.providers.get(provider))
+      throw new InvalidRequestError(`provider must be one of ${this.providers.names().join(', ')}`);
   }
 
   @Transactional()
@@ -114,10 +139,22 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     const existing = await this.repository.findBySlug(slug);
     if (!existing) {
       const created = await this.repository.create({ slug, provider: slug, secret });
-      await this.audit.record({ actor: SYSTEM_ACTORS.boot, action: 'integration.created', subjectType: 'integration', subjectId: created.id, details: { slug, provider: slug, source: 'environment' } });
+      await this.audit.record({
+        actor: SYSTEM_ACTORS.boot,
+        action: 'integration.created',
+        subjectType: 'integration',
+        subjectId: created.id,
+        details: { slug, provider: slug, source: 'environment' },
+      });
     } else if (existing.secret !== secret) {
       await this.repository.update(existing.id, { secret });
-      await this.audit.record({ actor: SYSTEM_ACTORS.boot, action: 'integration.secret_rotated', subjectType: 'integration', subjectId: existing.id, details: { source: 'environment' } });
+      await this.audit.record({
+        actor: SYSTEM_ACTORS.boot,
+        action: 'integration.secret_rotated',
+        subjectType: 'integration',
+        subjectId: existing.id,
+        details: { source: 'environment' },
+      });
     }
     this.logger.log(`built-in integration "${slug}" ready`);
   }

@@ -16,7 +16,8 @@ export class IntegrationView {
   @ApiProperty() updatedAt: string;
 
   static of(integration: Integration, now = new Date()): IntegrationView {
-    const previousValid = integration.previousSecret && integration.previousSecretExpiresAt && integration.previousSecretExpiresAt > now;
+    const previousValid =
+      integration.previousSecret && integration.previousSecretExpiresAt && integration.previousSecretExpiresAt > now;
     return {
       id: integration.id,
       slug: integration.slug,

@@ -33,7 +33,11 @@ export class IntegrationsController {
 
   @Patch(':id')
   @RequireScope('admin')
-  update(@Param('id') id: string, @Body() dto: UpdateIntegrationDto, @CurrentActor() actor: Actor): Promise<IntegrationView> {
+  update(
+    @Param('id') id: string,
+    @Body() dto: UpdateIntegrationDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<IntegrationView> {
     return this.integrations.update(id, dto, actor.name);
   }
 }

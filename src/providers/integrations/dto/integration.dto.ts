@@ -42,7 +42,9 @@ export class CreateIntegrationDto extends IntegrationSettingsDto {
   @IsString()
   provider: string;
 
-  @ApiProperty({ description: 'Signing secret; for paypal the PayPal webhook id, for globex the token. Never shown again.' })
+  @ApiProperty({
+    description: 'Signing secret; for paypal the PayPal webhook id, for globex the token. Never shown again.',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(512)
