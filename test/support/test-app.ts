@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { StartedApp, start } from '../../src/bootstrap/start';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
@@ -47,6 +48,21 @@ export interface TestAppOptions {
   redisPrefix?: string;
 }
 
+/** Deletes every key under `prefix` (SCAN, so the server is never blocked on a large keyspace). */
+async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1_000 }) as AsyncIterable<string[]>) {
+      if (keys.length) await redis.unlink(...keys);
+    }
+  } catch {
+    // Redis stopped by the test itself: nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Boots Hookgate in-process on a free port, with its own database and Redis key prefix. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -80,6 +96,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await started.close();
       keepLogsForTheSecretScan(logs, config.role, { ADMIN_API_KEY: TEST_ADMIN_KEY, ...options.env });
       if (ownsDatabase) await database.drop();
+      // Like the database, the app's Redis keys go with it (a long-lived local Redis would keep every run's jobs).
+      if (!options.redisPrefix && config.redis.url === process.env.REDIS_URL)
+        await dropRedisPrefix(config.redis.url, prefix);
     },
   };
 }
