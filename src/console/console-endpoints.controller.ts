@@ -1,5 +1,6 @@
 import { Body, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { IdParam } from '../common/http/id-param';
 import { PageQueryDto } from '../common/pagination/page';
 import { DeliveryQueryService } from '../delivery/delivery-query.service';
 import { CreateEndpointDto, UpdateEndpointDto } from '../endpoints/dto/endpoint.dto';
@@ -101,6 +102,20 @@ export class ConsoleEndpointsController {
   async enable(@Param('id') id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     await this.endpoints.update(id, { enabled: true }, request.consoleSession.actor.name);
     seeOther(response, `/console/endpoints/${id}`, 'Endpoint enabled.');
+  }
+
+  @Post('endpoints/:id/pause')
+  @RequireScope('ops')
+  async pause(@IdParam() id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+    await this.endpoints.pause(id, request.consoleSession.actor.name);
+    seeOther(response, `/console/endpoints/${id}`, 'Deliveries paused: they wait, without using attempts.');
+  }
+
+  @Post('endpoints/:id/resume')
+  @RequireScope('ops')
+  async resume(@IdParam() id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+    await this.endpoints.resume(id, request.consoleSession.actor.name);
+    seeOther(response, `/console/endpoints/${id}`, 'Deliveries resumed.');
   }
 
   @Post('endpoints/:id/rotate-secret')

@@ -213,8 +213,21 @@ describe('ops console in Chromium', () => {
   });
 
   it('disables an endpoint, rotates its secret, and shows its health and recent attempts', async () => {
+    const token = 'console-bearer-token-never-shown';
+    await adminApi(base)
+      .patch(`/endpoints/${consoleEndpoint.id}`, {
+        headers: { 'x-tenant': 'eu-1' },
+        auth: { type: 'bearer', token },
+        rateLimitPerSecond: 5,
+      })
+      .expect(200);
     await page.goto(`${base}/console/endpoints/${consoleEndpoint.id}`);
     await expect(page.locator('table.list tbody tr').count()).resolves.toBe(3);
+    const controls = await page.locator('[data-testid="delivery-controls"]').textContent();
+    expect(controls).toContain('x-tenant: eu-1');
+    expect(controls).toContain('bearer token');
+    expect(controls).toContain('5 per second');
+    await expect(page.content()).resolves.not.toContain(token);
     await screenshot(page, 'endpoint');
     await page.fill('form:has(button:text("Save")) input[name="eventTypes"]', 'console.*, order.*');
     await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Save")')]);
@@ -225,6 +238,17 @@ describe('ops console in Chromium', () => {
     const rotated = (await page.locator('[data-secret]').textContent())!.trim();
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(consoleEndpoint.secret);
+    // Endpoint controls (§6.6): an operator's pause holds deliveries; the page shows it and resumes it.
+    await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Pause deliveries")')]);
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
+      pausedAt: expect.any(Date),
+    });
+    await expect(page.locator('.summary .badge').first().textContent()).resolves.toBe('paused');
+    await expect(page.locator('[data-testid="paused-since"]').textContent()).resolves.toMatch(/^\d{4}-/);
+    await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Resume deliveries")')]);
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
+      pausedAt: null,
+    });
     await Promise.all([page.waitForURL(/notice=/), page.click('text=Disable endpoint')]);
     await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
       enabled: false,

@@ -46,6 +46,39 @@ function filterFields(endpoint?: EndpointView): SafeHtml {
     /></label>`;
 }
 
+function authText(auth: EndpointView['auth']): string {
+  if (!auth) return 'none';
+  if (auth.type === 'bearer') return 'bearer token';
+  return `OAuth2 client credentials: client ${auth.clientId} at ${auth.tokenUrl}${auth.scope ? `, scope ${auth.scope}` : ''}`;
+}
+
+/** What §6.6 adds to each delivery: shown, never its secrets (reads carry none). */
+function deliveryControls(endpoint: EndpointView): SafeHtml {
+  const headers = Object.entries(endpoint.headers ?? {});
+  return html`<dl class="summary" data-testid="delivery-controls">
+    <dt>Paused since</dt>
+    <dd data-testid="paused-since">${endpoint.pausedAt ?? 'not paused'}</dd>
+    <dt>Extra headers</dt>
+    <dd>${headers.length ? headers.map(([name, value]) => html`<code>${name}: ${value}</code> `) : 'none'}</dd>
+    <dt>Authorization</dt>
+    <dd>${authText(endpoint.auth)}</dd>
+    <dt>Rate limit</dt>
+    <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
+  </dl>`;
+}
+
+/** An operator's pause (ops scope): deliveries wait, without using attempts, until resumed. */
+function pauseForm(context: PageContext, endpoint: EndpointView): SafeHtml {
+  const action = endpoint.pausedAt ? 'resume' : 'pause';
+  return html`<form method="post" action="/console/endpoints/${endpoint.id}/${action}" class="card">
+    ${csrfField(context.session)}
+    <p class="muted">Paused deliveries wait without using attempts; resuming sends them.</p>
+    <button type="submit" class="${endpoint.pausedAt ? 'primary' : ''}">
+      ${endpoint.pausedAt ? 'Resume deliveries' : 'Pause deliveries'}
+    </button>
+  </form>`;
+}
+
 function secretBox(secret: string): SafeHtml {
   return html`<div class="secret card" data-testid="secret">
     <p>
@@ -155,6 +188,7 @@ export function endpointPage(
           <dd><a href="/console/dead-letters?endpointId=${endpoint.id}">${deadLetters}</a></dd>
         </dl>
       </div>
+      ${deliveryControls(endpoint)} ${can(context.session, 'ops') ? pauseForm(context, endpoint) : ''}
       ${
         admin
           ? html`<div class="grid2">
