@@ -31,8 +31,12 @@ export class EndpointRepository {
 
   /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */
   async resealSecrets(): Promise<number> {
-    const rows = await this.txHost.tx.endpoint.findMany({ select: { id: true, secret: true, previousSecret: true } });
-    return this.secrets.resealRows(rows, (id, data) => this.txHost.tx.endpoint.update({ where: { id }, data }));
+    const rows = await this.txHost.tx.endpoint.findMany({
+      select: { id: true, secret: true, previousSecret: true, auth: true },
+    });
+    return this.secrets.resealRows(rows, ['secret', 'previousSecret', 'auth'] as const, (id, data) =>
+      this.txHost.tx.endpoint.update({ where: { id }, data }),
+    );
   }
 
   listPage(limit: number, after?: KeysetPosition): Promise<Endpoint[]> {

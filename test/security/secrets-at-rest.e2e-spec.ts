@@ -5,6 +5,8 @@ import { TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
+const BEARER_TOKEN = 'bearer-token-sealed-at-rest';
+
 /** Contract §6.1 SECRETS_ENCRYPTION_KEY: integration and endpoint secrets are stored encrypted (AES-256-GCM). */
 describe('secrets at rest', () => {
   let receiver: TestReceiver;
@@ -25,7 +27,8 @@ describe('secrets at rest', () => {
   const storedSecrets = async (prisma: PrismaService) => {
     const rows = await prisma.$queryRaw<{ value: string }[]>`
       SELECT secret AS value FROM integrations UNION ALL SELECT previous_secret FROM integrations WHERE previous_secret IS NOT NULL
-      UNION ALL SELECT secret FROM endpoints UNION ALL SELECT previous_secret FROM endpoints WHERE previous_secret IS NOT NULL`;
+      UNION ALL SELECT secret FROM endpoints UNION ALL SELECT previous_secret FROM endpoints WHERE previous_secret IS NOT NULL
+      UNION ALL SELECT auth FROM endpoints WHERE auth IS NOT NULL`;
     return rows.map((row) => row.value);
   };
 
@@ -41,10 +44,11 @@ describe('secrets at rest', () => {
     const endpoint = await createEndpoint(first.url!, {
       url: receiver.url('/sealed'),
       filter: { eventTypes: ['sealed.*'] },
+      auth: { type: 'bearer', token: BEARER_TOKEN },
     });
-    expect(await storedSecrets(first.app.get(PrismaService))).toEqual(
-      expect.arrayContaining([ACME_SECRET, endpoint.secret]),
-    );
+    const clear = await storedSecrets(first.app.get(PrismaService));
+    expect(clear).toEqual(expect.arrayContaining([ACME_SECRET, endpoint.secret]));
+    expect(clear.some((value) => value.includes(BEARER_TOKEN))).toBe(true);
 
     const key = randomBytes(32).toString('base64');
     const second = await boot({ SECRETS_ENCRYPTION_KEY: key });
@@ -54,6 +58,7 @@ describe('secrets at rest', () => {
       expect(value).toMatch(/^enc:v1:[0-9a-f]{8}:/);
       expect(value).not.toContain(ACME_SECRET);
       expect(value).not.toContain(endpoint.secret.slice(6));
+      expect(value).not.toContain(BEARER_TOKEN);
     }
     const eventId = await sendAcme(second.url!, 'sealed_1', 'sealed.event');
     await waitFor(() => receiver.requestsTo('/sealed').length === 1, { what: 'the delivery' });

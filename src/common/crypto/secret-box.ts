@@ -77,27 +77,32 @@ export class SecretBox {
     return row && { ...row, secret: this.open(row.secret), previousSecret: this.openOptional(row.previousSecret) };
   }
 
-  /** The sealed form of a row's secrets when they are in clear or under an earlier key; null when they are current. */
-  private resealed(row: {
-    secret: string;
-    previousSecret: string | null;
-  }): { secret: string; previousSecret: string | null } | null {
-    if (!this.needsResealing(row.secret) && (row.previousSecret === null || !this.needsResealing(row.previousSecret)))
-      return null;
-    return {
-      secret: this.seal(this.open(row.secret)),
-      previousSecret: row.previousSecret === null ? null : this.seal(this.open(row.previousSecret)),
-    };
+  /** The sealed form of a row's secret columns when any is in clear or under an earlier key; null when all are current. */
+  private resealed<R extends Record<F, string | null>, F extends keyof R>(
+    row: R,
+    fields: readonly F[],
+  ): Pick<R, F> | null {
+    if (fields.every((field) => row[field] === null || !this.needsResealing(row[field]))) return null;
+    const sealed = {} as Pick<R, F>;
+    for (const field of fields) {
+      const value = row[field];
+      sealed[field] = (value === null ? null : this.seal(this.open(value))) as R[F];
+    }
+    return sealed;
   }
 
-  /** Re-seals, through `write`, every row whose secrets are in clear or under an earlier key; returns how many. */
-  async resealRows(
-    rows: { id: string; secret: string; previousSecret: string | null }[],
-    write: (id: string, sealed: { secret: string; previousSecret: string | null }) => Promise<unknown>,
+  /**
+   * Re-seals, through `write`, every row whose secret columns (`fields`; null is no secret) are in clear or under an
+   * earlier key; returns how many rows changed.
+   */
+  async resealRows<R extends { id: string } & Record<F, string | null>, F extends keyof R>(
+    rows: R[],
+    fields: readonly F[],
+    write: (id: string, sealed: Pick<R, F>) => Promise<unknown>,
   ): Promise<number> {
     let changed = 0;
     for (const row of rows) {
-      const sealed = this.resealed(row);
+      const sealed = this.resealed(row, fields);
       if (!sealed) continue;
       await write(row.id, sealed);
       changed += 1;

@@ -27,7 +27,9 @@ export class IntegrationRepository {
     const rows = await this.txHost.tx.integration.findMany({
       select: { id: true, secret: true, previousSecret: true },
     });
-    return this.secrets.resealRows(rows, (id, data) => this.txHost.tx.integration.update({ where: { id }, data }));
+    return this.secrets.resealRows(rows, ['secret', 'previousSecret'] as const, (id, data) =>
+      this.txHost.tx.integration.update({ where: { id }, data }),
+    );
   }
 
   /** Newest first, strictly after `after`; fetches limit + 1 rows so the caller knows whether a page follows. */
