@@ -1,11 +1,11 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { ACME_SECRET, createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
+import { createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { ENCRYPTION_KEY, spawnWorker } from './support';
+import { startControlsCluster, stopControlsCluster } from './support';
 
 const TOKEN = 'endpoint-bearer-token-4f1c9a';
 
@@ -16,25 +16,17 @@ describe('endpoint controls: custom headers and bearer auth (contract §6.6)', (
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    receiver = await TestReceiver.start();
+    ({ api, worker, receiver, prisma } = await startControlsCluster());
     // The receiver checks the token as a real one would: anything else is a 401.
     receiver.respondWith((request) =>
       request.headers.authorization === `Bearer ${TOKEN}` || request.path === '/open'
         ? { status: 200 }
         : { status: 401 },
     );
-    api = await startTestApp({
-      role: 'api',
-      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
-    });
-    prisma = api.app.get(PrismaService);
-    worker = spawnWorker(api);
   });
 
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.stop();
-    await receiver?.close();
+    await stopControlsCluster({ worker, api, receiver });
   });
 
   const settled = (eventId: string, endpointId: string) =>

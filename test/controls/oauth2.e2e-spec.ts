@@ -1,12 +1,12 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { ACME_SECRET, createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
+import { createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 import { OAuth2TestServer } from './oauth2-server';
-import { ENCRYPTION_KEY, spawnWorker } from './support';
+import { startControlsCluster, stopControlsCluster } from './support';
 
 const CLIENT_ID = 'hookgate-client';
 const CLIENT_SECRET = 'oauth-client-secret-7d2e91';
@@ -19,24 +19,16 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
   let prisma: PrismaService;
 
   beforeAll(async () => {
+    ({ api, worker, receiver, prisma } = await startControlsCluster({ workerEnv: { DELIVERY_CONCURRENCY: '20' } }));
     oauth = await OAuth2TestServer.start({ [CLIENT_ID]: CLIENT_SECRET });
-    receiver = await TestReceiver.start();
     // The receiver is the resource server: only a token the authorization server issued and still honours passes.
     receiver.respondWith((request) =>
       oauth.accepts(request.headers.authorization) ? { status: 200 } : { status: 401 },
     );
-    api = await startTestApp({
-      role: 'api',
-      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
-    });
-    prisma = api.app.get(PrismaService);
-    worker = spawnWorker(api, { DELIVERY_CONCURRENCY: '20' });
   });
 
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.stop();
-    await receiver?.close();
+    await stopControlsCluster({ worker, api, receiver });
     await oauth?.close();
   });
 

@@ -1,11 +1,11 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { ACME_SECRET, createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
+import { createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { ReceivedRequest, TestReceiver } from '../support/receiver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { ENCRYPTION_KEY, spawnWorker } from './support';
+import { startControlsCluster, stopControlsCluster } from './support';
 
 type Envelope = { id: string; type: string; integration: string; provider: string; data: Record<string, unknown> };
 
@@ -17,24 +17,17 @@ describe('endpoint controls: operational events hookgate.* (contract §6.6)', ()
   let ops: { id: string; secret: string };
 
   beforeAll(async () => {
-    receiver = await TestReceiver.start();
+    ({ api, worker, receiver, prisma } = await startControlsCluster({
+      env: { OPERATIONAL_DEAD_LETTER_WINDOW: '5s' },
+      workerEnv: { OPERATIONAL_DEAD_LETTER_WINDOW: '5s' },
+    }));
     receiver.respondWith((request) => ({ status: request.path === '/dead' ? 500 : 200 }));
-    const env = {
-      ACME_WEBHOOK_SECRET: ACME_SECRET,
-      SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY,
-      OPERATIONAL_DEAD_LETTER_WINDOW: '5s',
-    };
-    api = await startTestApp({ role: 'api', env });
-    prisma = api.app.get(PrismaService);
-    worker = spawnWorker(api, { OPERATIONAL_DEAD_LETTER_WINDOW: '5s' });
     ops = await createEndpoint(api.url!, { url: receiver.url('/ops'), filter: { eventTypes: ['hookgate.*'] } });
     await createEndpoint(api.url!, { url: receiver.url('/everything') });
   });
 
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.stop();
-    await receiver?.close();
+    await stopControlsCluster({ worker, api, receiver });
   });
 
   /** The operational events the ops endpoint received, verified as a receiver would. */

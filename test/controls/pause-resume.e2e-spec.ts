@@ -2,13 +2,13 @@ import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { JobQueue } from '../../src/queue/job-queue.service';
 import { QueueName } from '../../src/queue/queue-names';
-import { ACME_SECRET, createEndpoint, sendAcme } from '../delivery/support';
+import { createEndpoint, sendAcme } from '../delivery/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { ENCRYPTION_KEY, spawnWorker } from './support';
+import { startControlsCluster, stopControlsCluster } from './support';
 
 describe('endpoint controls: pause and resume (contract §6.6)', () => {
   let api: TestApp;
@@ -17,19 +17,11 @@ describe('endpoint controls: pause and resume (contract §6.6)', () => {
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    receiver = await TestReceiver.start();
-    api = await startTestApp({
-      role: 'api',
-      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
-    });
-    prisma = api.app.get(PrismaService);
-    worker = spawnWorker(api);
+    ({ api, worker, receiver, prisma } = await startControlsCluster());
   });
 
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.stop();
-    await receiver?.close();
+    await stopControlsCluster({ worker, api, receiver });
   });
 
   const keyOf = async (scope: 'ops' | 'read') =>

@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { ACME_SECRET, createEndpoint, sendAcme } from '../delivery/support';
+import { createEndpoint, sendAcme } from '../delivery/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { ENCRYPTION_KEY, spawnWorker } from './support';
+import { startControlsCluster, stopControlsCluster } from './support';
 
 describe('endpoint controls: POST /endpoints/:id/recover (contract §6.6)', () => {
   let api: TestApp;
@@ -16,20 +16,12 @@ describe('endpoint controls: POST /endpoints/:id/recover (contract §6.6)', () =
   let down = true;
 
   beforeAll(async () => {
-    receiver = await TestReceiver.start();
+    ({ api, worker, receiver, prisma } = await startControlsCluster());
     receiver.respondWith(() => ({ status: down ? 500 : 200 }));
-    api = await startTestApp({
-      role: 'api',
-      env: { ACME_WEBHOOK_SECRET: ACME_SECRET, SECRETS_ENCRYPTION_KEY: ENCRYPTION_KEY },
-    });
-    prisma = api.app.get(PrismaService);
-    worker = spawnWorker(api);
   });
 
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.stop();
-    await receiver?.close();
+    await stopControlsCluster({ worker, api, receiver });
   });
 
   const statusOf = async (eventId: string, endpointId: string) =>
