@@ -32,7 +32,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'pg', message: DATABASE_IMPORT_MESSAGE }],
-          patterns: [{ regex: 'common/database/prisma\\.service$', message: DATABASE_IMPORT_MESSAGE }],
+          patterns: [{ regex: '(^|/)database/prisma\\.service$', message: DATABASE_IMPORT_MESSAGE }],
         },
       ],
     },

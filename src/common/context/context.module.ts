@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
-import { ClsPluginTransactional } from '@nestjs-cls/transactional';
-import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
 import type { Request, Response } from 'express';
 import { ClsModule } from 'nestjs-cls';
-import { DatabaseModule } from '../database/database.module';
-import { PrismaService } from '../database/prisma.service';
+import { ambientTransactions } from '../database/ambient-transactions';
 import { acceptableCorrelationId, CORRELATION_HEADER } from './request-context';
 
 /**
@@ -27,12 +24,7 @@ import { acceptableCorrelationId, CORRELATION_HEADER } from './request-context';
           res.setHeader(CORRELATION_HEADER, cls.getId());
         },
       },
-      plugins: [
-        new ClsPluginTransactional({
-          imports: [DatabaseModule],
-          adapter: new TransactionalAdapterPrisma({ prismaInjectionToken: PrismaService }),
-        }),
-      ],
+      plugins: [ambientTransactions()],
     }),
   ],
 })
