@@ -37,15 +37,25 @@ export class DeadLetterNotices implements OnApplicationShutdown {
       });
       return;
     }
+    // Runs from a timer: a failure (Redis or PostgreSQL down at that moment) is logged here, never left unhandled.
     const flush = async () => {
       this.pending.delete(key);
-      const count = Number(await this.redis.getdel(key).catch(() => null));
-      if (count > 0) {
-        await this.operational.emit('hookgate.delivery.dead_lettered', {
+      try {
+        const count = Number(await this.redis.getdel(key));
+        if (count > 0) {
+          await this.operational.emit('hookgate.delivery.dead_lettered', {
+            endpointId,
+            count,
+            windowStart: new Date(windowStart).toISOString(),
+            windowEnd: new Date(windowStart + windowMs).toISOString(),
+          });
+        }
+      } catch (error) {
+        this.logger.warn({
+          message: 'dead-letter notice not sent',
           endpointId,
-          count,
           windowStart: new Date(windowStart).toISOString(),
-          windowEnd: new Date(windowStart + windowMs).toISOString(),
+          error: (error as Error).message,
         });
       }
     };
