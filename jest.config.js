@@ -7,6 +7,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   maxWorkers: 2,
+  // Specs boot apps in the worker process itself; a worker grown past this after a file is replaced, so one file's
+  // heap never counts against the next one's readiness (its heap check) or memory.
+  workerIdleMemoryLimit: '1GB',
   testTimeout: 60_000,
   slowTestThreshold: 30,
 };
