@@ -39,16 +39,14 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.runner.start(this.worker);
-    // The scheduler lives in Redis: when Redis is down at boot, BullMQ's reconnect gets it there later.
-    await this.maintenance
-      .upsertJobScheduler(
-        SWEEP_SCHEDULER_ID,
-        { every: this.config.outbox.relayIntervalMs },
-        { name: JobName.RelayOutbox, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-      )
-      .catch((error: Error) => this.logger.warn(`outbox relay not scheduled yet: ${error.message}`));
+    void this.runner.schedule(
+      this.maintenance,
+      SWEEP_SCHEDULER_ID,
+      this.config.outbox.relayIntervalMs,
+      JobName.RelayOutbox,
+    );
   }
 
   /** Nothing to record: the scheduler runs the sweep again at its next interval. */

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { jobOptions } from './job-options';
+import { JobName } from './queue-names';
 
 /**
  * Every processor is declared with these options: its worker is built idle, so it can take the validated config
@@ -43,6 +45,17 @@ export class WorkerRunner {
       .catch((error: Error) =>
         this.logger.error(`worker of queue ${worker.name} stopped: ${error.message}`, error.stack),
       );
+  }
+
+  /**
+   * Runs the job `name` every `everyMs` through a BullMQ job scheduler: one scheduler id, so one schedule however many
+   * workers upsert it. The scheduler lives in Redis; BullMQ holds the command until Redis answers, so callers do not
+   * await it at boot, and a refusal is logged (the next boot, or another worker, schedules it).
+   */
+  async schedule(queue: Queue, schedulerId: string, everyMs: number, name: JobName): Promise<void> {
+    await queue
+      .upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: {}, opts: jobOptions(this.config)[name] })
+      .catch((error: Error) => this.logger.warn(`${name} not scheduled yet: ${error.message}`));
   }
 
   /** Stops taking jobs on every worker and waits for the jobs in hand to finish. */

@@ -3,7 +3,6 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { settleFinalFailure } from '../queue/final-failure';
-import { jobOptions } from '../queue/job-options';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { RetentionService } from './retention.service';
@@ -42,13 +41,12 @@ export class RetentionProcessor extends WorkerHost implements OnApplicationBoots
       .setGlobalConcurrency(1)
       .catch((error: Error) => this.logger.warn(`retention concurrency not set yet: ${error.message}`));
     this.runner.start(this.worker);
-    await this.queue
-      .upsertJobScheduler(
-        RETENTION_SCHEDULER_ID,
-        { every: this.config.retention.intervalMs },
-        { name: JobName.PurgeExpired, data: {}, opts: jobOptions(this.config)[JobName.PurgeExpired] },
-      )
-      .catch((error: Error) => this.logger.warn(`retention not scheduled yet: ${error.message}`));
+    await this.runner.schedule(
+      this.queue,
+      RETENTION_SCHEDULER_ID,
+      this.config.retention.intervalMs,
+      JobName.PurgeExpired,
+    );
   }
 
   /** Nothing to record: the next scheduled run purges what this one left. */

@@ -1,5 +1,5 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { createEndpoint, sendAcme, verifyDelivery } from '../delivery/support';
+import { createEndpoint, sendAcme, verifyDelivery, waitForDeadLetter } from '../delivery/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
@@ -138,16 +138,7 @@ describe('endpoint controls: OAuth2 client credentials (contract §6.6)', () => 
       auth: auth({ clientSecret: wrong }),
     });
     const eventId = await sendAcme(api.url!, 'wrong_0', 'wrong.call');
-    const delivery = await waitFor(
-      async () => {
-        const row = await prisma.delivery.findFirst({
-          where: { eventId, endpointId: endpoint.id },
-          include: { attempts: true },
-        });
-        return row?.status === 'dead_lettered' ? row : undefined;
-      },
-      { timeoutMs: 20_000, what: 'the dead letter' },
-    );
+    const delivery = await waitForDeadLetter(prisma, eventId, endpoint.id, 20_000);
     expect(delivery.attempts[0]).toMatchObject({
       errorClass: 'OAuth2TokenError',
       responseStatus: null,

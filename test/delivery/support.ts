@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { ReceivedRequest } from '../support/receiver';
+import { PrismaService } from '../../src/common/database/prisma.service';
 import { adminApi } from '../support/management';
+import { waitFor } from '../support/wait';
 
 export const ACME_SECRET = 'acme-delivery-test-secret';
 
@@ -38,4 +40,15 @@ export function verifyDelivery(
   secret: string,
 ): { id: string; type: string; integration: string; receivedAt: string; data: unknown } {
   return new Webhook(secret).verify(received.body, received.headers as Record<string, string>) as never;
+}
+
+/** Waits until the event's delivery to the endpoint is dead-lettered; returns it with its attempts. */
+export function waitForDeadLetter(prisma: PrismaService, eventId: string, endpointId: string, timeoutMs: number) {
+  return waitFor(
+    async () => {
+      const row = await prisma.delivery.findFirst({ where: { eventId, endpointId }, include: { attempts: true } });
+      return row?.status === 'dead_lettered' ? row : undefined;
+    },
+    { timeoutMs, what: 'the dead letter' },
+  );
 }

@@ -4,7 +4,7 @@ import { HookgateProcess } from '../support/hookgate-process';
 import { TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { ACME_SECRET, createEndpoint, sendAcme, verifyDelivery } from './support';
+import { ACME_SECRET, createEndpoint, sendAcme, verifyDelivery, waitForDeadLetter } from './support';
 
 // Real `node dist/main.js worker` processes (built by `npm test`) against the test's database and Redis prefix.
 describe('delivery across worker processes', () => {
@@ -173,16 +173,7 @@ describe('delivery across worker processes', () => {
     });
     const before = receiver.requestsTo('/private').length;
     const eventId = await sendAcme(api.url!, 'ssrf_1', 'ssrf.try');
-    const delivery = await waitFor(
-      async () => {
-        const row = await prisma.delivery.findFirst({
-          where: { eventId, endpointId: endpoint.id },
-          include: { attempts: true },
-        });
-        return row?.status === 'dead_lettered' ? row : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the refusal' },
-    );
+    const delivery = await waitForDeadLetter(prisma, eventId, endpoint.id, 30_000);
     expect(delivery.attempts).toHaveLength(1);
     expect(delivery.attempts[0]).toMatchObject({
       outcome: 'refused',
