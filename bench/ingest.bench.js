@@ -2,7 +2,9 @@
 // same PostgreSQL (fsync and synchronous_commit on) and Redis, with the same load generator:
 //   baseline = bench/support/baseline-ingest-server.js: node:http, JSON.parse, one INSERT … ON CONFLICT DO NOTHING,
 //              one BullMQ add, then 202;
-//   hookgate = Stripe-signed unique events to POST /webhooks/stripe of a real `node dist/main.js api` process.
+//   hookgate = Stripe-signed unique events to POST /webhooks/stripe of a real `node dist/main.js api` process, with
+//              one endpoint subscribed: each webhook is stored with its delivery and queues one job, as the
+//              baseline's does (no worker runs: both queues only grow).
 // autocannon, BENCH_CONNECTIONS (50) connections, BENCH_ROUNDS (3) alternating rounds of BENCH_ROUND_SECONDS (10).
 // Afterwards every 2xx is counted against the stored rows: each acknowledged webhook stored exactly once.
 const path = require('node:path');
@@ -16,6 +18,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS || 10);
 const STRIPE_SECRET = `whsec_${crypto.randomBytes(16).toString('hex')}`;
+const ADMIN_KEY = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
 const stripe = new Stripe('sk_test_bench');
 
 let sequence = 0;
@@ -109,8 +112,15 @@ async function main() {
     DATABASE_URL: db.url,
     HOOKGATE_REDIS_PREFIX: prefix,
     STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+    ADMIN_API_KEY: ADMIN_KEY,
   });
   try {
+    const endpoint = await fetch(`${api.url}/api/v1/endpoints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/bench' }),
+    });
+    if (!endpoint.ok) throw new Error(`endpoint not created: ${endpoint.status}`);
     const results = { baseline: [], hookgate: [] };
     // Warm both (JIT, pools, prepared statements) before measuring; their answers are counted with the rest.
     await round(`http://127.0.0.1:${baselinePort}/`, 'baseline', baseline.child.pid);
@@ -121,7 +131,9 @@ async function main() {
     }
 
     const { rows: stored } = await pool.query(
-      `SELECT (SELECT count(*) FROM events WHERE external_id = ANY($1))::int AS hookgate, (SELECT count(*) FROM baseline_events WHERE id = ANY($2))::int AS baseline`,
+      `SELECT (SELECT count(*) FROM events WHERE external_id = ANY($1))::int AS hookgate,
+              (SELECT count(*) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE e.external_id = ANY($1))::int AS deliveries,
+              (SELECT count(*) FROM baseline_events WHERE id = ANY($2))::int AS baseline`,
       [acknowledgedIds.hookgate, acknowledgedIds.baseline],
     );
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -145,7 +157,7 @@ async function main() {
     );
     console.log(`  ratio hookgate / baseline (req/s): ${fmt(h.rps / b.rps, 2)}`);
     console.log(
-      `  acknowledged (2xx, warm-up included) and found stored: hookgate ${acknowledgedIds.hookgate.length} → ${stored[0].hookgate}, baseline ${acknowledgedIds.baseline.length} → ${stored[0].baseline}`,
+      `  acknowledged (2xx, warm-up included) and found stored: hookgate ${acknowledgedIds.hookgate.length} → ${stored[0].hookgate} (deliveries ${stored[0].deliveries}), baseline ${acknowledgedIds.baseline.length} → ${stored[0].baseline}`,
     );
     const { rows: duplicates } = await pool.query(
       'SELECT count(*)::int AS n FROM (SELECT integration_id, idempotency_key FROM events GROUP BY 1, 2 HAVING count(*) > 1) d',

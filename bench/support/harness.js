@@ -74,7 +74,9 @@ function rssSampler(pid) {
 async function startHookgate(role, env) {
   const port = await freePort();
   const healthPort = role === 'worker' ? await freePort() : undefined;
-  const child = spawn(process.execPath, [mainJs, role], {
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the Hookgate processes of a run.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, mainJs, role], {
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',

@@ -5,9 +5,10 @@ import { matchesPayload } from '../endpoints/payload-filter';
 import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { captureTraceContext } from '../observability/tracing/trace-context';
+import { DeliveryToQueue, deliveryJobs, FIRST_RUN } from '../queue/delivery-jobs';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName, QueueName } from '../queue/queue-names';
-import { DeliveryRepository, RerunDelivery, StuckDelivery } from './delivery.repository';
+import { DeliveryRepository, StuckDelivery } from './delivery.repository';
 
 /**
  * Puts deliveries on the delivery queue: the first run of a fan-out, and later runs (replays, redrives) of the
@@ -24,26 +25,28 @@ export class DeliveryDispatcher {
     private readonly endpoints: EndpointRepository,
   ) {}
 
-  /** `run` names the run in the job id: the same delivery run is never queued twice, a new run always is. */
-  async enqueue(deliveries: RerunDelivery[], run: string, replayRequestId?: string): Promise<number> {
+  /** Queues one run of these deliveries (see deliveryJobs); returns how many. */
+  async enqueue(deliveries: DeliveryToQueue[], run: string, replayRequestId?: string): Promise<number> {
     if (!deliveries.length) return 0;
     const trace = captureTraceContext();
     await this.jobs.addBulk(
       JobName.Deliver,
-      deliveries.map((delivery) => ({
-        data: {
-          deliveryId: delivery.id,
-          endpointId: delivery.endpointId,
-          ...(replayRequestId ? { replayRequestId } : {}),
-          ...trace,
-        },
-        options: {
-          jobId: `${delivery.id}-${run}`,
-          attempts: delivery.maxAttempts ?? this.config.delivery.retryScheduleMs.length + 1,
-        },
-      })),
+      deliveryJobs(
+        deliveries.map((delivery) => ({ ...delivery, trace })),
+        run,
+        replayRequestId,
+      ),
     );
     return deliveries.length;
+  }
+
+  /**
+   * Queues again first-run deliveries that were never attempted, `minAgeMs` after they were created: their jobs were
+   * not queued (Redis was unreachable after the ingress committed them, or the api died in between). A delivery whose
+   * job waits in the queue is queued again under the same job id, which is a no-op.
+   */
+  async relayFirstRuns(minAgeMs: number, limit: number): Promise<number> {
+    return this.enqueue(await this.repository.findFirstRunsNotStarted(minAgeMs, limit), FIRST_RUN);
   }
 
   /** Hands stuck open deliveries to the queue again (a new job per window, with the attempts they have left). */

@@ -253,6 +253,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       });
     }
     span.setAttributes({
+      'hookgate.event_id': delivery.eventId,
       'hookgate.endpoint_id': delivery.endpointId,
       'hookgate.outcome': result.outcome,
       ...(result.responseStatus ? { 'http.response.status_code': result.responseStatus } : {}),

@@ -3,7 +3,9 @@ import { auditRowsFrom } from '../audit/audit-sql';
 import { SYSTEM_ACTORS } from '../audit/audit.types';
 import { SecretBox } from '../common/crypto/secret-box';
 import { HotPathPool } from '../common/database/pg-pool';
+import { DeliveryToQueue } from '../queue/delivery-jobs';
 import { AttemptResult } from './delivery-sender';
+import { insertDeliveriesFrom } from './delivery-sql';
 
 /** What an attempt needs, read by the claim that marks the delivery in flight. */
 export interface ClaimedDelivery {
@@ -40,13 +42,6 @@ export interface QueuedDelivery {
   endpointId: string;
 }
 
-/** A delivery to put on the queue, with its endpoint and that endpoint's attempt limit. */
-export interface RerunDelivery {
-  id: string;
-  endpointId: string;
-  maxAttempts: number | null;
-}
-
 /** ISO-8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -70,6 +65,7 @@ const CLAIM = `
     claim_expires_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
   FROM events e, integrations i, endpoints ep
   WHERE d.id = $1::uuid AND d.status IN ('pending', 'retrying', 'in_flight')
+    AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
     AND (d.claimed_by IS NULL OR d.claimed_by = $2::text OR d.claim_expires_at < now())
     AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id
   RETURNING d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
@@ -179,11 +175,7 @@ const DEAD_LETTER_UNRECORDED = `
  * nothing twice), the event's open counter and status, and every first-run delivery still to be queued.
  */
 const CREATE_FOR_EVENT = `
-  WITH created AS (
-    INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-    SELECT gen_random_uuid(), $1::uuid, endpoint_id, 'pending', 0, now(), now() FROM unnest($2::uuid[]) AS endpoint_id
-    ON CONFLICT (event_id, endpoint_id) DO NOTHING
-    RETURNING id, endpoint_id
+  WITH created AS (${insertDeliveriesFrom('unnest($2::uuid[]) AS wanted(endpoint_id), (SELECT $1::uuid AS event_id) AS this_event')}
   ), event AS (
     UPDATE events SET
       deliveries_open = deliveries_open + (SELECT count(*) FROM created),
@@ -231,11 +223,7 @@ const RESET_FOR_RUN = `
 const ENSURE_DELIVERIES = `
   WITH wanted AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS w(event_id, endpoint_id)
-  ), created AS (
-    INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-    SELECT gen_random_uuid(), event_id, endpoint_id, 'pending', 0, now(), now() FROM wanted
-    ON CONFLICT (event_id, endpoint_id) DO NOTHING
-    RETURNING id, event_id
+  ), created AS (${insertDeliveriesFrom('wanted')}
   ), counted AS (
     UPDATE events e SET deliveries_open = deliveries_open + c.n, status = 'processing', updated_at = now()
     FROM (SELECT event_id, count(*) AS n FROM created GROUP BY event_id) c WHERE e.id = c.event_id
@@ -256,6 +244,17 @@ const FIND_STUCK = `
   WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL AND ep.paused_at IS NULL
     AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
   ORDER BY d.updated_at LIMIT $3`;
+
+/**
+ * First-run deliveries never attempted nor claimed, created more than `$1` ms ago, oldest first: those whose job the
+ * ingress could not queue after its commit are among them (the others wait in the queue).
+ */
+const FIND_FIRST_RUNS_NOT_STARTED = `
+  SELECT d.id::text, d.endpoint_id::text AS "endpointId", ep.max_attempts AS "maxAttempts"
+  FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
+  WHERE d.status = 'pending' AND d.attempt_count = 0 AND d.replay_request_id IS NULL AND d.claimed_by IS NULL
+    AND ep.deleted_at IS NULL AND d.created_at < now() - make_interval(secs => $1::float8 / 1000)
+  ORDER BY d.created_at LIMIT $2`;
 
 /** An open delivery to hand to the queue again. */
 export interface StuckDelivery {
@@ -379,12 +378,21 @@ export class DeliveryRepository {
     return { marked: rows[0].marked > 0, completedReplayId: rows[0].completedReplayId };
   }
 
-  async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<RerunDelivery[]> {
+  async resetForRun(deliveryIds: string[], replayRequestId: string): Promise<DeliveryToQueue[]> {
     if (!deliveryIds.length) return [];
-    const { rows } = await this.pool.query<RerunDelivery>({
+    const { rows } = await this.pool.query<DeliveryToQueue>({
       name: 'delivery-reset-for-run',
       text: RESET_FOR_RUN,
       values: [deliveryIds, replayRequestId],
+    });
+    return rows;
+  }
+
+  async findFirstRunsNotStarted(minAgeMs: number, limit: number): Promise<DeliveryToQueue[]> {
+    const { rows } = await this.pool.query<DeliveryToQueue>({
+      name: 'delivery-find-first-runs-not-started',
+      text: FIND_FIRST_RUNS_NOT_STARTED,
+      values: [minAgeMs, limit],
     });
     return rows;
   }

@@ -4,18 +4,13 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { AppConfig } from '../config/app-config';
-import { ActiveEndpoints } from '../endpoints/active-endpoints';
-import {
-  EndpointFilter,
-  hasPayloadConditions,
-  HOOKGATE_INTEGRATION,
-  matchesFilter,
-} from '../endpoints/endpoint-filter';
-import { matchesPayload } from '../endpoints/payload-filter';
+import { HOOKGATE_INTEGRATION } from '../endpoints/endpoint-filter';
+import { EventRouter } from '../endpoints/event-router';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
 import { settleFinalFailure } from '../queue/final-failure';
+import { FIRST_RUN } from '../queue/delivery-jobs';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
@@ -24,8 +19,10 @@ import { DeliveryRepository } from './delivery.repository';
 type ProcessEventJob = Job<JobOf<JobName.ProcessEvent>>;
 
 /**
- * Processing: an ingested event becomes one delivery per matching endpoint (idempotent under retries). The job
- * carries the event's routing, the endpoints come from a cache, so a fan-out is one statement and one addBulk.
+ * Processing: an event becomes one delivery per matching endpoint (idempotent under retries). Webhooks are fanned out
+ * by the ingress in their own batch statement; this is the path of Hookgate's own events and of webhooks stored while
+ * the ingress could not route them. The job carries the event's routing, the endpoints come from a cache, so a
+ * fan-out is one statement and one addBulk.
  */
 @Processor(QueueName.Processing, IDLE_WORKER)
 export class FanOutProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -34,7 +31,7 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   constructor(
     private readonly config: AppConfig,
     private readonly runner: WorkerRunner,
-    private readonly endpoints: ActiveEndpoints,
+    private readonly router: EventRouter,
     private readonly events: EventStoreRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly dispatcher: DeliveryDispatcher,
@@ -65,10 +62,14 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
   private async fanOut({ eventId, type, integration }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {
     const routing = type && integration ? { type, integration } : (await this.events.findRoutings([eventId]))[0];
     if (!routing) throw new UnrecoverableError(`event ${eventId} does not exist`);
-    const routed = (await this.endpoints.list()).filter((endpoint) =>
-      matchesFilter(endpoint.filter as EndpointFilter, routing),
-    );
-    const matching = await this.withMatchingPayload(eventId, routing.integration, routed);
+    let envelope: Promise<Record<string, unknown> | undefined> | undefined;
+    const readEnvelope = () => (envelope ??= this.events.findEnvelopes([eventId]).then((found) => found.get(eventId)));
+    let matching = await this.router.route(routing, readEnvelope);
+    // Hookgate's own events about an endpoint never go to that endpoint while it is paused.
+    if (routing.integration === HOOKGATE_INTEGRATION) {
+      const about = ((await readEnvelope()) as { data?: { endpointId?: unknown } } | undefined)?.data?.endpointId;
+      matching = matching.filter((endpoint) => !(endpoint.id === about && endpoint.pausedAt));
+    }
     const toQueue = await this.deliveries.createForEvent(
       eventId,
       matching.map((endpoint) => endpoint.id),
@@ -77,30 +78,8 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
     const maxAttempts = new Map(matching.map((endpoint) => [endpoint.id, endpoint.maxAttempts]));
     await this.dispatcher.enqueue(
       toQueue.map((delivery) => ({ ...delivery, maxAttempts: maxAttempts.get(delivery.endpointId) ?? null })),
-      'initial',
+      FIRST_RUN,
     );
     return { deliveries: toQueue.length };
-  }
-
-  /**
-   * Payload filters (§6.6) need the envelope: one read per event, only when a routed endpoint has such a filter (or
-   * for Hookgate's own events, which never go to the paused endpoint they are about).
-   */
-  private async withMatchingPayload<T extends { id: string; filter: unknown; pausedAt: Date | null }>(
-    eventId: string,
-    integration: string,
-    routed: T[],
-  ): Promise<T[]> {
-    const operational = integration === HOOKGATE_INTEGRATION;
-    if (!operational && !routed.some((endpoint) => hasPayloadConditions(endpoint.filter as EndpointFilter)))
-      return routed;
-    const envelope = (await this.events.findEnvelopes([eventId])).get(eventId) as
-      { data?: { endpointId?: unknown } } | undefined;
-    const about = operational ? envelope?.data?.endpointId : undefined;
-    return routed.filter(
-      (endpoint) =>
-        !(endpoint.id === about && endpoint.pausedAt) &&
-        matchesPayload((endpoint.filter as EndpointFilter).payload, envelope),
-    );
   }
 }

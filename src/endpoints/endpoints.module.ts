@@ -4,12 +4,13 @@ import { ActiveEndpoints } from './active-endpoints';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { EndpointService } from './endpoint.service';
+import { EventRouter } from './event-router';
 import { AuditModule } from '../audit/audit.module';
 import { SecretsModule } from '../common/crypto/secrets.module';
 
 @Module({
   imports: [AuditModule, SecretsModule, EventsModule],
-  providers: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate],
-  exports: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate],
+  providers: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate, EventRouter],
+  exports: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate, EventRouter],
 })
 export class EndpointsModule {}

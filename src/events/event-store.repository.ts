@@ -1,27 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { HotPathPool } from '../common/database/pg-pool';
+import { insertDeliveriesFrom } from '../delivery/delivery-sql';
 import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
 /**
  * One statement stores a whole batch: the events (PostgreSQL's unique index on the idempotency key decides
- * duplicates, including two copies inside one batch) and, for each new one, its raw request. It answers, in input
- * order, the stored event id of every item and whether this item created it. Events in status `received` are the
- * outbox: they are what has not been handed to BullMQ yet (a partial index keeps finding them cheap).
+ * duplicates, including two copies inside one batch), for each new one its raw request and, when the ingress routed
+ * it, its deliveries (the event is then `processing`, or `no_subscribers` without any). It answers, in input order,
+ * the stored event id of every item, whether this item created it, and the deliveries it created. Events in status
+ * `received` (not routed) are the outbox of the worker's fan-out (a partial index keeps finding them cheap).
  */
 const STORE_BATCH = `
   WITH input AS (
     SELECT t.*, d.value AS data, h.value AS headers, substring($12::bytea FROM t.body_start FOR t.body_length) AS body
     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $13::int[], $14::int[])
+                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $13::int[], $14::int[], $17::int[])
       WITH ORDINALITY AS t(event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
-                           occurred_at, received_at, traceparent, source_ip, body_start, body_length, ord)
+                           occurred_at, received_at, traceparent, source_ip, body_start, body_length, route_count, ord)
     JOIN jsonb_array_elements($15::jsonb) WITH ORDINALITY AS d(value, ord) ON d.ord = t.ord
     JOIN jsonb_array_elements($16::jsonb) WITH ORDINALITY AS h(value, ord) ON h.ord = t.ord
   ), inserted AS (
     INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status,
-                        occurred_at, received_at, data, traceparent, updated_at)
-    SELECT event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, 'received'::"EventStatus",
-           occurred_at, received_at, data, traceparent, now()
+                        deliveries_open, occurred_at, received_at, data, traceparent, updated_at)
+    SELECT event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
+           CASE WHEN route_count IS NULL THEN 'received' WHEN route_count > 0 THEN 'processing' ELSE 'no_subscribers' END::"EventStatus",
+           coalesce(route_count, 0), occurred_at, received_at, data, traceparent, now()
     FROM input ORDER BY ord
     ON CONFLICT (integration_id, idempotency_key) DO NOTHING
     RETURNING id, integration_id, idempotency_key, raw_webhook_id
@@ -29,13 +32,24 @@ const STORE_BATCH = `
     INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
     SELECT i.raw_webhook_id, i.integration_id, i.headers, i.body, i.source_ip, i.received_at
     FROM input i JOIN inserted e ON e.raw_webhook_id = i.raw_webhook_id
+  ), created_deliveries AS (${insertDeliveriesFrom(`(
+      SELECT e.id AS event_id, r.endpoint_id FROM unnest($18::int[], $19::uuid[]) AS r(ord, endpoint_id)
+      JOIN input i ON i.ord = r.ord JOIN inserted e ON e.id = i.event_id) AS routed`)}
+  ), deliveries_by_event AS (
+    SELECT event_id, array_agg(id::text) AS ids, array_agg(endpoint_id::text) AS endpoint_ids
+    FROM created_deliveries GROUP BY event_id
   )
   SELECT (own.id IS NOT NULL) AS created,
-         coalesce(own.id, first_in_batch.id, stored.id)::text AS event_id
+         -- A duplicate's stored event is looked up only for a duplicate (coalesce stops at the first value), by its
+         -- unique index: a join would be planned once, on an empty table, as a scan of the whole table.
+         coalesce(own.id, first_in_batch.id, (
+           SELECT stored.id FROM events stored
+           WHERE stored.integration_id = i.integration_id AND stored.idempotency_key = i.idempotency_key))::text AS event_id,
+         made.ids AS delivery_ids, made.endpoint_ids AS delivery_endpoint_ids
   FROM input i
   LEFT JOIN inserted own ON own.id = i.event_id
   LEFT JOIN inserted first_in_batch ON first_in_batch.integration_id = i.integration_id AND first_in_batch.idempotency_key = i.idempotency_key
-  LEFT JOIN events stored ON stored.integration_id = i.integration_id AND stored.idempotency_key = i.idempotency_key
+  LEFT JOIN deliveries_by_event made ON made.event_id = own.id
   ORDER BY i.ord`;
 
 /** The event a concurrent process committed after the batch statement's snapshot was taken. */
@@ -65,6 +79,17 @@ const STORE_INTERNAL = `
 const MARK_QUEUED = `
   UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'received'`;
 
+interface StoredRow {
+  created: boolean;
+  event_id: string | null;
+  delivery_ids: string[] | null;
+  delivery_endpoint_ids: string[] | null;
+}
+
+function deliveriesOf(row: StoredRow): { id: string; endpointId: string }[] {
+  return (row.delivery_ids ?? []).map((id, index) => ({ id, endpointId: row.delivery_endpoint_ids![index] }));
+}
+
 /** 1-based position of each item's body in the concatenated bodies. */
 function bodyStarts(items: IncomingEvent[]): number[] {
   let next = 1;
@@ -81,7 +106,10 @@ export class EventStoreRepository {
 
   /** Stores a batch in one statement (one transaction, one WAL flush); results are in input order. */
   async storeBatch(items: IncomingEvent[]): Promise<StoreResult[]> {
-    const { rows } = await this.pool.query<{ created: boolean; event_id: string | null }>({
+    const routes = items.flatMap((item, index) =>
+      (item.routes ?? []).map((route) => ({ ord: index + 1, endpointId: route.endpointId })),
+    );
+    const { rows } = await this.pool.query<StoredRow>({
       name: 'ingest-store-batch',
       text: STORE_BATCH,
       values: [
@@ -103,11 +131,14 @@ export class EventStoreRepository {
         items.map((item) => item.body.length),
         JSON.stringify(items.map((item) => item.data)),
         JSON.stringify(items.map((item) => item.headers)),
+        items.map((item) => item.routes?.length ?? null),
+        routes.map((route) => route.ord),
+        routes.map((route) => route.endpointId),
       ],
     });
     return Promise.all(
       rows.map(async (row, index) => {
-        if (row.event_id) return { eventId: row.event_id, duplicate: !row.created };
+        if (row.event_id) return { eventId: row.event_id, duplicate: !row.created, deliveries: deliveriesOf(row) };
         const { rows: found } = await this.pool.query<{ id: string }>({
           name: 'ingest-find-by-key',
           text: FIND_BY_KEY,

@@ -15,12 +15,19 @@ export interface IncomingEvent {
   body: Buffer;
   sourceIp: string | null;
   traceparent: string | null;
+  /**
+   * The endpoints the ingress routed the event to: its deliveries are created in the same statement (the event is
+   * then `processing`, or `no_subscribers` when none). Absent: the event is stored `received` for the worker's fan-out.
+   */
+  routes?: { endpointId: string; maxAttempts: number | null }[];
 }
 
 /** The stored outcome: a new event, or the id of the first event with the same idempotency key. */
 export interface StoreResult {
   eventId: string;
   duplicate: boolean;
+  /** The deliveries created with a new routed event. */
+  deliveries?: { id: string; endpointId: string }[];
 }
 
 /** An accepted event still waiting to be handed to BullMQ. */

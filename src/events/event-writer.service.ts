@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../common/database/database-errors';
+import { DeliveryToQueue, deliveryJobs, FIRST_RUN } from '../queue/delivery-jobs';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
 import { EventStoreRepository } from './event-store.repository';
@@ -23,8 +24,9 @@ function carrier(traceparent: string | null) {
  * Durable write, then hand-off. One batch is committed at a time: webhooks that arrive while it commits wait and
  * form the next batch (the group commit of PostgreSQL's own WAL writer, without a timer). A webhook's promise
  * resolves right after the commit that holds it; the hand-off to BullMQ (one addBulk per batch) runs after the
- * answers and never delays them: an event whose hand-off fails stays `received`, and the worker's relay hands
- * it over later.
+ * answers and never delays them. A routed event's deliveries were created in the commit and their Deliver jobs are
+ * queued directly; an event stored unrouted gets a processing job (fan-out). Whatever is not queued (Redis down, a
+ * crash after the commit) the worker's relay queues later: the event stays `received`, the delivery `pending`.
  */
 @Injectable()
 export class EventWriter {
@@ -95,20 +97,38 @@ export class EventWriter {
 
   private async commit(batch: Waiting[]): Promise<void> {
     const outcomes = await this.storeIsolated(batch.map((waiting) => waiting.item));
-    const fresh: PendingHandOff[] = [];
-    batch.forEach((waiting, index) => {
+    const unrouted: PendingHandOff[] = [];
+    const deliveries: DeliveryToQueue[] = [];
+    batch.forEach(({ item, resolve, reject }, index) => {
       const outcome = outcomes[index];
-      if (outcome instanceof Error) return waiting.reject(outcome);
-      if (!outcome.duplicate)
-        fresh.push({
-          eventId: waiting.item.eventId,
-          type: waiting.item.type,
-          integration: waiting.item.integrationSlug,
-          traceparent: waiting.item.traceparent,
+      if (outcome instanceof Error) return reject(outcome);
+      if (!outcome.duplicate && !item.routes)
+        unrouted.push({
+          eventId: item.eventId,
+          type: item.type,
+          integration: item.integrationSlug,
+          traceparent: item.traceparent,
         });
-      waiting.resolve(outcome);
+      for (const delivery of outcome.duplicate ? [] : (outcome.deliveries ?? [])) {
+        const route = item.routes?.find((candidate) => candidate.endpointId === delivery.endpointId);
+        deliveries.push({ ...delivery, maxAttempts: route?.maxAttempts ?? null, trace: carrier(item.traceparent) });
+      }
+      resolve(outcome);
     });
-    void this.handOff(fresh);
+    void this.handOff(unrouted);
+    void this.queueDeliveries(deliveries);
+  }
+
+  /** The first run of deliveries created at ingress; on failure they stay `pending` for the relay. */
+  private async queueDeliveries(deliveries: DeliveryToQueue[]): Promise<void> {
+    if (!deliveries.length) return;
+    await this.jobs.addBulk(JobName.Deliver, deliveryJobs(deliveries, FIRST_RUN)).catch((error: Error) =>
+      this.logger.warn({
+        message: 'delivery jobs not enqueued; the relay will queue them',
+        count: deliveries.length,
+        error: error.message,
+      }),
+    );
   }
 
   /**

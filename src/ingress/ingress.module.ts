@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { IngressService } from './ingress.service';
@@ -7,7 +8,7 @@ import { WebhookRateLimiter } from './webhook-rate-limiter';
 
 /** Webhook ingress (API role only); WebhookHttpHandler is mounted on the HTTP server ahead of Express. */
 @Module({
-  imports: [ProvidersModule, EventsModule],
+  imports: [ProvidersModule, EventsModule, EndpointsModule],
   providers: [IngressService, WebhookRateLimiter, WebhookHttpHandler],
   exports: [WebhookHttpHandler],
 })

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
+import { EventRouter } from '../endpoints/event-router';
+import { IncomingEvent } from '../events/event-store.types';
 import { EventWriter } from '../events/event-writer.service';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { captureTraceContext, inSpan } from '../observability/tracing/trace-context';
@@ -49,6 +51,7 @@ export class IngressService {
     private readonly providers: ProviderRegistry,
     private readonly rateLimiter: WebhookRateLimiter,
     private readonly writer: EventWriter,
+    private readonly router: EventRouter,
     private readonly metrics: MetricsService,
     private readonly cls: ClsService,
     private readonly counters: WindowCounter,
@@ -114,6 +117,26 @@ export class IngressService {
     }
   }
 
+  /**
+   * The endpoints the event goes to (cached endpoints, payload filters against the envelope in hand), so the event's
+   * deliveries are created in its own commit; none when the endpoints cannot be read now, and the worker's fan-out
+   * routes the event instead.
+   */
+  private async routesFor(
+    envelope: { integration: string; type: string } & Record<string, unknown>,
+  ): Promise<IncomingEvent['routes']> {
+    try {
+      const endpoints = await this.router.route(envelope, () => envelope);
+      return endpoints.map((endpoint) => ({ endpointId: endpoint.id, maxAttempts: endpoint.maxAttempts }));
+    } catch (error) {
+      this.logger.warn({
+        message: 'endpoints unavailable; the worker routes the event',
+        error: (error as Error).message,
+      });
+      return undefined;
+    }
+  }
+
   private async accept(request: IngressRequest, { integration, secrets }: ResolvedIntegration): Promise<IngressAnswer> {
     const encoding = request.headers['content-encoding'];
     if (encoding && encoding.trim().toLowerCase() !== 'identity') {
@@ -142,6 +165,16 @@ export class IngressService {
     const idempotencyKey = normalized.externalId ?? bodyHashKey(data);
 
     const eventId = randomUUID();
+    const routes = await this.routesFor({
+      id: eventId,
+      type: normalized.type,
+      integration: integration.slug,
+      provider: provider.name,
+      externalId: normalized.externalId,
+      occurredAt: normalized.occurredAt?.toISOString() ?? null,
+      receivedAt: request.receivedAt.toISOString(),
+      data,
+    });
     const stored = await inSpan('ingress.persist', { 'hookgate.integration': integration.slug }, () =>
       this.writer.write({
         eventId,
@@ -159,6 +192,7 @@ export class IngressService {
         body,
         sourceIp: request.sourceIp,
         traceparent: captureTraceContext().traceparent ?? null,
+        routes,
       }),
     );
     this.cls.set(CONTEXT_EVENT_ID, stored.eventId);

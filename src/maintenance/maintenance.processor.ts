@@ -16,7 +16,8 @@ const SWEEP_SCHEDULER_ID = 'outbox-relay';
 /**
  * The maintenance sweep, so that nothing acknowledged is stranded whatever failed:
  * - accepted events never handed to BullMQ (still `received`: Redis was down at the time, or the api died
- *   between commit and hand-off) go to the processing queue;
+ *   between commit and hand-off) go to the processing queue, and the first-run deliveries the ingress created but
+ *   could not queue go to the delivery queue;
  * - events still not fanned out STUCK_EVENT_AFTER after their last change (their job failed for good, or Redis
  *   lost it) are handed over again under a new job id; so are open deliveries nothing moved for that long;
  * - dead letters whose job could not be parked in the dead-letter queue are parked.
@@ -55,11 +56,19 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     return settleFinalFailure(this.logger, job, error, async () => undefined);
   }
 
-  async process(): Promise<{ relayed: number; events: number; deliveries: number; parked: number }> {
+  async process(): Promise<{
+    relayed: number;
+    firstRuns: number;
+    events: number;
+    deliveries: number;
+    parked: number;
+  }> {
     const { relayMinAgeMs, stuckAfterMs } = this.config.outbox;
     const pending = await this.store.findNotHandedOff(relayMinAgeMs, SWEEP_BATCH);
     if (pending.length && !(await this.writer.handOff(pending)))
       throw new Error(`could not hand ${pending.length} accepted events to the processing queue`);
+    // Re-queued under their first job id: a no-op for those whose job waits in the queue.
+    const firstRuns = await this.dispatcher.relayFirstRuns(relayMinAgeMs, SWEEP_BATCH);
     const stuck = await this.store.findStuck(stuckAfterMs, SWEEP_BATCH);
     if (stuck.length && !(await this.writer.handOff(stuck, `stuck-${Math.floor(Date.now() / stuckAfterMs)}`))) {
       throw new Error(`could not hand ${stuck.length} stuck events to the processing queue`);
@@ -75,6 +84,6 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         deadLettersParked: parked,
       });
     }
-    return { relayed: pending.length, events: stuck.length, deliveries, parked };
+    return { relayed: pending.length, firstRuns, events: stuck.length, deliveries, parked };
   }
 }

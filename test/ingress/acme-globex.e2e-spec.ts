@@ -33,7 +33,12 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
     return test.send(body);
   };
 
-  it('accepts a signed webhook with 202, stores the exact bytes, and hands it to the processing queue', async () => {
+  it('accepts a signed webhook with 202, stores the exact bytes with its delivery, and queues the delivery', async () => {
+    const endpoint = (
+      await adminApi(app.url!)
+        .post('/endpoints', { url: 'http://127.0.0.1:9/acme', filter: { eventTypes: ['order.created'] } })
+        .expect(201)
+    ).body;
     // Unusual spacing and key order: verification and storage use these bytes, not a re-serialization.
     const body = '{ "type":"order.created",   "id":"acme_1", "data": {"b":2,"a":1} }';
     const response = await postAcme(body).expect(202);
@@ -45,17 +50,26 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
 
     const event = await prisma.event.findUniqueOrThrow({
       where: { id: response.body.eventId },
-      include: { rawWebhook: true },
+      include: { rawWebhook: true, deliveries: true },
     });
     expect(event).toMatchObject({ provider: 'acme', type: 'order.created', externalId: 'acme_1' });
     expect(Buffer.from(event.rawWebhook!.body).toString('utf8')).toBe(body);
-    // The hand-off follows the answer: the job appears and the event moves from received to queued.
-    const job = await waitFor(() => app.app.get(JobQueue).queue(QueueName.Processing).getJob(response.body.eventId), {
-      what: 'the processing job',
-    });
-    expect(job.data).toMatchObject({ eventId: response.body.eventId });
-    await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: event.id } })).status === 'queued', {
-      what: 'status queued',
+    // Routed in the same commit: the delivery exists, the event is being processed, nothing waits for a fan-out.
+    expect(event).toMatchObject({ status: 'processing', deliveriesOpen: 1 });
+    expect(event.deliveries).toEqual([expect.objectContaining({ endpointId: endpoint.id, status: 'pending' })]);
+    // The hand-off follows the answer: the delivery's first job appears, carrying the ingress trace.
+    const job = await waitFor(
+      () => app.app.get(JobQueue).queue(QueueName.Delivery).getJob(`${event.deliveries[0].id}-initial`),
+      { what: 'the delivery job' },
+    );
+    expect(job.data).toMatchObject({ deliveryId: event.deliveries[0].id, endpointId: endpoint.id });
+    expect(await app.app.get(JobQueue).queue(QueueName.Processing).getJob(event.id)).toBeUndefined();
+
+    // An event no endpoint wants is final at once.
+    const unwanted = await postAcme(JSON.stringify({ id: 'acme_unwanted', type: 'order.cancelled' })).expect(202);
+    expect(await prisma.event.findUniqueOrThrow({ where: { id: unwanted.body.eventId } })).toMatchObject({
+      status: 'no_subscribers',
+      deliveriesOpen: 0,
     });
   });
 

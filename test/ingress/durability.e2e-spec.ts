@@ -1,8 +1,7 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { JobQueue } from '../../src/queue/job-queue.service';
-import { QueueName } from '../../src/queue/queue-names';
-import { ACME_SECRET, postAcme } from '../delivery/support';
+import { ACME_SECRET, createEndpoint, postAcme, verifyDelivery } from '../delivery/support';
 import { adminApi } from '../support/management';
+import { TestReceiver } from '../support/receiver';
 import { PrivateRedis } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -67,9 +66,12 @@ describe('ingress: concurrency, limits and Redis outages', () => {
     let redis: PrivateRedis;
     let api: TestApp;
     let worker: TestApp;
+    let receiver: TestReceiver;
+    let endpoint: { id: string; secret: string };
 
     beforeAll(async () => {
       redis = await PrivateRedis.start();
+      receiver = await TestReceiver.start();
       api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, REDIS_URL: redis.url } });
       worker = await startTestApp({
         role: 'worker',
@@ -77,37 +79,42 @@ describe('ingress: concurrency, limits and Redis outages', () => {
         redisPrefix: api.config.redis.prefix,
         env: { REDIS_URL: redis.url, OUTBOX_RELAY_INTERVAL_MS: '300', OUTBOX_RELAY_MIN_AGE_MS: '500' },
       });
+      endpoint = await createEndpoint(api.url!, { url: receiver.url('/outage') });
     });
 
     afterAll(async () => {
       await worker?.stop();
       await api?.stop();
+      await receiver?.close();
       await redis?.destroy();
     });
 
-    it('still answers 202 from PostgreSQL alone, and every webhook reaches the queue once Redis is back', async () => {
+    it('still answers 202 from PostgreSQL alone, and every webhook is delivered once Redis is back', async () => {
       await redis.stop();
       const ids: string[] = [];
-      for (let index = 0; index < 5; index += 1) {
-        const response = await post(api, JSON.stringify({ id: `outage_${index}`, type: 'order.created' })).expect(202);
-        ids.push(response.body.eventId);
-      }
+      // Sent together, so they share batches whose hand-off to BullMQ fails.
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, (_, index) =>
+          post(api, JSON.stringify({ id: `outage_${index}`, type: 'order.created' })).expect(202),
+        ),
+      );
+      ids.push(...responses.map((response) => response.body.eventId as string));
       // PostgreSQL alone still decides duplicates.
       expect(
         (await post(api, JSON.stringify({ id: 'outage_0', type: 'order.created' })).expect(200)).body.eventId,
       ).toBe(ids[0]);
+      // Each one is committed with its delivery, which waits for the relay.
       const prisma = api.app.get(PrismaService);
-      expect(await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })).toBe(5);
+      expect(await prisma.delivery.count({ where: { eventId: { in: ids }, status: 'pending' } })).toBe(5);
+      expect(receiver.requests).toHaveLength(0);
 
       await redis.restart();
-      const processing = api.app.get(JobQueue).queue(QueueName.Processing);
-      await waitFor(async () => (await Promise.all(ids.map((id) => processing.getJob(id)))).every(Boolean), {
-        timeoutMs: 20_000,
-        what: 'the relay to enqueue every webhook',
-      });
-      await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids }, status: 'received' } })) === 0, {
-        what: 'the events to leave status received',
-      });
+      await waitFor(
+        async () => (await prisma.event.count({ where: { id: { in: ids }, status: 'delivered' } })) === ids.length,
+        { timeoutMs: 30_000, what: 'every webhook of the outage to be delivered' },
+      );
+      const delivered = receiver.requestsTo('/outage');
+      expect(delivered.map((received) => verifyDelivery(received, endpoint.secret).id).sort()).toEqual([...ids].sort());
     });
   });
 
@@ -119,6 +126,10 @@ describe('ingress: concurrency, limits and Redis outages', () => {
       redis = await PrivateRedis.start();
       await redis.stop();
       api = await startTestApp({ role: 'api', env: { ACME_WEBHOOK_SECRET: ACME_SECRET, REDIS_URL: redis.url } });
+      // Created in the database itself: the management API would announce it on Redis.
+      await api.app.get(PrismaService).endpoint.create({
+        data: { url: 'http://127.0.0.1:9/boot-outage', secret: `whsec_${'A'.repeat(32)}` },
+      });
     });
 
     afterAll(async () => {
@@ -126,14 +137,19 @@ describe('ingress: concurrency, limits and Redis outages', () => {
       await redis?.destroy();
     });
 
-    it('answers valid webhooks 202 within 3 s; the event waits as received for the relay', async () => {
+    it('answers valid webhooks 202 within 3 s; the delivery waits as pending for the relay', async () => {
       const started = Date.now();
       const response = await post(api, JSON.stringify({ id: 'boot_outage_1', type: 'order.created' }))
         .timeout(3_000)
         .expect(202);
       expect(Date.now() - started).toBeLessThan(3_000);
       const prisma = api.app.get(PrismaService);
-      expect((await prisma.event.findUniqueOrThrow({ where: { id: response.body.eventId } })).status).toBe('received');
+      const event = await prisma.event.findUniqueOrThrow({
+        where: { id: response.body.eventId },
+        include: { deliveries: true },
+      });
+      expect(event.status).toBe('processing');
+      expect(event.deliveries).toEqual([expect.objectContaining({ status: 'pending', attemptCount: 0 })]);
     });
   });
 });

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { Endpoint } from '../generated/prisma/client';
+import { ActiveEndpoints } from './active-endpoints';
+import { EndpointFilter, hasPayloadConditions, matchesFilter } from './endpoint-filter';
+import { matchesPayload } from './payload-filter';
+
+const filterOf = (endpoint: Endpoint) => endpoint.filter as EndpointFilter;
+
+/**
+ * Which active endpoints want an event: the routing filter (integration, type) from the cached endpoints, then the
+ * payload conditions (§6.6) against the envelope, which is asked for only when a routed endpoint has such conditions
+ * (the ingress has it in hand; the worker's fan-out reads it).
+ */
+@Injectable()
+export class EventRouter {
+  constructor(private readonly endpoints: ActiveEndpoints) {}
+
+  async route(event: { integration: string; type: string }, envelope: () => unknown): Promise<Endpoint[]> {
+    const routed = (await this.endpoints.list()).filter((endpoint) => matchesFilter(filterOf(endpoint), event));
+    if (!routed.some((endpoint) => hasPayloadConditions(filterOf(endpoint)))) return routed;
+    const document: unknown = await envelope();
+    return routed.filter((endpoint) => matchesPayload(filterOf(endpoint).payload, document));
+  }
+}
