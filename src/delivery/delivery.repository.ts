@@ -3,6 +3,7 @@ import { auditRowsFrom } from '../audit/audit-sql';
 import { SYSTEM_ACTORS } from '../audit/audit.types';
 import { SecretBox } from '../common/crypto/secret-box';
 import { HotPathPool } from '../common/database/pg-pool';
+import { StatementBatcher } from '../common/database/statement-batcher';
 import { DeliveryToQueue } from '../queue/delivery-jobs';
 import { AttemptResult } from './delivery-sender';
 import { insertDeliveriesFrom } from './delivery-sql';
@@ -57,18 +58,29 @@ const rolledUpStatus = (open: string, ok: string, dead: string) => `CASE
     ELSE 'partially_delivered' END::"EventStatus"`;
 
 /**
- * Marks the delivery in flight for this job and reads what the attempt needs. Only an open delivery can be claimed,
- * and only when no other job holds it (or its claim expired: that job's worker died).
+ * Marks deliveries in flight for their jobs and reads what each attempt needs, for a batch of jobs (`ord` says which
+ * input row a returned row answers). Only an open delivery can be claimed, and only when no other job holds it (or its
+ * claim expired: that job's worker died); of two jobs of one delivery in a batch, one gets it. Rows are locked in id
+ * order, so batches of two workers that share deliveries cannot deadlock. A claim commits without waiting for its WAL
+ * flush: lost in a crash, it only lets another job claim the delivery again.
  */
-const CLAIM = `
-  UPDATE deliveries d SET status = 'in_flight', claimed_by = $2::text,
-    claim_expires_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
-  FROM events e, integrations i, endpoints ep
-  WHERE d.id = $1::uuid AND d.status IN ('pending', 'retrying', 'in_flight')
-    AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
-    AND (d.claimed_by IS NULL OR d.claimed_by = $2::text OR d.claim_expires_at < now())
+const CLAIM_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::float8[]) WITH ORDINALITY AS t(delivery_id, job_id, claim_ms, ord)
+  )
+  UPDATE deliveries d SET status = 'in_flight', claimed_by = c.job_id,
+    claim_expires_at = now() + make_interval(secs => c.claim_ms / 1000), updated_at = now()
+  FROM (
+    SELECT dl.id, i.job_id, i.claim_ms, i.ord FROM deliveries dl JOIN input i ON i.delivery_id = dl.id
+    WHERE dl.status IN ('pending', 'retrying', 'in_flight')
+      AND (dl.claimed_by IS NULL OR dl.claimed_by = i.job_id OR dl.claim_expires_at < now())
+    ORDER BY dl.id FOR UPDATE OF dl
+  ) c, events e, integrations i, endpoints ep
+  WHERE d.id = c.id AND d.status IN ('pending', 'retrying', 'in_flight')
+    AND (d.claimed_by IS NULL OR d.claimed_by = c.job_id OR d.claim_expires_at < now())
     AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id
-  RETURNING d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
+    AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
+  RETURNING c.ord::int, d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
     json_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider, 'externalId', e.external_id,
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
     json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
@@ -76,66 +88,90 @@ const CLAIM = `
                       'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms, 'headers', ep.headers, 'auth', ep.auth) AS endpoint`;
 
 /**
- * A replay's delivery reached its end; the replay completes when its walk is done and every job finished.
- * `completed_now` is true for the statement that completed it (for hookgate.replay.completed); finished_at is stored
- * to the millisecond, hence the cast.
+ * Deliveries of replays reached their end (`finished`: rows of replay_request_id and n); a replay completes when its
+ * walk is done and every job finished. `completed_now` is true for the statement that completed it (for
+ * hookgate.replay.completed); finished_at is stored to the millisecond, hence the cast. Replays are locked in id order.
  */
 const COUNT_REPLAY_COMPLETION = (finished: string) => `
-  UPDATE replay_requests r SET completed = completed + 1,
-    status = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
+  UPDATE replay_requests r SET completed = completed + f.n,
+    status = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + f.n >= enqueued
                   THEN 'completed'::"ReplayStatus" ELSE status END,
-    finished_at = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + 1 >= enqueued
+    finished_at = CASE WHEN status = 'running' AND (cursor->>'done')::boolean IS TRUE AND completed + f.n >= enqueued
                        THEN now() ELSE finished_at END,
     updated_at = now()
-  FROM ${finished} f WHERE r.id = f.replay_request_id
+  FROM (
+    SELECT rl.id, f.n FROM replay_requests rl JOIN ${finished} f ON f.replay_request_id = rl.id ORDER BY rl.id FOR UPDATE OF rl
+  ) f WHERE r.id = f.id
   RETURNING r.id, r.status = 'completed' AND r.finished_at = now()::timestamptz(3) AS completed_now`;
 
 /**
- * One statement records an attempt: the attempt row, the delivery's new status (only from in flight, so a
- * status never goes back), and for a final outcome the event's counters and status, the replay's progress, the
- * audit entry and, on 410, the endpoint disabled.
+ * One statement records the attempts of a batch of jobs (`ord` says which input row a returned row answers): each
+ * attempt row, each delivery's new status (only from in flight and only by the job holding it, so a status never goes
+ * back), and for final outcomes the events' counters and statuses, the replays' progress, the audit entries and, on
+ * 410, the endpoints disabled. Deliveries, events and replays are locked in id order: batches of two workers that
+ * share events (one event, several endpoints) cannot deadlock.
  */
-const RECORD_ATTEMPT = `
-  WITH d AS (
-    UPDATE deliveries SET status = $2::text::"DeliveryStatus", attempt_count = attempt_count + 1,
-      next_attempt_at = $3::timestamptz, last_error = $4::text,
-      dead_letter_reason = CASE WHEN $2::text = 'dead_lettered' THEN $5::text END,
-      dead_lettered_at = CASE WHEN $2::text = 'dead_lettered' THEN now() END,
-      succeeded_at = CASE WHEN $2::text = 'succeeded' THEN now() END,
+const RECORD_BATCH = `
+  WITH input AS (
+    SELECT t.*, rq.value AS request_headers, nullif(rs.value, 'null'::jsonb) AS response_headers
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::int[],
+                $9::text[], $10::text[], $11::text[], $12::int[], $13::timestamptz[], $14::uuid[], $15::boolean[])
+      WITH ORDINALITY AS t(delivery_id, job_id, status, next_attempt_at, error, reason, url, response_status, response_body,
+                           outcome, error_class, duration_ms, started_at, replay_request_id, disable_endpoint, ord)
+    JOIN jsonb_array_elements($16::jsonb) WITH ORDINALITY AS rq(value, ord) ON rq.ord = t.ord
+    JOIN jsonb_array_elements($17::jsonb) WITH ORDINALITY AS rs(value, ord) ON rs.ord = t.ord
+  ), d AS (
+    UPDATE deliveries SET status = l.status::"DeliveryStatus", attempt_count = attempt_count + 1,
+      next_attempt_at = l.next_attempt_at, last_error = l.error,
+      dead_letter_reason = CASE WHEN l.status = 'dead_lettered' THEN l.reason END,
+      dead_lettered_at = CASE WHEN l.status = 'dead_lettered' THEN now() END,
+      succeeded_at = CASE WHEN l.status = 'succeeded' THEN now() END,
       claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
-    WHERE id = $1::uuid AND status = 'in_flight' AND claimed_by = $18::text
-    RETURNING id, event_id, endpoint_id, attempt_count, replay_request_id, $2::text IN ('succeeded', 'dead_lettered') AS final
+    FROM (
+      SELECT dl.id, i.* FROM deliveries dl JOIN input i ON i.delivery_id = dl.id
+      WHERE dl.status = 'in_flight' AND dl.claimed_by = i.job_id ORDER BY dl.id FOR UPDATE OF dl
+    ) l
+    WHERE deliveries.id = l.id AND deliveries.status = 'in_flight' AND deliveries.claimed_by = l.job_id
+    RETURNING deliveries.id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count,
+      deliveries.replay_request_id, l.ord, l.status, l.reason, l.disable_endpoint,
+      l.status IN ('succeeded', 'dead_lettered') AS final
   ), attempt AS (
     INSERT INTO delivery_attempts (id, delivery_id, number, url, request_headers, response_status, response_headers, response_body,
                                    outcome, error, error_class, duration_ms, started_at, replay_request_id)
-    SELECT gen_random_uuid(), id, attempt_count, $6::text, $7::jsonb, $8::int, $9::jsonb, $10::text, $11::text, $4::text, $12::text,
-           $13::int, $14::timestamptz, $15::uuid FROM d
+    SELECT gen_random_uuid(), d.id, d.attempt_count, i.url, i.request_headers, i.response_status, i.response_headers,
+           i.response_body, i.outcome, i.error, i.error_class, i.duration_ms, i.started_at, i.replay_request_id
+    FROM d JOIN input i ON i.ord = d.ord
   ), event AS (
     UPDATE events e SET
-      deliveries_open = deliveries_open - 1,
-      deliveries_succeeded = deliveries_succeeded + ($2::text = 'succeeded')::int,
-      deliveries_dead_lettered = deliveries_dead_lettered + ($2::text = 'dead_lettered')::int,
-      status = ${rolledUpStatus('deliveries_open - 1', "deliveries_succeeded + ($2::text = 'succeeded')::int", "deliveries_dead_lettered + ($2::text = 'dead_lettered')::int")},
+      deliveries_open = deliveries_open - f.n,
+      deliveries_succeeded = deliveries_succeeded + f.ok,
+      deliveries_dead_lettered = deliveries_dead_lettered + f.dead,
+      status = ${rolledUpStatus('deliveries_open - f.n', 'deliveries_succeeded + f.ok', 'deliveries_dead_lettered + f.dead')},
       updated_at = now()
-    FROM d WHERE e.id = d.event_id AND d.final
+    FROM (
+      SELECT locked.id, count(*) AS n, count(*) FILTER (WHERE d.status = 'succeeded') AS ok,
+             count(*) FILTER (WHERE d.status = 'dead_lettered') AS dead
+      FROM (SELECT ev.id FROM events ev WHERE ev.id IN (SELECT event_id FROM d WHERE d.final) ORDER BY ev.id FOR UPDATE OF ev) locked
+      JOIN d ON d.event_id = locked.id AND d.final GROUP BY locked.id
+    ) f WHERE e.id = f.id
   ), audit AS (
     ${auditRowsFrom('d WHERE d.final', {
-      actor: '$16::text',
-      action: "'delivery.' || $2::text",
+      actor: '$18::text',
+      action: "'delivery.' || status",
       eventId: 'event_id',
       subjectType: "'delivery'",
       subjectId: 'id::text',
       details:
-        "jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', $5::text))",
+        "jsonb_strip_nulls(jsonb_build_object('endpointId', endpoint_id, 'attempt', attempt_count, 'reason', reason))",
     })}
-  ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d WHERE d.final)')}
+  ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id, count(*) AS n FROM d WHERE d.final GROUP BY replay_request_id)')}
   ), disabled AS (
     UPDATE endpoints SET enabled = false, disabled_reason = 'endpoint answered 410 Gone', updated_at = now()
-    FROM d WHERE endpoints.id = d.endpoint_id AND $17::boolean
+    FROM (SELECT DISTINCT endpoint_id FROM d WHERE d.disable_endpoint) gone WHERE endpoints.id = gone.endpoint_id
     RETURNING endpoints.id
   ), disabled_audit AS (
-    ${auditRowsFrom('d JOIN disabled ON disabled.id = d.endpoint_id', {
-      actor: '$16::text',
+    ${auditRowsFrom('d JOIN disabled ON disabled.id = d.endpoint_id WHERE d.disable_endpoint', {
+      actor: '$18::text',
       action: "'endpoint.disabled'",
       eventId: 'd.event_id',
       subjectType: "'endpoint'",
@@ -143,7 +179,11 @@ const RECORD_ATTEMPT = `
       details: "jsonb_build_object('reason', 'endpoint answered 410 Gone', 'deliveryId', d.id)",
     })}
   )
-  SELECT attempt_count AS number, (SELECT id::text FROM replay WHERE completed_now) AS "completedReplayId" FROM d`;
+  SELECT d.ord::int, d.attempt_count AS number,
+         -- The replay a batch completed is announced once: by its first final delivery in the batch.
+         CASE WHEN d.final AND d.ord = min(d.ord) FILTER (WHERE d.final) OVER (PARTITION BY d.replay_request_id)
+              THEN (SELECT id::text FROM replay WHERE completed_now AND replay.id = d.replay_request_id) END AS "completedReplayId"
+  FROM d`;
 
 /** Dead-letters an open delivery that has no attempt to record (endpoint gone, or the job's last try crashed). */
 const DEAD_LETTER_UNRECORDED = `
@@ -166,7 +206,7 @@ const DEAD_LETTER_UNRECORDED = `
       subjectId: 'id::text',
       details: "jsonb_build_object('reason', $2::text)",
     })}
-  ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id FROM d)')}
+  ), replay AS (${COUNT_REPLAY_COMPLETION('(SELECT replay_request_id, count(*) AS n FROM d GROUP BY replay_request_id)')}
   )
   SELECT count(*)::int AS marked, (SELECT id::text FROM replay WHERE completed_now) AS "completedReplayId" FROM d`;
 
@@ -266,12 +306,44 @@ export interface StuckDelivery {
   claimedBy: string | null;
 }
 
+/** Most claims, or attempts recorded, one statement carries; more waiting go into the next one. */
+const MAX_BATCH = 100;
+
+interface ClaimRequest {
+  deliveryId: string;
+  jobId: string;
+  claimMs: number;
+}
+
+interface RecordRequest {
+  delivery: ClaimedDelivery;
+  jobId: string;
+  result: AttemptResult;
+  transition: Transition;
+  replayRequestId?: string;
+  startedAt: Date;
+}
+
+/** The attempt's number (null when the delivery was no longer in flight for the job), and the replay it completed. */
+export interface RecordedAttempt {
+  number: number | null;
+  completedReplayId: string | null;
+}
+
 /**
  * Deliveries and their attempts, on the worker's hot path: every statement here is one round trip, prepared once
- * per connection, and none holds a lock beyond its own statement.
+ * per connection, and none holds a lock beyond its own statement. The claims and records of concurrent jobs are
+ * batched into one statement each.
  */
 @Injectable()
 export class DeliveryRepository {
+  private readonly claims = new StatementBatcher((requests: ClaimRequest[]) => this.claimBatch(requests), {
+    maxBatch: MAX_BATCH,
+  });
+  private readonly records = new StatementBatcher((requests: RecordRequest[]) => this.recordBatch(requests), {
+    maxBatch: MAX_BATCH,
+  });
+
   constructor(
     private readonly pool: HotPathPool,
     private readonly secrets: SecretBox,
@@ -289,76 +361,105 @@ export class DeliveryRepository {
 
   /**
    * The delivery marked in flight for `jobId` (for `claimMs` at most) with what its attempt needs; `finished` when
-   * it has already ended, `busy` when another job holds it, null when it does not exist.
+   * it has already ended, `busy` when another job holds it, null when it does not exist. Concurrent claims of this
+   * process share one statement (StatementBatcher).
    */
   async claim(
     deliveryId: string,
     jobId: string,
     claimMs: number,
   ): Promise<ClaimedDelivery | 'finished' | 'busy' | null> {
-    const { rows } = await this.pool.query<ClaimedDelivery>({
-      name: 'delivery-claim',
-      text: CLAIM,
-      values: [deliveryId, jobId, claimMs],
+    const claimed = await this.claims.submit({ deliveryId, jobId, claimMs });
+    if (claimed) return claimed;
+    const { rows: current } = await this.pool.query<{ status: string }>({
+      name: 'delivery-status',
+      text: 'SELECT status FROM deliveries WHERE id = $1::uuid',
+      values: [deliveryId],
     });
-    if (rows.length) {
-      const endpoint = rows[0].endpoint as unknown as Record<string, unknown>;
-      return {
-        ...rows[0],
-        endpoint: {
-          ...this.secrets.openFields(rows[0].endpoint),
-          auth: this.secrets.openOptional(rows[0].endpoint.auth),
-          previousSecretExpiresAt: endpoint.previousSecretExpiresAt
-            ? new Date(endpoint.previousSecretExpiresAt as string)
-            : null,
-          deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
-        },
-      };
-    }
-    const { rows: current } = await this.pool.query<{ status: string }>(
-      'SELECT status FROM deliveries WHERE id = $1::uuid',
-      [deliveryId],
-    );
     if (!current.length) return null;
     return current[0].status === 'succeeded' || current[0].status === 'dead_lettered' ? 'finished' : 'busy';
   }
 
   /**
    * Records one attempt and applies its transition; returns the attempt number (null when the delivery was no longer
-   * in flight) and the replay this attempt completed, if it did.
+   * in flight for this job) and the replay this attempt completed, if it did. Concurrent records of this process share
+   * one statement.
    */
-  async recordAttempt(
+  recordAttempt(
     delivery: ClaimedDelivery,
     jobId: string,
     result: AttemptResult,
     transition: Transition,
     replayRequestId?: string,
-  ): Promise<{ number: number | null; completedReplayId: string | null }> {
-    const { rows } = await this.pool.query<{ number: number; completedReplayId: string | null }>({
-      name: 'delivery-record-attempt',
-      text: RECORD_ATTEMPT,
+  ): Promise<RecordedAttempt> {
+    const startedAt = new Date(Date.now() - result.durationMs);
+    return this.records.submit({ delivery, jobId, result, transition, replayRequestId, startedAt });
+  }
+
+  private async claimBatch(requests: ClaimRequest[]): Promise<(ClaimedDelivery | null)[]> {
+    const { rows } = await this.pool.query<ClaimedDelivery & { ord: number }>({
+      name: 'delivery-claim-batch',
+      text: CLAIM_BATCH,
       values: [
-        delivery.id,
-        transition.status,
-        transition.status === 'retrying' ? transition.nextAttemptAt : null,
-        result.error,
-        transition.status === 'dead_lettered' ? transition.reason : null,
-        delivery.endpoint.url,
-        JSON.stringify(result.requestHeaders),
-        result.responseStatus,
-        result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
-        result.responseBody,
-        result.outcome,
-        result.errorClass,
-        result.durationMs,
-        new Date(Date.now() - result.durationMs),
-        replayRequestId ?? null,
-        SYSTEM_ACTORS.worker,
-        transition.status === 'dead_lettered' && transition.disableEndpoint === true,
-        jobId,
+        requests.map((request) => request.deliveryId),
+        requests.map((request) => request.jobId),
+        requests.map((request) => request.claimMs),
       ],
     });
-    return { number: rows[0]?.number ?? null, completedReplayId: rows[0]?.completedReplayId ?? null };
+    const byOrd = new Map(rows.map((row) => [row.ord, row]));
+    return requests.map((_, index) => {
+      const row = byOrd.get(index + 1);
+      return row ? this.openClaimed(row) : null;
+    });
+  }
+
+  private openClaimed({ ord: _ord, ...row }: ClaimedDelivery & { ord: number }): ClaimedDelivery {
+    const endpoint = row.endpoint as unknown as Record<string, unknown>;
+    return {
+      ...row,
+      endpoint: {
+        ...this.secrets.openFields(row.endpoint),
+        auth: this.secrets.openOptional(row.endpoint.auth),
+        previousSecretExpiresAt: endpoint.previousSecretExpiresAt
+          ? new Date(endpoint.previousSecretExpiresAt as string)
+          : null,
+        deletedAt: endpoint.deletedAt ? new Date(endpoint.deletedAt as string) : null,
+      },
+    };
+  }
+
+  private async recordBatch(requests: RecordRequest[]): Promise<RecordedAttempt[]> {
+    const field = <T>(pick: (request: RecordRequest) => T) => requests.map(pick);
+    const { rows } = await this.pool.query<{ ord: number; number: number; completedReplayId: string | null }>({
+      name: 'delivery-record-batch',
+      text: RECORD_BATCH,
+      values: [
+        field((r) => r.delivery.id),
+        field((r) => r.jobId),
+        field((r) => r.transition.status),
+        field((r) => (r.transition.status === 'retrying' ? r.transition.nextAttemptAt : null)),
+        field((r) => r.result.error),
+        field((r) => (r.transition.status === 'dead_lettered' ? r.transition.reason : null)),
+        field((r) => r.delivery.endpoint.url),
+        field((r) => r.result.responseStatus),
+        field((r) => r.result.responseBody),
+        field((r) => r.result.outcome),
+        field((r) => r.result.errorClass),
+        field((r) => r.result.durationMs),
+        field((r) => r.startedAt),
+        field((r) => r.replayRequestId ?? null),
+        field((r) => r.transition.status === 'dead_lettered' && r.transition.disableEndpoint === true),
+        // JSON travels as one array each, not as array literals of JSON text.
+        JSON.stringify(field((r) => r.result.requestHeaders)),
+        JSON.stringify(field((r) => r.result.responseHeaders ?? null)),
+        SYSTEM_ACTORS.worker,
+      ],
+    });
+    const byOrd = new Map(rows.map((row) => [row.ord, row]));
+    return requests.map((_, index) => ({
+      number: byOrd.get(index + 1)?.number ?? null,
+      completedReplayId: byOrd.get(index + 1)?.completedReplayId ?? null,
+    }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isDatabaseUnavailable } from '../common/database/database-errors';
+import { StatementBatcher } from '../common/database/statement-batcher';
 import { DeliveryToQueue, deliveryJobs, FIRST_RUN } from '../queue/delivery-jobs';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
@@ -8,12 +8,6 @@ import { IncomingEvent, PendingHandOff, StoreResult } from './event-store.types'
 
 /** Most webhooks one statement stores; more waiting go into the next batch. */
 const MAX_BATCH = 256;
-
-interface Waiting {
-  item: IncomingEvent;
-  resolve: (result: StoreResult) => void;
-  reject: (error: unknown) => void;
-}
 
 /** W3C traceparent → the job payload's trace carrier. */
 function carrier(traceparent: string | null) {
@@ -31,23 +25,23 @@ function carrier(traceparent: string | null) {
 @Injectable()
 export class EventWriter {
   private readonly logger = new Logger(EventWriter.name);
-  private waiting: Waiting[] = [];
-  private draining = false;
+  private readonly batches: StatementBatcher<IncomingEvent, StoreResult>;
 
   constructor(
     private readonly store: EventStoreRepository,
     private readonly jobs: JobQueue,
-  ) {}
-
-  write(item: IncomingEvent): Promise<StoreResult> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      if (!this.draining) {
-        this.draining = true;
-        // One turn of the event loop lets requests that arrived together share the first batch.
-        setImmediate(() => void this.drain());
-      }
+  ) {
+    this.batches = new StatementBatcher((items) => this.store.storeBatch(items), {
+      maxBatch: MAX_BATCH,
+      afterBatch: (items, outcomes) => this.handOffBatch(items, outcomes),
+      onIsolating: (error, count) =>
+        this.logger.warn({ message: 'a batch failed; storing its webhooks one by one', count, error: error.message }),
     });
+  }
+
+  /** Resolves right after the commit that holds the webhook; its hand-off to BullMQ follows (handOffBatch). */
+  write(item: IncomingEvent): Promise<StoreResult> {
+    return this.batches.submit(item);
   }
 
   /**
@@ -87,33 +81,24 @@ export class EventWriter {
     return true;
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.waiting.length) await this.commit(this.waiting.splice(0, MAX_BATCH));
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async commit(batch: Waiting[]): Promise<void> {
-    const outcomes = await this.storeIsolated(batch.map((waiting) => waiting.item));
+  /** Queues what a committed batch needs: processing jobs for events stored unrouted, Deliver jobs for the rest. */
+  private handOffBatch(items: IncomingEvent[], outcomes: (StoreResult | Error)[]): void {
     const unrouted: PendingHandOff[] = [];
     const deliveries: DeliveryToQueue[] = [];
-    batch.forEach(({ item, resolve, reject }, index) => {
+    items.forEach((item, index) => {
       const outcome = outcomes[index];
-      if (outcome instanceof Error) return reject(outcome);
-      if (!outcome.duplicate && !item.routes)
+      if (outcome instanceof Error || outcome.duplicate) return;
+      if (!item.routes)
         unrouted.push({
           eventId: item.eventId,
           type: item.type,
           integration: item.integrationSlug,
           traceparent: item.traceparent,
         });
-      for (const delivery of outcome.duplicate ? [] : (outcome.deliveries ?? [])) {
+      for (const delivery of outcome.deliveries ?? []) {
         const route = item.routes?.find((candidate) => candidate.endpointId === delivery.endpointId);
         deliveries.push({ ...delivery, maxAttempts: route?.maxAttempts ?? null, trace: carrier(item.traceparent) });
       }
-      resolve(outcome);
     });
     void this.handOff(unrouted);
     void this.queueDeliveries(deliveries);
@@ -129,31 +114,5 @@ export class EventWriter {
         error: error.message,
       }),
     );
-  }
-
-  /**
-   * Each item's result or its own error. When a batch fails for a reason other than an unreachable database, its
-   * items are stored one by one, so a webhook PostgreSQL refuses fails alone (contract §6.2).
-   */
-  private async storeIsolated(items: IncomingEvent[]): Promise<(StoreResult | Error)[]> {
-    try {
-      return await this.store.storeBatch(items);
-    } catch (error) {
-      if (items.length === 1 || isDatabaseUnavailable(error)) return items.map(() => error as Error);
-      this.logger.warn({
-        message: 'a batch failed; storing its webhooks one by one',
-        count: items.length,
-        error: (error as Error).message,
-      });
-      const outcomes: (StoreResult | Error)[] = [];
-      for (const item of items)
-        outcomes.push(
-          await this.store.storeBatch([item]).then(
-            ([result]) => result,
-            (failure: Error) => failure,
-          ),
-        );
-      return outcomes;
-    }
   }
 }

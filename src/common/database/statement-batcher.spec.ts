@@ -1,0 +1,51 @@
+import { StatementBatcher } from './statement-batcher';
+
+describe('StatementBatcher', () => {
+  it('splits what waits into batches of at most maxBatch, in arrival order', async () => {
+    const batches: number[][] = [];
+    const batcher = new StatementBatcher(
+      async (items: number[]) => {
+        batches.push(items);
+        return items.map((item) => item * 10);
+      },
+      { maxBatch: 2 },
+    );
+    const results = await Promise.all([1, 2, 3, 4, 5].map((item) => batcher.submit(item)));
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+    expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('does not retry item by item when the database is unreachable: every caller gets that error at once', async () => {
+    const batches: string[][] = [];
+    const isolating: number[] = [];
+    const batcher = new StatementBatcher(
+      async (items: string[]) => {
+        batches.push(items);
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      },
+      { maxBatch: 10, onIsolating: (_error, count) => isolating.push(count) },
+    );
+    const outcomes = await Promise.allSettled(['a', 'b'].map((item) => batcher.submit(item)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(batches).toEqual([['a', 'b']]);
+    expect(isolating).toEqual([]);
+  });
+
+  it('tells afterBatch each batch with its outcomes, failures included', async () => {
+    const seen: [string[], (string | Error)[]][] = [];
+    const batcher = new StatementBatcher(
+      async (items: string[]) => {
+        if (items.includes('bad')) throw new Error('refused');
+        return items.map((item) => item.toUpperCase());
+      },
+      { maxBatch: 10, afterBatch: (items, outcomes) => seen.push([items, outcomes]) },
+    );
+    await Promise.allSettled(['a', 'bad'].map((item) => batcher.submit(item)));
+    expect(seen).toEqual([
+      [
+        ['a', 'bad'],
+        ['A', new Error('refused')],
+      ],
+    ]);
+  });
+});

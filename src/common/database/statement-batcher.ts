@@ -1,0 +1,78 @@
+import { isDatabaseUnavailable } from './database-errors';
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (result: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Turns concurrent calls into batches of one statement each: one batch runs at a time, and calls that arrive while it
+ * runs wait and form the next one (at most `maxBatch`), so a busy process makes few large statements (one commit, one
+ * round trip, one wake-up of the database per batch) and an idle one answers a lone call at once, without a timer.
+ * Each call gets its own result or its own error: when a batch fails for a reason other than an unreachable
+ * database, its items run again one by one, so only the culprit fails (contract §6.2).
+ */
+export class StatementBatcher<I, O> {
+  private waiting: Waiting<I, O>[] = [];
+  private draining = false;
+
+  /** `run` is one statement for the items, answering in their order. */
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: {
+      maxBatch: number;
+      /** Called with every batch's items and outcomes once their callers have their answers. */
+      afterBatch?: (items: I[], outcomes: (O | Error)[]) => void;
+      /** Told when a batch failed and its items run one by one. */
+      onIsolating?: (error: Error, count: number) => void;
+    },
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // One turn of the event loop lets calls that arrived together share the first batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, this.options.maxBatch);
+        const items = batch.map((waiting) => waiting.item);
+        const outcomes = await this.isolated(items);
+        batch.forEach((waiting, index) => {
+          const outcome = outcomes[index];
+          if (outcome instanceof Error) waiting.reject(outcome);
+          else waiting.resolve(outcome);
+        });
+        this.options.afterBatch?.(items, outcomes);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async isolated(items: I[]): Promise<(O | Error)[]> {
+    try {
+      return await this.run(items);
+    } catch (error) {
+      if (items.length === 1 || isDatabaseUnavailable(error)) return items.map(() => error as Error);
+      this.options.onIsolating?.(error as Error, items.length);
+      const outcomes: (O | Error)[] = [];
+      for (const item of items)
+        outcomes.push(
+          await this.run([item]).then(
+            ([result]) => result,
+            (failure: Error) => failure,
+          ),
+        );
+      return outcomes;
+    }
+  }
+}
