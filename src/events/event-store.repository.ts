@@ -12,11 +12,15 @@ import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './even
  */
 const STORE_BATCH = `
   WITH input AS (
-    SELECT t.*, d.value AS data, h.value AS headers, substring($12::bytea FROM t.body_start FOR t.body_length) AS body
+    SELECT t.*, h.value AS headers, b.body,
+           CASE WHEN t.data_from_body THEN convert_from(b.body, 'UTF8')::jsonb ELSE d.value END AS data
     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $13::int[], $14::int[], $17::int[])
+                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $13::int[], $14::int[], $17::int[],
+                $20::boolean[])
       WITH ORDINALITY AS t(event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
-                           occurred_at, received_at, traceparent, source_ip, body_start, body_length, route_count, ord)
+                           occurred_at, received_at, traceparent, source_ip, body_start, body_length, route_count,
+                           data_from_body, ord)
+    CROSS JOIN LATERAL (SELECT substring($12::bytea FROM t.body_start FOR t.body_length) AS body) b
     JOIN jsonb_array_elements($15::jsonb) WITH ORDINALITY AS d(value, ord) ON d.ord = t.ord
     JOIN jsonb_array_elements($16::jsonb) WITH ORDINALITY AS h(value, ord) ON h.ord = t.ord
   ), inserted AS (
@@ -125,15 +129,16 @@ export class EventStoreRepository {
         items.map((item) => item.traceparent),
         items.map((item) => item.sourceIp),
         // Large values travel whole, not as array literals (no escaping, no hex): the bodies as one binary
-        // parameter cut by offsets, payloads and headers as one JSON array each.
+        // parameter cut by offsets, headers (and payloads PostgreSQL cannot take from the body) as one JSON array each.
         Buffer.concat(items.map((item) => item.body)),
         bodyStarts(items),
         items.map((item) => item.body.length),
-        JSON.stringify(items.map((item) => item.data)),
+        JSON.stringify(items.map((item) => (item.dataFromBody ? null : item.data))),
         JSON.stringify(items.map((item) => item.headers)),
         items.map((item) => item.routes?.length ?? null),
         routes.map((route) => route.ord),
         routes.map((route) => route.endpointId),
+        items.map((item) => item.dataFromBody),
       ],
     });
     return Promise.all(

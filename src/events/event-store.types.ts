@@ -11,6 +11,8 @@ export interface IncomingEvent {
   occurredAt: Date | null;
   receivedAt: Date;
   data: unknown;
+  /** `data` is the body as PostgreSQL parses it (UTF-8, nothing jsonb refuses): the body travels once, not twice. */
+  dataFromBody: boolean;
   headers: Record<string, string>;
   body: Buffer;
   sourceIp: string | null;

@@ -14,7 +14,7 @@ import { NormalizedWebhook, RawWebhookRequest } from '../providers/provider.type
 import { WindowCounter } from '../common/redis/window-counter';
 import { AppConfig } from '../config/app-config';
 import { bodyHashKey } from './canonical-json';
-import { assertStorableIdentifier, storableJson } from './storable-json';
+import { assertStorableIdentifier, bodyIsStorableJson, storableJson } from './storable-json';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
 
 /** A webhook as it arrives: the body is read only once the integration (and so its size limit) is known. */
@@ -162,6 +162,7 @@ export class IngressService {
     assertStorableIdentifier('The event type', normalized.type);
     assertStorableIdentifier('The external id', normalized.externalId);
     const data = storableJson(normalized.data);
+    const dataFromBody = bodyIsStorableJson(body);
     const idempotencyKey = normalized.externalId ?? bodyHashKey(data);
 
     const eventId = randomUUID();
@@ -188,6 +189,7 @@ export class IngressService {
         occurredAt: normalized.occurredAt,
         receivedAt: request.receivedAt,
         data,
+        dataFromBody,
         headers: request.headers as Record<string, string>,
         body,
         sourceIp: request.sourceIp,

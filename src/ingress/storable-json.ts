@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { IngressRejection } from '../providers/ingress-rejection';
 
 /** Deeper payloads are refused: no provider nests this far, and deeper trees exhaust stacks (JSON.stringify, jsonb). */
@@ -34,4 +35,17 @@ export function assertStorableIdentifier(name: string, value: string | null): vo
   if (value.length > MAX_IDENTIFIER_LENGTH)
     throw new IngressRejection('unparsable_body', `${name} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
   if (value.includes('\u0000')) throw new IngressRejection('unparsable_body', `${name} contains a NUL character`);
+}
+
+/** An exponent of four digits or more may overflow PostgreSQL's numeric; JSON.parse turns it into Infinity or 0. */
+const LONG_EXPONENT = /[eE][+-]?\d{4}/;
+
+/**
+ * True when PostgreSQL's jsonb parses these raw bytes (already accepted by JSON.parse) into the same payload, so the
+ * body can be stored as the payload without sending it twice: valid UTF-8 (else JSON.parse read U+FFFD), no `\u`
+ * escape (the only way to a NUL or a lone surrogate, which jsonb refuses) and no long exponent. Conservative: a
+ * false answer only means the parsed payload is sent beside the body.
+ */
+export function bodyIsStorableJson(body: Buffer): boolean {
+  return body.indexOf('\\u') === -1 && isUtf8(body) && !LONG_EXPONENT.test(body.toString('latin1'));
 }

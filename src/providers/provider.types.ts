@@ -18,6 +18,7 @@ export interface NormalizedWebhook {
   /** The provider's own id of this event; null when the provider has none (the body hash is used then). */
   externalId: string | null;
   occurredAt: Date | null;
+  /** The payload: the JSON body as parsed (the ingress has PostgreSQL parse it again from the raw bytes it stores). */
   data: unknown;
 }
 

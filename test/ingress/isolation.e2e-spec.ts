@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { ACME_SECRET, postAcme } from '../delivery/support';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -52,6 +53,44 @@ describe('ingress: one webhook never decides another one answer', () => {
     const accepted = await post(surrogate).expect(202);
     const stored = await prisma.event.findUniqueOrThrow({ where: { id: accepted.body.eventId } });
     expect(stored.data).toEqual({ id: 'iso_surrogate', type: 't', data: { s: '\ufffd!' } });
+  });
+
+  it('bodies PostgreSQL would parse differently from JSON.parse are stored from the parsed payload, in one batch', async () => {
+    // Stored from the raw bytes when jsonb reads them as JSON.parse does; from the parsed payload otherwise.
+    const bodies = [
+      '{"id":"iso_exp_big","type":"t","data":{"n":1e1000000}}', // numeric overflow in PostgreSQL, Infinity in JS
+      '{"id":"iso_exp_small","type":"t","data":{"n":1e-1000000}}', // the same, 0 in JS
+      Buffer.concat([
+        Buffer.from('{"id":"iso_utf8","type":"t","data":{"s":"a'),
+        Buffer.from([0xff]),
+        Buffer.from('b"}}'),
+      ]),
+      '{"id":"iso_exact","type":"t","data":{"n":123456789012345678901234567890,"e":"eé\\/"}}',
+    ];
+    // fetch sends the bytes as they are (supertest would re-encode a Buffer).
+    const responses = await Promise.all(
+      bodies.map(async (body) => {
+        const response = await fetch(`${app.url}/webhooks/acme`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-acme-signature': createHmac('sha256', ACME_SECRET).update(body).digest('hex'),
+          },
+          body,
+        });
+        return { status: response.status, body: (await response.json()) as { eventId: string } };
+      }),
+    );
+    expect(responses.map((response) => response.status)).toEqual([202, 202, 202, 202]);
+    const data = async (index: number) =>
+      (await prisma.event.findUniqueOrThrow({ where: { id: responses[index].body.eventId } })).data;
+    expect(await data(0)).toEqual({ id: 'iso_exp_big', type: 't', data: { n: null } });
+    expect(await data(1)).toEqual({ id: 'iso_exp_small', type: 't', data: { n: 0 } });
+    expect(await data(2)).toEqual({ id: 'iso_utf8', type: 't', data: { s: 'a\ufffdb' } });
+    // From the bytes, a number keeps every digit (JSON.parse would have rounded it).
+    const [exact] = await prisma.$queryRaw<{ n: string }[]>`
+      SELECT data->'data'->>'n' AS n FROM events WHERE id = ${responses[3].body.eventId}::uuid`;
+    expect(exact.n).toBe('123456789012345678901234567890');
   });
 
   it('an event type over 1,024 characters is 400 and stores nothing', async () => {
