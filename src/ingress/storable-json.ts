@@ -9,21 +9,43 @@ function storableString(text: string): string {
   return withoutNul.isWellFormed() ? withoutNul : withoutNul.toWellFormed();
 }
 
+const isStorableString = (text: string) => !text.includes('\u0000') && text.isWellFormed();
+
+/**
+ * Whether every string (keys too) is storable as it is; throws a 400 rejection for nesting deeper than
+ * MAX_JSON_DEPTH. Allocates nothing: most payloads need no copy.
+ */
+function isStorable(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return isStorableString(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= MAX_JSON_DEPTH)
+    throw new IngressRejection('unparsable_body', `Body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  let storable = true;
+  if (Array.isArray(value)) {
+    for (const item of value) storable = isStorable(item, depth + 1) && storable;
+  } else {
+    for (const key in value)
+      storable = isStorableString(key) && isStorable((value as Record<string, unknown>)[key], depth + 1) && storable;
+  }
+  return storable;
+}
+
+function storableCopy(value: unknown): unknown {
+  if (typeof value === 'string') return storableString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => storableCopy(item));
+  // fromEntries defines own properties: a "__proto__" key stays a key instead of replacing the prototype.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableString(key), storableCopy(item)]));
+}
+
 /**
  * The payload as PostgreSQL's jsonb can hold it: every string (keys too) without NUL characters and with lone
  * surrogates replaced by U+FFFD; jsonb refuses both. Every other character is kept; the raw bytes are stored
- * untouched beside it. Throws a 400 rejection for nesting deeper than MAX_JSON_DEPTH.
+ * untouched beside it. The payload itself when it is storable already (the usual case), a cleaned copy otherwise.
+ * Throws a 400 rejection for nesting deeper than MAX_JSON_DEPTH.
  */
-export function storableJson(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return storableString(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (depth >= MAX_JSON_DEPTH)
-    throw new IngressRejection('unparsable_body', `Body is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
-  // fromEntries defines own properties: a "__proto__" key stays a key instead of replacing the prototype.
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [storableString(key), storableJson(item, depth + 1)]),
-  );
+export function storableJson(value: unknown): unknown {
+  return isStorable(value, 0) ? value : storableCopy(value);
 }
 
 /** Longest external id or event type accepted (the unique index on the idempotency key has a size limit). */
