@@ -2,7 +2,9 @@ import { auditRowsFrom } from '../audit/audit-sql';
 
 /**
  * The SQL of the deliveries table: the statements of DeliveryRepository (each one round trip, prepared once per
- * connection) and fragments for statements of other modules (the ingress's batch statement creates its events'
+ * connection; every statement that updates several deliveries, events or replays locks them first in id order, FOR
+ * NO KEY UPDATE as an UPDATE would, so two such statements running at once wait for each other instead of
+ * deadlocking) and fragments for statements of other modules (the ingress's batch statement creates its events'
  * deliveries in the same commit). A fragment's `source` is a FROM item with columns `event_id` and `endpoint_id`.
  */
 
@@ -44,7 +46,7 @@ export const CLAIM_BATCH = `
     SELECT dl.id, i.job_id, i.claim_ms, i.ord FROM deliveries dl JOIN input i ON i.delivery_id = dl.id
     WHERE dl.status IN ('pending', 'retrying', 'in_flight')
       AND (dl.claimed_by IS NULL OR dl.claimed_by = i.job_id OR dl.claim_expires_at < now())
-    ORDER BY dl.id FOR UPDATE OF dl
+    ORDER BY dl.id FOR NO KEY UPDATE OF dl
   ) c, events e, integrations i, endpoints ep
   WHERE d.id = c.id AND d.status IN ('pending', 'retrying', 'in_flight')
     AND (d.claimed_by IS NULL OR d.claimed_by = c.job_id OR d.claim_expires_at < now())
@@ -70,7 +72,7 @@ const COUNT_REPLAY_COMPLETION = (finished: string) => `
                        THEN now() ELSE finished_at END,
     updated_at = now()
   FROM (
-    SELECT rl.id, f.n FROM replay_requests rl JOIN ${finished} f ON f.replay_request_id = rl.id ORDER BY rl.id FOR UPDATE OF rl
+    SELECT rl.id, f.n FROM replay_requests rl JOIN ${finished} f ON f.replay_request_id = rl.id ORDER BY rl.id FOR NO KEY UPDATE OF rl
   ) f WHERE r.id = f.id
   RETURNING r.id, r.status = 'completed' AND r.finished_at = now()::timestamptz(3) AS completed_now`;
 
@@ -99,7 +101,7 @@ export const RECORD_BATCH = `
       claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
     FROM (
       SELECT dl.id, i.* FROM deliveries dl JOIN input i ON i.delivery_id = dl.id
-      WHERE dl.status = 'in_flight' AND dl.claimed_by = i.job_id ORDER BY dl.id FOR UPDATE OF dl
+      WHERE dl.status = 'in_flight' AND dl.claimed_by = i.job_id ORDER BY dl.id FOR NO KEY UPDATE OF dl
     ) l
     WHERE deliveries.id = l.id AND deliveries.status = 'in_flight' AND deliveries.claimed_by = l.job_id
     RETURNING deliveries.id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count,
@@ -121,7 +123,7 @@ export const RECORD_BATCH = `
     FROM (
       SELECT locked.id, count(*) AS n, count(*) FILTER (WHERE d.status = 'succeeded') AS ok,
              count(*) FILTER (WHERE d.status = 'dead_lettered') AS dead
-      FROM (SELECT ev.id FROM events ev WHERE ev.id IN (SELECT event_id FROM d WHERE d.final) ORDER BY ev.id FOR UPDATE OF ev) locked
+      FROM (SELECT ev.id FROM events ev WHERE ev.id IN (SELECT event_id FROM d WHERE d.final) ORDER BY ev.id FOR NO KEY UPDATE OF ev) locked
       JOIN d ON d.event_id = locked.id AND d.final GROUP BY locked.id
     ) f WHERE e.id = f.id
   ), audit AS (
@@ -203,12 +205,13 @@ export const CREATE_FOR_EVENT = `
  * Resets deliveries for another run (replay or redrive) and returns them with their endpoint's attempt limit:
  * history kept, attempt numbering continues, deliveries to deleted endpoints left out; the counters of their events
  * move the finished ones back to open. A delivery still open keeps its state (a job may hold it): the run joins it.
+ * Locked in id order, like the worker's batched claims and records that may hold some of the same rows.
  */
 export const RESET_FOR_RUN = `
   WITH before AS (
     SELECT d.id, d.event_id, d.status FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
     WHERE d.id = ANY($1::uuid[]) AND ep.deleted_at IS NULL
-    FOR UPDATE OF d
+    ORDER BY d.id FOR NO KEY UPDATE OF d
   ), reset AS (
     UPDATE deliveries d SET replay_request_id = $2::uuid, updated_at = now(),
       status = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN 'pending' ELSE d.status END,
@@ -222,7 +225,8 @@ export const RESET_FOR_RUN = `
   ), counted AS (
     UPDATE events e SET deliveries_open = deliveries_open + m.ok + m.dead, deliveries_succeeded = deliveries_succeeded - m.ok,
       deliveries_dead_lettered = deliveries_dead_lettered - m.dead, status = 'processing', updated_at = now()
-    FROM moved m WHERE e.id = m.event_id
+    FROM (SELECT ev.id, m.ok, m.dead FROM events ev JOIN moved m ON m.event_id = ev.id ORDER BY ev.id FOR NO KEY UPDATE OF ev) m
+    WHERE e.id = m.id
   )
   SELECT r.id::text, r.endpoint_id::text AS "endpointId", ep.max_attempts AS "maxAttempts" FROM reset r JOIN endpoints ep ON ep.id = r.endpoint_id`;
 
@@ -236,7 +240,10 @@ export const ENSURE_DELIVERIES = `
   ), created AS (${insertDeliveriesFrom('wanted')}
   ), counted AS (
     UPDATE events e SET deliveries_open = deliveries_open + c.n, status = 'processing', updated_at = now()
-    FROM (SELECT event_id, count(*) AS n FROM created GROUP BY event_id) c WHERE e.id = c.event_id
+    FROM (
+      SELECT ev.id, c.n FROM events ev JOIN (SELECT event_id, count(*) AS n FROM created GROUP BY event_id) c ON c.event_id = ev.id
+      ORDER BY ev.id FOR NO KEY UPDATE OF ev
+    ) c WHERE e.id = c.id
   )
   SELECT id::text FROM created
   UNION ALL
