@@ -123,10 +123,11 @@ export class IngressService {
    * routes the event instead.
    */
   private async routesFor(
-    envelope: { integration: string; type: string } & Record<string, unknown>,
+    routing: { integration: string; type: string },
+    envelope: () => Record<string, unknown>,
   ): Promise<IncomingEvent['routes']> {
     try {
-      const endpoints = await this.router.route(envelope, () => envelope);
+      const endpoints = await this.router.route(routing, envelope);
       return endpoints.map((endpoint) => ({ endpointId: endpoint.id, maxAttempts: endpoint.maxAttempts }));
     } catch (error) {
       this.logger.warn({
@@ -166,7 +167,8 @@ export class IngressService {
     const idempotencyKey = normalized.externalId ?? bodyHashKey(data);
 
     const eventId = randomUUID();
-    const routes = await this.routesFor({
+    // The envelope is built only when an endpoint filters on the payload.
+    const routes = await this.routesFor({ type: normalized.type, integration: integration.slug }, () => ({
       id: eventId,
       type: normalized.type,
       integration: integration.slug,
@@ -175,7 +177,7 @@ export class IngressService {
       occurredAt: normalized.occurredAt?.toISOString() ?? null,
       receivedAt: request.receivedAt.toISOString(),
       data,
-    });
+    }));
     const stored = await inSpan('ingress.persist', { 'hookgate.integration': integration.slug }, () =>
       this.writer.write({
         eventId,
