@@ -48,4 +48,34 @@ describe('StatementBatcher', () => {
       ],
     ]);
   });
+  it('puts the next statement on the wire before answering the batch before it, with one statement in flight', async () => {
+    const timeline: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const finishers: (() => void)[] = [];
+    const batcher = new StatementBatcher(
+      (items: string[]) => {
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        // Like a pool handing over its idle connection: the statement is written in a later process.nextTick.
+        process.nextTick(() => timeline.push(`sent ${items.join('')}`));
+        return new Promise<string[]>((resolve) =>
+          finishers.push(() => {
+            inFlight -= 1;
+            resolve(items);
+          }),
+        );
+      },
+      { maxBatch: 10 },
+    );
+    const first = batcher.submit('a').then(() => timeline.push('answered a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = batcher.submit('b').then(() => timeline.push('answered b'));
+    finishers.shift()!();
+    await first;
+    finishers.shift()!();
+    await second;
+    expect(timeline).toEqual(['sent a', 'sent b', 'answered a', 'answered b']);
+    expect(mostInFlight).toBe(1);
+  });
 });

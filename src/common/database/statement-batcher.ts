@@ -6,6 +6,12 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void;
 }
 
+interface Finished<I, O> {
+  batch: Waiting<I, O>[];
+  items: I[];
+  outcomes: (O | Error)[];
+}
+
 /**
  * Turns concurrent calls into batches of one statement each: one batch runs at a time, and calls that arrive while it
  * runs wait and form the next one (at most `maxBatch`), so a busy process makes few large statements (one commit, one
@@ -42,20 +48,36 @@ export class StatementBatcher<I, O> {
 
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length) {
-        const batch = this.waiting.splice(0, this.options.maxBatch);
-        const items = batch.map((waiting) => waiting.item);
-        const outcomes = await this.isolated(items);
-        batch.forEach((waiting, index) => {
-          const outcome = outcomes[index];
-          if (outcome instanceof Error) waiting.reject(outcome);
-          else waiting.resolve(outcome);
-        });
-        this.options.afterBatch?.(items, outcomes);
+      let running: Promise<Finished<I, O>> | null = this.startNext();
+      while (running) {
+        const finished: Finished<I, O> = await running;
+        // The next statement leaves before this batch's callers run their continuations (their answers), so the
+        // database works on it while this process answers: still one statement in flight, but no idle gap. A
+        // pool hands its idle connection over in a process.nextTick, so the answers wait for the tick after that one.
+        running = this.startNext();
+        await new Promise<void>((resolve) => process.nextTick(resolve));
+        this.settle(finished);
+        running ??= this.startNext();
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  private startNext(): Promise<Finished<I, O>> | null {
+    if (!this.waiting.length) return null;
+    const batch = this.waiting.splice(0, this.options.maxBatch);
+    const items = batch.map((waiting) => waiting.item);
+    return this.isolated(items).then((outcomes) => ({ batch, items, outcomes }));
+  }
+
+  private settle({ batch, items, outcomes }: Finished<I, O>): void {
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) waiting.reject(outcome);
+      else waiting.resolve(outcome);
+    });
+    this.options.afterBatch?.(items, outcomes);
   }
 
   private async isolated(items: I[]): Promise<(O | Error)[]> {
