@@ -6,6 +6,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const Redis = require('ioredis');
 const { Client } = require('pg');
 const { migrate } = require('../../scripts/services');
 
@@ -21,7 +22,10 @@ async function onServer(work) {
   }
 }
 
-/** A new migrated database; `drop()` removes it. */
+/**
+ * A new migrated database whose name also prefixes the run's Redis keys (Hookgate's and the baselines'); `drop()`
+ * removes both, so runs do not pile up jobs in the shared Redis (a fat Redis slows every later run).
+ */
 async function benchDatabase() {
   const name = `hg_bench_${crypto.randomBytes(4).toString('hex')}`;
   await onServer((client) => client.query(`CREATE DATABASE "${name}"`));
@@ -31,8 +35,26 @@ async function benchDatabase() {
   return {
     name,
     url: url.toString(),
-    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: async () => {
+      await onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await unlinkRedisKeys(`*${name}*`);
+    },
   };
+}
+
+async function unlinkRedisKeys(pattern) {
+  const redis = new Redis(process.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function freePort() {
@@ -87,6 +109,7 @@ async function startHookgate(role, env) {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  started.add(child);
   const url = `http://127.0.0.1:${healthPort ?? port}`;
   await waitUntil(async () => (await fetch(`${url}/health/ready`)).ok, `hookgate ${role}`);
   return { child, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
@@ -95,6 +118,7 @@ async function startHookgate(role, env) {
 /** A plain Node script as a child process; resolves once it says 'listening' (or at once when it listens on nothing). */
 async function startScript(file, env, { waitForListening = true } = {}) {
   const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  started.add(child);
   if (waitForListening)
     await new Promise((resolve, reject) => {
       child.once('message', resolve);
@@ -102,6 +126,12 @@ async function startScript(file, env, { waitForListening = true } = {}) {
     });
   return { child, stop: () => stopChild(child) };
 }
+
+/** Every process a run started: killed when the run exits, even after a failure to start the next one. */
+const started = new Set();
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 function stopChild(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
