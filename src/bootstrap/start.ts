@@ -7,6 +7,7 @@ import { MetricsService } from '../observability/metrics/metrics.service';
 import { mountConsole } from '../console/console-assets';
 import { mountBullBoard } from '../management/bull-board';
 import { WorkerRunner } from '../queue/worker-runner';
+import { limitHeapGrowth } from './heap-growth';
 import { configureHttpApp } from './http-app';
 import { mountOpenApi } from './openapi';
 import { startWorkerHealthServer } from './worker-health-server';
@@ -34,6 +35,7 @@ async function stopWorkersThenClose(app: INestApplicationContext): Promise<void>
  */
 export async function start(config: AppConfig, logger: LoggerService): Promise<StartedApp> {
   const log = new Logger('Bootstrap');
+  limitHeapGrowth(config.heapGrowingPercent);
   const module = AppModule.forRole(config);
 
   if (config.runsApi) {

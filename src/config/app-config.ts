@@ -16,6 +16,8 @@ export class AppConfig {
   readonly databaseUrl: string;
   /** Connections of each database pool of the process (Prisma's and the hot paths'). */
   readonly databasePoolSize: number;
+  /** Old-generation growth factor for V8 in percent (0: V8's own); see HEAP_GROWING_PERCENT. */
+  readonly heapGrowingPercent: number;
   /** SECRETS_ENCRYPTION_KEY and the earlier keys that still open what they sealed (base64, 32 bytes each). */
   readonly secretsEncryption: { key?: string; previousKeys: string[] };
   /** Which proxies' X-Forwarded-For names the source IP (proxy-addr syntax); empty: none. */
@@ -63,6 +65,7 @@ export class AppConfig {
     this.port = env.PORT;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.heapGrowingPercent = env.HEAP_GROWING_PERCENT;
     this.secretsEncryption = {
       key: env.SECRETS_ENCRYPTION_KEY,
       previousKeys: (env.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? '')

@@ -20,6 +20,14 @@ describe('configuration', () => {
       'api-m.sandbox.paypal.com',
     ]);
     expect(config.otel).toEqual({ endpoint: undefined, serviceName: 'hookgate' });
+    expect(config.heapGrowingPercent).toBe(25);
+  });
+
+  it('takes HEAP_GROWING_PERCENT from 0 (V8 decides) to 1000, and refuses anything else', () => {
+    expect(loadConfig({ ...minimal, HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadConfig({ ...minimal, HEAP_GROWING_PERCENT: '60' }).heapGrowingPercent).toBe(60);
+    for (const refused of ['-1', '1001', 'lots'])
+      expect(() => loadConfig({ ...minimal, HEAP_GROWING_PERCENT: refused })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
   it('reports every problem at once, each naming its variable', () => {
