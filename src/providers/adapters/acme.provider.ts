@@ -7,7 +7,7 @@ import {
   parseJsonObject,
   requireHeader,
   requireStringField,
-  safeEqual,
+  sameMac,
   toDate,
 } from './adapter-kit';
 
@@ -25,7 +25,7 @@ export class AcmeProvider implements WebhookProvider {
     if (!/^[0-9a-f]{64}$/.test(hex))
       throw new IngressRejection('verification_failed', 'x-acme-signature is not lower-case hex of 32 bytes');
     const signature = Buffer.from(hex, 'hex');
-    if (!context.secrets.some((secret) => safeEqual(hmacSha256(secret, request.body), signature))) {
+    if (!context.secrets.some((secret) => sameMac(hmacSha256(secret, request.body), signature))) {
       throw new IngressRejection('verification_failed', 'x-acme-signature does not match');
     }
     const body = parseJsonObject(request.body);

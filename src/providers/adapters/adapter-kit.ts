@@ -9,7 +9,18 @@ export function hmacSha256(key: string | Buffer, ...parts: (string | Buffer)[]):
   return mac.digest();
 }
 
-/** Constant-time equality of two byte strings of possibly different length (hashing equalizes the length). */
+/**
+ * Constant-time equality of a computed MAC and the one a request carries. A MAC's length is public (it is the
+ * algorithm's), so a different length is refused at once and equal lengths are compared directly.
+ */
+export function sameMac(expected: Buffer, given: Buffer): boolean {
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/**
+ * Constant-time equality of two secrets of possibly different length (hashing equalizes the length, so the time
+ * says nothing about the expected secret's length either).
+ */
 export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
   const left = createHash('sha256').update(a).digest();
   const right = createHash('sha256').update(b).digest();

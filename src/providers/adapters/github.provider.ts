@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { fromHex, hmacSha256, optionalString, parseJsonObject, requireHeader, safeEqual } from './adapter-kit';
+import { fromHex, hmacSha256, optionalString, parseJsonObject, requireHeader, sameMac } from './adapter-kit';
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex>` over the raw body; type is `X-GitHub-Event[.action]`. */
 @Injectable()
@@ -12,7 +12,7 @@ export class GithubProvider implements WebhookProvider {
     const header = requireHeader(request.headers, 'x-hub-signature-256');
     const signature = header.startsWith('sha256=') ? fromHex(header.slice('sha256='.length)) : null;
     if (!signature) throw new IngressRejection('verification_failed', 'X-Hub-Signature-256 is not sha256=<hex>');
-    if (!context.secrets.some((secret) => safeEqual(hmacSha256(secret, request.body), signature))) {
+    if (!context.secrets.some((secret) => sameMac(hmacSha256(secret, request.body), signature))) {
       throw new IngressRejection('verification_failed', 'X-Hub-Signature-256 does not match');
     }
 

@@ -7,7 +7,7 @@ import {
   parseJsonObject,
   requireHeader,
   requireStringField,
-  safeEqual,
+  sameMac,
   toDate,
 } from './adapter-kit';
 
@@ -37,7 +37,7 @@ export class StandardWebhooksProvider implements WebhookProvider {
 
     const matches = context.secrets.some((secret) => {
       const expected = hmacSha256(keyOf(secret), id, '.', timestamp, '.', request.body);
-      return signatures.some((signature) => safeEqual(expected, signature));
+      return signatures.some((signature) => sameMac(expected, signature));
     });
     if (!matches) throw new IngressRejection('verification_failed', 'No webhook-signature v1 entry matches');
     assertFresh(Number(timestamp), context.toleranceSeconds, request.receivedAt);

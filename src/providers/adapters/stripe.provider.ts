@@ -8,7 +8,7 @@ import {
   parseJsonObject,
   requireHeader,
   requireStringField,
-  safeEqual,
+  sameMac,
   toDate,
 } from './adapter-kit';
 
@@ -30,7 +30,7 @@ export class StripeProvider implements WebhookProvider {
 
     const matches = context.secrets.some((secret) => {
       const expected = hmacSha256(secret, timestamp, '.', request.body);
-      return signatures.some((signature) => safeEqual(expected, signature));
+      return signatures.some((signature) => sameMac(expected, signature));
     });
     if (!matches) throw new IngressRejection('verification_failed', 'No Stripe v1 signature matches');
     assertFresh(Number(timestamp), context.toleranceSeconds, request.receivedAt);
