@@ -41,6 +41,7 @@ describe('StatementBatcher', () => {
       { maxBatch: 10, afterBatch: (items, outcomes) => seen.push([items, outcomes]) },
     );
     await Promise.allSettled(['a', 'bad'].map((item) => batcher.submit(item)));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual([
       [
         ['a', 'bad'],
@@ -77,5 +78,23 @@ describe('StatementBatcher', () => {
     await second;
     expect(timeline).toEqual(['sent a', 'sent b', 'answered a', 'answered b']);
     expect(mostInFlight).toBe(1);
+  });
+  it('calls afterBatch only once the callers have run their continuations, however many steps they take', async () => {
+    const timeline: string[] = [];
+    const batcher = new StatementBatcher(async (items: string[]) => items, {
+      maxBatch: 10,
+      afterBatch: (items) => timeline.push(`after ${items.join('')}`),
+    });
+    const answered = ['a', 'b'].map((item) =>
+      batcher
+        .submit(item)
+        .then((value) => value)
+        .then((value) => value)
+        .then((value) => value)
+        .then((value) => timeline.push(`answered ${value}`)),
+    );
+    await Promise.all(answered);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timeline).toEqual(['answered a', 'answered b', 'after ab']);
   });
 });

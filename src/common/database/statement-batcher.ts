@@ -28,7 +28,7 @@ export class StatementBatcher<I, O> {
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly options: {
       maxBatch: number;
-      /** Called with every batch's items and outcomes once their callers have their answers. */
+      /** Called with every batch's items and outcomes once their callers have their answers (in a later turn). */
       afterBatch?: (items: I[], outcomes: (O | Error)[]) => void;
       /** Told when a batch failed and its items run one by one. */
       onIsolating?: (error: Error, count: number) => void;
@@ -77,7 +77,10 @@ export class StatementBatcher<I, O> {
       if (outcome instanceof Error) waiting.reject(outcome);
       else waiting.resolve(outcome);
     });
-    this.options.afterBatch?.(items, outcomes);
+    // The callers' continuations (writing their answers) take several microtasks; what follows a batch waits for
+    // the next turn of the event loop, after all of them.
+    const { afterBatch } = this.options;
+    if (afterBatch) setImmediate(() => afterBatch(items, outcomes));
   }
 
   private async isolated(items: I[]): Promise<(O | Error)[]> {
