@@ -242,16 +242,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
       headers: endpoint.headers,
     });
-    if (
-      job.data.endpointId &&
-      (await this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error))
-    ) {
-      this.logger.warn({
-        message: 'endpoint paused by the circuit breaker',
-        endpointId: delivery.endpointId,
-        error: result.error,
-      });
-    }
+    // The endpoint gate (Redis) and the attempt's record (PostgreSQL) are independent: they are written together,
+    // so a job waits for the slower of the two rather than for both in turn.
+    const gateRecorded = job.data.endpointId
+      ? this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error)
+      : Promise.resolve(false);
     span.setAttributes({
       'hookgate.event_id': delivery.eventId,
       'hookgate.endpoint_id': delivery.endpointId,
@@ -263,10 +258,17 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const transition = this.transitionFor(result, lastAttempt, job);
-    await this.announceCompletedReplay(
-      (await this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId))
-        .completedReplayId,
-    );
+    const [breakerOpened, recorded] = await Promise.all([
+      gateRecorded,
+      this.repository.recordAttempt(delivery, job.id!, result, transition, job.data.replayRequestId),
+    ]);
+    if (breakerOpened)
+      this.logger.warn({
+        message: 'endpoint paused by the circuit breaker',
+        endpointId: delivery.endpointId,
+        error: result.error,
+      });
+    await this.announceCompletedReplay(recorded.completedReplayId);
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
