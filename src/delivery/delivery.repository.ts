@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { SYSTEM_ACTORS } from '../audit/audit.types';
 import { SecretBox } from '../common/crypto/secret-box';
 import { HotPathPool } from '../common/database/pg-pool';
-import { StatementBatcher } from '../common/database/statement-batcher';
+import { CallBatcher } from '../common/async/call-batcher';
+import { isDatabaseUnavailable } from '../common/database/database-errors';
 import { DeliveryToQueue } from '../queue/delivery-jobs';
 import { AttemptResult } from './delivery-sender';
 import {
@@ -92,11 +93,13 @@ export interface RecordedAttempt {
  */
 @Injectable()
 export class DeliveryRepository {
-  private readonly claims = new StatementBatcher((requests: ClaimRequest[]) => this.claimBatch(requests), {
+  private readonly claims = new CallBatcher((requests: ClaimRequest[]) => this.claimBatch(requests), {
     maxBatch: MAX_BATCH,
+    failsAll: isDatabaseUnavailable,
   });
-  private readonly records = new StatementBatcher((requests: RecordRequest[]) => this.recordBatch(requests), {
+  private readonly records = new CallBatcher((requests: RecordRequest[]) => this.recordBatch(requests), {
     maxBatch: MAX_BATCH,
+    failsAll: isDatabaseUnavailable,
   });
 
   constructor(
@@ -117,7 +120,7 @@ export class DeliveryRepository {
   /**
    * The delivery marked in flight for `jobId` (for `claimMs` at most) with what its attempt needs; `finished` when
    * it has already ended, `busy` when another job holds it, null when it does not exist. Concurrent claims of this
-   * process share one statement (StatementBatcher).
+   * process share one statement (CallBatcher).
    */
   async claim(
     deliveryId: string,

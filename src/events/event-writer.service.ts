@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { StatementBatcher } from '../common/database/statement-batcher';
+import { CallBatcher } from '../common/async/call-batcher';
+import { isDatabaseUnavailable } from '../common/database/database-errors';
 import { DeliveryToQueue, deliveryJobs, FIRST_RUN } from '../queue/delivery-jobs';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
@@ -25,14 +26,15 @@ function carrier(traceparent: string | null) {
 @Injectable()
 export class EventWriter {
   private readonly logger = new Logger(EventWriter.name);
-  private readonly batches: StatementBatcher<IncomingEvent, StoreResult>;
+  private readonly batches: CallBatcher<IncomingEvent, StoreResult>;
 
   constructor(
     private readonly store: EventStoreRepository,
     private readonly jobs: JobQueue,
   ) {
-    this.batches = new StatementBatcher((items) => this.store.storeBatch(items), {
+    this.batches = new CallBatcher((items) => this.store.storeBatch(items), {
       maxBatch: MAX_BATCH,
+      failsAll: isDatabaseUnavailable,
       afterBatch: (items, outcomes) => this.handOffBatch(items, outcomes),
       onIsolating: (error, count) =>
         this.logger.warn({ message: 'a batch failed; storing its webhooks one by one', count, error: error.message }),

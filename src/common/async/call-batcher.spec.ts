@@ -1,9 +1,10 @@
-import { StatementBatcher } from './statement-batcher';
+import { isDatabaseUnavailable } from '../database/database-errors';
+import { CallBatcher } from './call-batcher';
 
-describe('StatementBatcher', () => {
+describe('CallBatcher', () => {
   it('splits what waits into batches of at most maxBatch, in arrival order', async () => {
     const batches: number[][] = [];
-    const batcher = new StatementBatcher(
+    const batcher = new CallBatcher(
       async (items: number[]) => {
         batches.push(items);
         return items.map((item) => item * 10);
@@ -18,12 +19,12 @@ describe('StatementBatcher', () => {
   it('does not retry item by item when the database is unreachable: every caller gets that error at once', async () => {
     const batches: string[][] = [];
     const isolating: number[] = [];
-    const batcher = new StatementBatcher(
+    const batcher = new CallBatcher(
       async (items: string[]) => {
         batches.push(items);
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       },
-      { maxBatch: 10, onIsolating: (_error, count) => isolating.push(count) },
+      { maxBatch: 10, onIsolating: (_error, count) => isolating.push(count), failsAll: isDatabaseUnavailable },
     );
     const outcomes = await Promise.allSettled(['a', 'b'].map((item) => batcher.submit(item)));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
@@ -33,7 +34,7 @@ describe('StatementBatcher', () => {
 
   it('tells afterBatch each batch with its outcomes, failures included', async () => {
     const seen: [string[], (string | Error)[]][] = [];
-    const batcher = new StatementBatcher(
+    const batcher = new CallBatcher(
       async (items: string[]) => {
         if (items.includes('bad')) throw new Error('refused');
         return items.map((item) => item.toUpperCase());
@@ -54,7 +55,7 @@ describe('StatementBatcher', () => {
     let inFlight = 0;
     let mostInFlight = 0;
     const finishers: (() => void)[] = [];
-    const batcher = new StatementBatcher(
+    const batcher = new CallBatcher(
       (items: string[]) => {
         inFlight += 1;
         mostInFlight = Math.max(mostInFlight, inFlight);
@@ -81,7 +82,7 @@ describe('StatementBatcher', () => {
   });
   it('calls afterBatch only once the callers have run their continuations, however many steps they take', async () => {
     const timeline: string[] = [];
-    const batcher = new StatementBatcher(async (items: string[]) => items, {
+    const batcher = new CallBatcher(async (items: string[]) => items, {
       maxBatch: 10,
       afterBatch: (items) => timeline.push(`after ${items.join('')}`),
     });

@@ -1,5 +1,3 @@
-import { isDatabaseUnavailable } from './database-errors';
-
 interface Waiting<I, O> {
   item: I;
   resolve: (result: O) => void;
@@ -13,17 +11,17 @@ interface Finished<I, O> {
 }
 
 /**
- * Turns concurrent calls into batches of one statement each: one batch runs at a time, and calls that arrive while it
- * runs wait and form the next one (at most `maxBatch`), so a busy process makes few large statements (one commit, one
- * round trip, one wake-up of the database per batch) and an idle one answers a lone call at once, without a timer.
- * Each call gets its own result or its own error: when a batch fails for a reason other than an unreachable
- * database, its items run again one by one, so only the culprit fails (contract §6.2).
+ * Turns concurrent calls into batches of one statement (or script) each: one batch runs at a time, and calls that
+ * arrive while it runs wait and form the next one (at most `maxBatch`), so a busy process makes few large calls (one
+ * commit, one round trip, one wake-up of the server per batch) and an idle one answers a lone call at once, without a
+ * timer. Each call gets its own result or its own error: when a batch fails for a reason other than an unreachable
+ * server (`failsAll`), its items run again one by one, so only the culprit fails (contract §6.2).
  */
-export class StatementBatcher<I, O> {
+export class CallBatcher<I, O> {
   private waiting: Waiting<I, O>[] = [];
   private draining = false;
 
-  /** `run` is one statement for the items, answering in their order. */
+  /** `run` is one call for the items, answering in their order. */
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly options: {
@@ -32,6 +30,8 @@ export class StatementBatcher<I, O> {
       afterBatch?: (items: I[], outcomes: (O | Error)[]) => void;
       /** Told when a batch failed and its items run one by one. */
       onIsolating?: (error: Error, count: number) => void;
+      /** An error that fails every item at once, without running them one by one (the server is unreachable). */
+      failsAll?: (error: unknown) => boolean;
     },
   ) {}
 
@@ -87,7 +87,7 @@ export class StatementBatcher<I, O> {
     try {
       return await this.run(items);
     } catch (error) {
-      if (items.length === 1 || isDatabaseUnavailable(error)) return items.map(() => error as Error);
+      if (items.length === 1 || this.options.failsAll?.(error)) return items.map(() => error as Error);
       this.options.onIsolating?.(error as Error, items.length);
       const outcomes: (O | Error)[] = [];
       for (const item of items)
