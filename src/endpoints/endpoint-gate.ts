@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { CallBatcher } from '../common/async/call-batcher';
 import { REDIS, RedisKeys } from '../common/redis/redis-client';
 import { AppConfig } from '../config/app-config';
 
@@ -16,55 +17,78 @@ export interface EndpointHealth {
 
 /** Outcomes remembered per endpoint for its success rate. */
 const RECENT_OUTCOMES = 50;
+/** Most jobs one gate script serves; more waiting go into the next call. */
+const MAX_BATCH = 64;
+/** How long this process remembers that an endpoint's gate held a job back. */
+const HELD_BACK_MEMORY_MS = 1_000;
 /** How soon a job that found its endpoint at the cap looks again. */
 const BUSY_WAIT_MS = 100;
 
 /**
- * KEYS: slots (sorted set job → lease expiry), breaker (hash). ARGV: job id, now, lease ms, cap.
- * Returns {1} to pass, or {0, reason, wait ms}. A breaker that is open lets one job through as a probe once its
- * cooldown has passed (half-open); the others wait.
+ * Each job of a batch in turn, so jobs of one endpoint see each other's slots. KEYS: slots (sorted set job → lease
+ * expiry) and breaker (hash) per job. ARGV: now, cap, then job id and lease ms per job. Returns per job {1} to pass,
+ * or {0, reason, wait ms}. A breaker that is open lets one job through as a probe once its cooldown has passed
+ * (half-open); the others wait.
  */
-const ACQUIRE = `
-local now = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local openUntil = tonumber(redis.call('HGET', KEYS[2], 'openUntil') or '0')
-if openUntil > now then return {0, 'paused', openUntil - now} end
-if openUntil > 0 then
-  local probe = redis.call('HGET', KEYS[2], 'probe')
-  if probe and probe ~= ARGV[1] then return {0, 'paused', 1000} end
-  redis.call('HSET', KEYS[2], 'probe', ARGV[1])
+const ACQUIRE_BATCH = `
+local now = tonumber(ARGV[1])
+local cap = tonumber(ARGV[2])
+local function acquire(slots, breaker, job, lease)
+  redis.call('ZREMRANGEBYSCORE', slots, '-inf', now)
+  local openUntil = tonumber(redis.call('HGET', breaker, 'openUntil') or '0')
+  if openUntil > now then return {0, 'paused', openUntil - now} end
+  if openUntil > 0 then
+    local probe = redis.call('HGET', breaker, 'probe')
+    if probe and probe ~= job then return {0, 'paused', 1000} end
+    redis.call('HSET', breaker, 'probe', job)
+  end
+  if not redis.call('ZSCORE', slots, job) and redis.call('ZCARD', slots) >= cap then
+    return {0, 'busy', ${BUSY_WAIT_MS}}
+  end
+  redis.call('ZADD', slots, now + lease, job)
+  redis.call('PEXPIRE', slots, lease)
+  return {1}
 end
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
-  return {0, 'busy', ${BUSY_WAIT_MS}}
+local results = {}
+for i = 1, #KEYS / 2 do
+  results[i] = acquire(KEYS[2 * i - 1], KEYS[2 * i], ARGV[1 + 2 * i], tonumber(ARGV[2 + 2 * i]))
 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
-return {1}
+return results
 `;
 
 /**
- * KEYS: slots, breaker, outcomes (list). ARGV: job id, now, succeeded (1/0), error, failures to open, cooldown ms.
- * Frees the job's slot and records the outcome: a success closes the breaker; a run of failures (or a failed probe)
- * opens it for the cooldown.
+ * Each outcome of a batch in turn. KEYS: slots, breaker, outcomes (list) per job. ARGV: now, failures to open,
+ * cooldown ms, then job id, succeeded (1/0) and error per job. Frees each job's slot and records its outcome: a
+ * success closes the breaker; a run of failures (or a failed probe) opens it for the cooldown. Returns per job 1 when
+ * its outcome opened the breaker, else 0.
  */
-const RECORD = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('LPUSH', KEYS[3], ARGV[3])
-redis.call('LTRIM', KEYS[3], 0, ${RECENT_OUTCOMES - 1})
-redis.call('HSET', KEYS[2], 'lastAttemptAt', ARGV[2])
-if ARGV[3] == '1' then
-  redis.call('HDEL', KEYS[2], 'openUntil', 'probe', 'failures', 'lastError')
+const RECORD_BATCH = `
+local now = ARGV[1]
+local function record(slots, breaker, outcomes, job, succeeded, error)
+  redis.call('ZREM', slots, job)
+  redis.call('LPUSH', outcomes, succeeded)
+  redis.call('LTRIM', outcomes, 0, ${RECENT_OUTCOMES - 1})
+  redis.call('HSET', breaker, 'lastAttemptAt', now)
+  if succeeded == '1' then
+    redis.call('HDEL', breaker, 'openUntil', 'probe', 'failures', 'lastError')
+    return 0
+  end
+  redis.call('HSET', breaker, 'lastError', error)
+  local failures = redis.call('HINCRBY', breaker, 'failures', 1)
+  local probing = redis.call('HGET', breaker, 'probe') == job
+  if failures >= tonumber(ARGV[2]) or probing then
+    redis.call('HSET', breaker, 'openUntil', tonumber(now) + tonumber(ARGV[3]))
+    redis.call('HDEL', breaker, 'probe')
+    return 1
+  end
   return 0
 end
-redis.call('HSET', KEYS[2], 'lastError', ARGV[4])
-local failures = redis.call('HINCRBY', KEYS[2], 'failures', 1)
-local probing = redis.call('HGET', KEYS[2], 'probe') == ARGV[1]
-if failures >= tonumber(ARGV[5]) or probing then
-  redis.call('HSET', KEYS[2], 'openUntil', tonumber(ARGV[2]) + tonumber(ARGV[6]))
-  redis.call('HDEL', KEYS[2], 'probe')
-  return 1
+local results = {}
+for i = 1, #KEYS / 3 do
+  local arg = 1 + 3 * i
+  results[i] = record(KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], ARGV[arg], ARGV[arg + 1], ARGV[arg + 2])
 end
-return 0
+return results
 `;
 
 /**
@@ -104,6 +128,19 @@ if reserved < 0 then redis.call('SET', KEYS[3], clock + interval, 'PX', 60000) e
 return {1}
 `;
 
+interface AcquireRequest {
+  endpointId: string;
+  jobId: string;
+  leaseMs: number;
+}
+
+interface RecordRequest {
+  endpointId: string;
+  jobId: string;
+  succeeded: boolean;
+  error: string | null;
+}
+
 interface GateCommands {
   endpointTakeRate(
     log: string,
@@ -112,25 +149,10 @@ interface GateCommands {
     jobId: string,
     perSecond: number,
   ): Promise<[number, number?]>;
-  endpointAcquire(
-    slots: string,
-    breaker: string,
-    jobId: string,
-    now: number,
-    leaseMs: number,
-    cap: number,
-  ): Promise<[number, string?, number?]>;
-  endpointRecord(
-    slots: string,
-    breaker: string,
-    outcomes: string,
-    jobId: string,
-    now: number,
-    succeeded: number,
-    error: string,
-    failures: number,
-    cooldownMs: number,
-  ): Promise<number>;
+  /** Arguments: the number of keys, the keys, then ARGV (ACQUIRE_BATCH). */
+  endpointAcquireBatch(...args: (string | number)[]): Promise<[number, string?, number?][]>;
+  /** Arguments: the number of keys, the keys, then ARGV (RECORD_BATCH). */
+  endpointRecordBatch(...args: (string | number)[]): Promise<number[]>;
 }
 
 /**
@@ -143,33 +165,62 @@ interface GateCommands {
 @Injectable()
 export class EndpointGate {
   private readonly redis: Redis & GateCommands;
+  /** The acquires and the records of concurrent jobs go to Redis as one script call each: two per batch, not per job. */
+  private readonly acquires = new CallBatcher((requests: AcquireRequest[]) => this.acquireBatch(requests), {
+    maxBatch: MAX_BATCH,
+  });
+  private readonly records = new CallBatcher((requests: RecordRequest[]) => this.recordBatch(requests), {
+    maxBatch: MAX_BATCH,
+  });
+  /** When this process last saw each endpoint's gate hold a job back (busy or paused). */
+  private readonly heldBackAt = new Map<string, number>();
 
   constructor(
     @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
     private readonly config: AppConfig,
   ) {
-    redis.defineCommand('endpointAcquire', { numberOfKeys: 2, lua: ACQUIRE });
-    redis.defineCommand('endpointRecord', { numberOfKeys: 3, lua: RECORD });
+    redis.defineCommand('endpointAcquireBatch', { lua: ACQUIRE_BATCH });
+    redis.defineCommand('endpointRecordBatch', { lua: RECORD_BATCH });
     redis.defineCommand('endpointTakeRate', { numberOfKeys: 3, lua: TAKE_RATE });
     this.redis = redis as Redis & GateCommands;
   }
 
   /** Takes a slot for this job, or says how long to wait. `leaseMs` bounds a slot a crashed worker never frees. */
-  async acquire(endpointId: string, jobId: string, leaseMs: number): Promise<GateDecision> {
+  acquire(endpointId: string, jobId: string, leaseMs: number): Promise<GateDecision> {
+    return this.acquires.submit({ endpointId, jobId, leaseMs });
+  }
+
+  /** Fails open: without Redis every job passes. */
+  private async acquireBatch(requests: AcquireRequest[]): Promise<GateDecision[]> {
+    const keys = requests.flatMap(({ endpointId }) => [this.key('slots', endpointId), this.key('breaker', endpointId)]);
+    const perJob = requests.flatMap(({ jobId, leaseMs }) => [jobId, leaseMs]);
     try {
-      const [pass, reason, waitMs] = await this.redis.endpointAcquire(
-        this.key('slots', endpointId),
-        this.key('breaker', endpointId),
-        jobId,
+      const results = await this.redis.endpointAcquireBatch(
+        keys.length,
+        ...keys,
         Date.now(),
-        leaseMs,
         this.config.endpointGate.concurrency,
+        ...perJob,
       );
-      return pass === 1 ? { pass: true } : { pass: false, reason: reason as 'busy' | 'paused', waitMs: Number(waitMs) };
+      const now = Date.now();
+      return results.map(([pass, reason, waitMs], index) => {
+        if (pass === 1) return { pass: true };
+        this.heldBackAt.set(requests[index].endpointId, now);
+        return { pass: false, reason: reason as 'busy' | 'paused', waitMs: Number(waitMs) };
+      });
     } catch {
-      return { pass: true };
+      return requests.map(() => ({ pass: true }));
     }
+  }
+
+  /** Whether this process saw the endpoint's gate hold a job back in the last second (its cap binds, or it is paused). */
+  heldBackLately(endpointId: string): boolean {
+    const at = this.heldBackAt.get(endpointId);
+    if (at === undefined) return false;
+    if (Date.now() - at < HELD_BACK_MEMORY_MS) return true;
+    this.heldBackAt.delete(endpointId);
+    return false;
   }
 
   /**
@@ -201,23 +252,35 @@ export class EndpointGate {
   }
 
   /** Frees the job's slot and feeds the breaker; true when this outcome opened it (the endpoint is now paused). */
-  async record(endpointId: string, jobId: string, succeeded: boolean, error: string | null): Promise<boolean> {
+  record(endpointId: string, jobId: string, succeeded: boolean, error: string | null): Promise<boolean> {
+    return this.records.submit({ endpointId, jobId, succeeded, error });
+  }
+
+  /** Without Redis nothing is recorded, and no outcome opens the breaker. */
+  private async recordBatch(requests: RecordRequest[]): Promise<boolean[]> {
     const { breakerFailures, breakerCooldownMs } = this.config.endpointGate;
+    const keys = requests.flatMap(({ endpointId }) => [
+      this.key('slots', endpointId),
+      this.key('breaker', endpointId),
+      this.key('outcomes', endpointId),
+    ]);
+    const perJob = requests.flatMap(({ jobId, succeeded, error }) => [
+      jobId,
+      succeeded ? 1 : 0,
+      (error ?? '').slice(0, 500),
+    ]);
     try {
-      const opened = await this.redis.endpointRecord(
-        this.key('slots', endpointId),
-        this.key('breaker', endpointId),
-        this.key('outcomes', endpointId),
-        jobId,
+      const opened = await this.redis.endpointRecordBatch(
+        keys.length,
+        ...keys,
         Date.now(),
-        succeeded ? 1 : 0,
-        (error ?? '').slice(0, 500),
         breakerFailures,
         breakerCooldownMs,
+        ...perJob,
       );
-      return opened === 1;
+      return opened.map((flag) => flag === 1);
     } catch {
-      return false;
+      return requests.map(() => false);
     }
   }
 
