@@ -10,7 +10,8 @@ const Redis = require('ioredis');
 const { Client } = require('pg');
 const { migrate } = require('../../scripts/services');
 
-const mainJs = path.join(__dirname, '..', '..', 'dist', 'main.js');
+// BENCH_MAIN_JS runs another build (e.g. of the previous commit) through the same bench, for an A/B comparison.
+const mainJs = process.env.BENCH_MAIN_JS || path.join(__dirname, '..', '..', 'dist', 'main.js');
 
 async function onServer(work) {
   const client = new Client({ connectionString: process.env.HOOKGATE_TEST_DATABASE_SERVER_URL });
