@@ -20,7 +20,7 @@ describe('configuration', () => {
       'api-m.sandbox.paypal.com',
     ]);
     expect(config.otel).toEqual({ endpoint: undefined, serviceName: 'hookgate' });
-    expect(config.heapGrowingPercent).toBe(25);
+    expect(config.heapGrowingPercent).toBe(50);
   });
 
   it('takes HEAP_GROWING_PERCENT from 0 (V8 decides) to 1000, and refuses anything else', () => {
