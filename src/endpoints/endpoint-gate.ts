@@ -64,7 +64,7 @@ return results
  */
 const RECORD_BATCH = `
 local now = ARGV[1]
-local function record(slots, breaker, outcomes, job, succeeded, error)
+local function record(slots, breaker, outcomes, job, succeeded, lastError)
   redis.call('ZREM', slots, job)
   redis.call('LPUSH', outcomes, succeeded)
   redis.call('LTRIM', outcomes, 0, ${RECENT_OUTCOMES - 1})
@@ -73,7 +73,7 @@ local function record(slots, breaker, outcomes, job, succeeded, error)
     redis.call('HDEL', breaker, 'openUntil', 'probe', 'failures', 'lastError')
     return 0
   end
-  redis.call('HSET', breaker, 'lastError', error)
+  redis.call('HSET', breaker, 'lastError', lastError)
   local failures = redis.call('HINCRBY', breaker, 'failures', 1)
   local probing = redis.call('HGET', breaker, 'probe') == job
   if failures >= tonumber(ARGV[2]) or probing then
