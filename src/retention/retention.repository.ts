@@ -6,12 +6,19 @@ import { PurgedCounts } from './retention.types';
 const FINAL_STATUSES = `('delivered', 'partially_delivered', 'failed', 'no_subscribers')`;
 
 /**
- * Oldest raw requests first, through raw_webhooks_received_at_idx; the foreign key (ON DELETE SET NULL) unlinks
- * their events through events_raw_webhook_id_key. SKIP LOCKED: a row being written is left for the next batch.
+ * Oldest raw requests first, through raw_webhooks_received_at_idx, and their events unlinked in the same statement
+ * through events_raw_webhook_id_key (there is no foreign key to do it: the ingest statement writes both rows, see
+ * migration 20261202100000). SKIP LOCKED: a row being written is left for the next batch.
  */
 const PURGE_RAW = `
-  DELETE FROM raw_webhooks WHERE id IN (
-    SELECT id FROM raw_webhooks WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+  WITH purged AS (
+    DELETE FROM raw_webhooks WHERE id IN (
+      SELECT id FROM raw_webhooks WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING id
+  ), unlinked AS (
+    UPDATE events SET raw_webhook_id = NULL WHERE raw_webhook_id IN (SELECT id FROM purged)
+  )
+  SELECT count(*)::int AS purged FROM purged`;
 
 /**
  * Up to $2 expired events in a final status, with everything hanging off them, in one statement (one transaction,
@@ -58,12 +65,12 @@ export class RetentionRepository {
 
   /** Deletes up to `limit` raw requests received before `before`; their events stay with `raw` null. */
   async purgeRawBatch(before: Date, limit: number): Promise<number> {
-    const { rowCount } = await this.pool.query({
+    const { rows } = await this.pool.query<{ purged: number }>({
       name: 'retention-purge-raw',
       text: PURGE_RAW,
       values: [before, limit],
     });
-    return rowCount ?? 0;
+    return rows[0].purged;
   }
 
   async replayWalkInProgress(): Promise<boolean> {

@@ -167,6 +167,8 @@ describe('retention', () => {
     });
     await aFullRunAfterNow();
     expect(await prisma.rawWebhook.count()).toBe(0);
+    // Unlinked, not left pointing at a purged row.
+    expect(await prisma.event.count({ where: { rawWebhookId: { not: null } } })).toBe(0);
     const event = (await adminApi(api.url!).get(`/events/${ids.done}`).expect(200)).body;
     expect(event).toMatchObject({ id: ids.done, type: 'plain.done', raw: null, data: { id: 'ret_done' } });
     expect(event.deliveries).toHaveLength(1);
