@@ -16,6 +16,7 @@ const PURGE_RAW = `
       SELECT id FROM raw_webhooks WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)
     RETURNING id
   ), unlinked AS (
+    -- Nothing reads it, and it runs all the same: PostgreSQL executes every data-modifying CTE.
     UPDATE events SET raw_webhook_id = NULL WHERE raw_webhook_id IN (SELECT id FROM purged)
   )
   SELECT count(*)::int AS purged FROM purged`;
