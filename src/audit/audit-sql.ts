@@ -15,7 +15,7 @@ export interface AuditRowSql {
  */
 export function auditRowsFrom(source: string, row: AuditRowSql): string {
   return `INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
-    SELECT gen_random_uuid(), now(), ${row.actor}, ${row.action}, ${row.eventId}, ${row.subjectType}, ${row.subjectId},
+    SELECT hookgate_uuid_v7(), now(), ${row.actor}, ${row.action}, ${row.eventId}, ${row.subjectType}, ${row.subjectId},
            ${row.details}
     FROM ${source}`;
 }

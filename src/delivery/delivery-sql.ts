@@ -11,7 +11,7 @@ import { auditRowsFrom } from '../audit/audit-sql';
 /** New deliveries, pending and never attempted, one per (event, endpoint) of `source` that has none yet. */
 export const insertDeliveriesFrom = (source: string) => `
     INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-    SELECT gen_random_uuid(), event_id, endpoint_id, 'pending', 0, now(), now() FROM ${source}
+    SELECT hookgate_uuid_v7(), event_id, endpoint_id, 'pending', 0, now(), now() FROM ${source}
     ON CONFLICT (event_id, endpoint_id) DO NOTHING
     RETURNING id, event_id, endpoint_id`;
 
@@ -110,7 +110,7 @@ export const RECORD_BATCH = `
   ), attempt AS (
     INSERT INTO delivery_attempts (id, delivery_id, number, url, request_headers, response_status, response_headers, response_body,
                                    outcome, error, error_class, duration_ms, started_at, replay_request_id)
-    SELECT gen_random_uuid(), d.id, d.attempt_count, i.url, i.request_headers, i.response_status, i.response_headers,
+    SELECT hookgate_uuid_v7(), d.id, d.attempt_count, i.url, i.request_headers, i.response_status, i.response_headers,
            i.response_body, i.outcome, i.error, i.error_class, i.duration_ms, i.started_at, i.replay_request_id
     FROM d JOIN input i ON i.ord = d.ord
   ), event AS (

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../common/database/row-id';
 import { AuditService } from '../audit/audit.service';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
@@ -45,7 +45,7 @@ export class EndpointTestService {
   async test(endpointId: string, type: string, actor: string): Promise<EndpointTestResult> {
     if (!UUID.test(endpointId) || !(await this.endpoints.findLive(endpointId)))
       throw new NotFoundError(`No endpoint ${endpointId}`);
-    const eventId = randomUUID();
+    const eventId = newRowId();
     const data = { endpointId, message: 'A test event sent from Hookgate', requestedBy: actor };
     await this.events.storeInternal({
       eventId,

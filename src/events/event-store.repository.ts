@@ -69,7 +69,7 @@ const STORE_INTERNAL = `
     SELECT id FROM integrations WHERE slug = 'hookgate'
   ), raw AS (
     INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
-    SELECT gen_random_uuid(), id, '{"content-type": "application/json"}'::jsonb, convert_to($4::text, 'UTF8'), NULL, now() FROM integration
+    SELECT hookgate_uuid_v7(), id, '{"content-type": "application/json"}'::jsonb, convert_to($4::text, 'UTF8'), NULL, now() FROM integration
     RETURNING id, integration_id, received_at
   )
   INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status, occurred_at,

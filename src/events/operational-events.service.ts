@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../common/database/row-id';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { EventStoreRepository } from './event-store.repository';
 import { EventWriter } from './event-writer.service';
@@ -28,7 +28,7 @@ export class OperationalEvents {
   ) {}
 
   async emit(type: OperationalEventType, data: Record<string, unknown>): Promise<void> {
-    const eventId = randomUUID();
+    const eventId = newRowId();
     const traceparent = captureTraceContext().traceparent ?? null;
     try {
       await this.store.storeInternal({ eventId, type, externalId: eventId, data, traceparent, status: 'received' });

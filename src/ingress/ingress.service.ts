@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
+import { newRowId } from '../common/database/row-id';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { EventRouter } from '../endpoints/event-router';
 import { IncomingEvent } from '../events/event-store.types';
@@ -166,7 +166,7 @@ export class IngressService {
     const dataFromBody = bodyIsStorableJson(body);
     const idempotencyKey = normalized.externalId ?? bodyHashKey(data);
 
-    const eventId = randomUUID();
+    const eventId = newRowId();
     // The envelope is built only when an endpoint filters on the payload.
     const routes = await this.routesFor({ type: normalized.type, integration: integration.slug }, () => ({
       id: eventId,
@@ -181,7 +181,7 @@ export class IngressService {
     const stored = await inSpan('ingress.persist', { 'hookgate.integration': integration.slug }, () =>
       this.writer.write({
         eventId,
-        rawWebhookId: randomUUID(),
+        rawWebhookId: newRowId(),
         integrationId: integration.id,
         integrationSlug: integration.slug,
         provider: provider.name,

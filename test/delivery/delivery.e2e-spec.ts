@@ -86,6 +86,39 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     );
   });
 
+  it('gives every row the hot paths write a time-ordered id (UUIDv7): each index takes it at its right edge', async () => {
+    receiver.respondWith(() => ({ status: 200 }));
+    const endpoint = await createEndpoint(app.url!, {
+      url: receiver.url('/ordered'),
+      filter: { eventTypes: ['ordered.*'] },
+    });
+    const first = await sendAcme(app.url!, 'ordered_1', 'ordered.created');
+    const firstDelivery = await settled(first, endpoint.id);
+    const second = await sendAcme(app.url!, 'ordered_2', 'ordered.created');
+    const secondDelivery = await settled(second, endpoint.id);
+
+    const events = await prisma.event.findMany({
+      where: { id: { in: [first, second] } },
+      orderBy: { receivedAt: 'asc' },
+    });
+    const audit = await prisma.auditEntry.findMany({ where: { eventId: { in: [first, second] } } });
+    const ids = {
+      events: [first, second],
+      rawRequests: events.map((event) => event.rawWebhookId!),
+      deliveries: [firstDelivery.id, secondDelivery.id],
+      attempts: [firstDelivery.attempts[0].id, secondDelivery.attempts[0].id],
+    };
+    const version = (id: string) => id[14];
+    for (const [what, [earlier, later]] of Object.entries(ids)) {
+      expect({ what, versions: [version(earlier), version(later)] }).toEqual({ what, versions: ['7', '7'] });
+      expect({ what, laterSortsAfter: later > earlier }).toEqual({ what, laterSortsAfter: true });
+    }
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.map((entry) => version(entry.id))).toEqual(audit.map(() => '7'));
+    // Rows Prisma creates (the management side) get them too: @default(uuid(7)).
+    expect(version(endpoint.id)).toBe('7');
+  });
+
   it("records a receiver's answer whatever bytes it holds: a NUL byte is kept as U+FFFD", async () => {
     const endpoint = await createEndpoint(app.url!, { url: receiver.url('/nul'), filter: { eventTypes: ['nul.*'] } });
     receiver.respondWith((request) =>
