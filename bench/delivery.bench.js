@@ -11,7 +11,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { Pool } = require('pg');
 const Stripe = require('stripe');
-const { benchDatabase, freePort, startHookgate, startScript, waitUntil, fmt } = require('./support/harness');
+const { benchDatabase, cpuMeter, freePort, startHookgate, startScript, waitUntil, fmt } = require('./support/harness');
 
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS || 20_000);
 const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE || 200);
@@ -153,6 +153,7 @@ async function main() {
     FAN_OUT_CONCURRENCY: '20',
     DATABASE_POOL_SIZE: '20',
   };
+  const meter = await cpuMeter(db.url);
   const api = await startHookgate('api', env);
   const worker = await startHookgate('worker', env);
   const pool = new Pool({ connectionString: db.url, max: 2 });
@@ -169,6 +170,7 @@ async function main() {
     receiver.child.send({ type: 'secret', path: '/hookgate', secret: created.secret });
 
     const before = sequence;
+    const hookgateCpu = meter?.({ api: api.child.pid, worker: worker.child.pid });
     await send(`${api.url}/webhooks/stripe`, { amount: EVENTS });
     const hookgateIds = Array.from(
       { length: sequence - before },
@@ -176,6 +178,7 @@ async function main() {
     );
     const hookgateArrivals = await waitForArrivals(receiver, '/hookgate', hookgateIds.length, 300_000);
     const hookgate = figures(hookgateArrivals.arrivals, hookgateIds);
+    hookgate.cpu = hookgateCpu?.perEvent(hookgate.delivered);
     await Promise.all([api.stop(), worker.stop()]);
     processes.length = 0;
 
@@ -198,6 +201,7 @@ async function main() {
     });
     processes.push(baselineIngest, baselineWorker);
     const baselineBefore = sequence;
+    const baselineCpu = meter?.({ api: baselineIngest.child.pid, worker: baselineWorker.child.pid });
     await send(`http://127.0.0.1:${ingestPort}/`, { amount: EVENTS });
     const baselineIds = Array.from(
       { length: sequence - baselineBefore },
@@ -205,6 +209,7 @@ async function main() {
     );
     const baselineArrivals = await waitForArrivals(receiver, '/baseline', baselineIds.length, 300_000);
     const baseline = figures(baselineArrivals.arrivals, baselineIds);
+    baseline.cpu = baselineCpu?.perEvent(baseline.delivered);
     await Promise.all([baselineIngest.stop(), baselineWorker.stop()]);
     processes.length = 0;
 
@@ -238,6 +243,11 @@ async function main() {
       `  hookgate (api + worker):                                      ${hookgate.delivered} delivered, ${fmt(hookgate.drainRate)} events/s, e2e p50 ${hookgate.p50} ms p95 ${hookgate.p95} ms`,
     );
     console.log(`  ratio hookgate / baseline (drain rate): ${fmt(hookgate.drainRate / baseline.drainRate, 2)}`);
+    if (hookgate.cpu && baseline.cpu) {
+      const cpu = (c) =>
+        `PostgreSQL ${fmt(c.postgres)}, Redis ${fmt(c.redis)}, ingest ${fmt(c.api)}, worker ${fmt(c.worker)}`;
+      console.log(`  CPU µs per delivered event: baseline ${cpu(baseline.cpu)}; hookgate ${cpu(hookgate.cpu)}`);
+    }
     console.log(`  receiver rejected signatures: ${hookgateArrivals.rejected + baselineArrivals.rejected}`);
     console.log(
       `steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s: ${steady.delivered} delivered, e2e p50 ${steady.p50} ms p95 ${steady.p95} ms p99 ${steady.p99} ms`,

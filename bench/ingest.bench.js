@@ -12,7 +12,7 @@ const crypto = require('node:crypto');
 const autocannon = require('autocannon');
 const { Pool } = require('pg');
 const Stripe = require('stripe');
-const { benchDatabase, freePort, rssSampler, startHookgate, startScript, fmt } = require('./support/harness');
+const { benchDatabase, cpuMeter, freePort, rssSampler, startHookgate, startScript, fmt } = require('./support/harness');
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
@@ -58,8 +58,12 @@ function stripeEvent() {
 /** External ids of every webhook answered 2xx, per target. */
 const acknowledgedIds = { baseline: [], hookgate: [] };
 
+/** Set in main(): CPU time of PostgreSQL, Redis and the server under test (null where /proc is missing). */
+let meter = null;
+
 async function round(url, what, pid) {
   const rss = rssSampler(pid);
+  const cpu = meter?.({ server: pid });
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -92,6 +96,7 @@ async function round(url, what, pid) {
     ok: result['2xx'],
     errors: result.non2xx + result.errors + result.timeouts,
     rssMb: rss.peakMb(),
+    cpu: cpu?.perEvent(result['2xx']),
   };
 }
 
@@ -108,6 +113,7 @@ async function main() {
     PORT: String(baselinePort),
     BENCH_REDIS_PREFIX: `${prefix}-baseline`,
   });
+  meter = await cpuMeter(db.url);
   const api = await startHookgate('api', {
     DATABASE_URL: db.url,
     HOOKGATE_REDIS_PREFIX: prefix,
@@ -143,6 +149,9 @@ async function main() {
       p99: median(list.map((r) => r.p99)),
       rssMb: Math.max(...list.map((r) => r.rssMb)),
       errors: list.reduce((sum, r) => sum + r.errors, 0),
+      cpu:
+        list[0].cpu &&
+        Object.fromEntries(Object.keys(list[0].cpu).map((name) => [name, median(list.map((r) => r.cpu[name]))])),
     });
     const b = summary(results.baseline);
     const h = summary(results.hookgate);
@@ -156,6 +165,10 @@ async function main() {
       `  hookgate (POST /webhooks/stripe, real api):      ${fmt(h.rps)} req/s  p50 ${h.p50} ms  p99 ${h.p99} ms  RSS ${fmt(h.rssMb)} MB  errors ${h.errors}`,
     );
     console.log(`  ratio hookgate / baseline (req/s): ${fmt(h.rps / b.rps, 2)}`);
+    if (b.cpu && h.cpu) {
+      const cpu = (c) => `PostgreSQL ${fmt(c.postgres)}, Redis ${fmt(c.redis)}, server ${fmt(c.server)}`;
+      console.log(`  CPU µs per acknowledged webhook (medians): baseline ${cpu(b.cpu)}; hookgate ${cpu(h.cpu)}`);
+    }
     console.log(
       `  acknowledged (2xx, warm-up included) and found stored: hookgate ${acknowledgedIds.hookgate.length} → ${stored[0].hookgate} (deliveries ${stored[0].deliveries}), baseline ${acknowledgedIds.baseline.length} → ${stored[0].baseline}`,
     );

@@ -1,5 +1,5 @@
-// What every benchmark needs: a fresh migrated database on the local server, real processes, their peak RSS, and
-// autocannon rounds. Benchmarks print figures and ratios against a baseline measured in the same run; they assert
+// What every benchmark needs: a fresh migrated database on the local server, real processes, their peak RSS and CPU
+// time, and autocannon rounds. Benchmarks print figures and ratios against a baseline measured in the same run; they assert
 // nothing.
 const { fork, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -93,6 +93,62 @@ function rssSampler(pid) {
   return { peakMb: () => (read(), peakKb / 1024), stop: () => clearInterval(timer) };
 }
 
+/** User + system CPU seconds of one process from /proc, with those of the children it has reaped (`withReaped`). */
+function processCpuSeconds(pid, withReaped = false) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is [0], utime [11], stime [12], cutime [13], cstime [14].
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return { ppid: Number(fields[1]), seconds: ticks / CLOCK_TICKS };
+  } catch {
+    return null; // gone
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/**
+ * CPU time spent by PostgreSQL (the postmaster, its live children and those it has reaped: backends of finished
+ * connections), Redis and the given processes. Per event it is far steadier than throughput on a shared machine, and
+ * it says which process a difference comes from. Linux only (`/proc`); null elsewhere.
+ */
+async function cpuMeter(databaseUrl) {
+  if (!fs.existsSync('/proc/self/stat')) return null;
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const backend = await client.query('SELECT pg_backend_pid() AS pid').finally(() => client.end());
+  const postmaster = processCpuSeconds(backend.rows[0].pid)?.ppid;
+  const redis = new Redis(process.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const info = await redis.info('server').finally(() => redis.disconnect());
+  const redisPid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+  if (!postmaster || !processCpuSeconds(redisPid)) return null; // a server on another machine
+  const postgresSeconds = () => {
+    let seconds = processCpuSeconds(postmaster, true).seconds;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = processCpuSeconds(entry);
+      if (child?.ppid === postmaster) seconds += child.seconds;
+    }
+    return seconds;
+  };
+  /** Starts a measurement of `pids` ({name: pid}); `perEvent(n)` answers µs per event by name, with postgres and redis. */
+  return (pids) => {
+    const read = () => ({
+      postgres: postgresSeconds(),
+      redis: processCpuSeconds(redisPid).seconds,
+      ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuSeconds(pid)?.seconds ?? 0])),
+    });
+    const start = read();
+    return {
+      perEvent: (events) => {
+        const end = read();
+        return Object.fromEntries(Object.keys(start).map((name) => [name, ((end[name] - start[name]) * 1e6) / events]));
+      },
+    };
+  };
+}
+
 /** A Hookgate role as a real process from dist/, ready when its health answers. */
 async function startHookgate(role, env) {
   const port = await freePort();
@@ -148,4 +204,14 @@ function stopChild(child) {
 
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-module.exports = { benchDatabase, freePort, waitUntil, rssSampler, startHookgate, startScript, stopChild, fmt };
+module.exports = {
+  benchDatabase,
+  cpuMeter,
+  freePort,
+  waitUntil,
+  rssSampler,
+  startHookgate,
+  startScript,
+  stopChild,
+  fmt,
+};
