@@ -116,8 +116,10 @@ async function cpuMeter(databaseUrl) {
   if (!fs.existsSync('/proc/self/stat')) return null;
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  const backend = await client.query('SELECT pg_backend_pid() AS pid').finally(() => client.end());
+  // Read while the connection is open: its backend process exits with it.
+  const backend = await client.query('SELECT pg_backend_pid() AS pid');
   const postmaster = processCpuSeconds(backend.rows[0].pid)?.ppid;
+  await client.end();
   const redis = new Redis(process.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const info = await redis.info('server').finally(() => redis.disconnect());
