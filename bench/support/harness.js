@@ -1,6 +1,6 @@
 // What every benchmark needs: a fresh migrated database on the local server, real processes, their peak RSS and CPU
-// time, and autocannon rounds. Benchmarks print figures and ratios against a baseline measured in the same run; they assert
-// nothing.
+// time, and autocannon rounds. Benchmarks print figures and ratios against a baseline measured in the same run; they
+// assert nothing.
 const { fork, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -93,11 +93,14 @@ function rssSampler(pid) {
   return { peakMb: () => (read(), peakKb / 1024), stop: () => clearInterval(timer) };
 }
 
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
 /** User + system CPU seconds of one process from /proc, with those of the children it has reaped (`withReaped`). */
 function processCpuSeconds(pid, withReaped = false) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is [0], utime [11], stime [12], cutime [13], cstime [14].
+    // Fields after the command name (which may hold spaces): state [0], ppid [1], utime [11], stime [12], cutime [13],
+    // cstime [14].
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
     return { ppid: Number(fields[1]), seconds: ticks / CLOCK_TICKS };
@@ -105,7 +108,6 @@ function processCpuSeconds(pid, withReaped = false) {
     return null; // gone
   }
 }
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /**
  * CPU time spent by PostgreSQL (the postmaster, its live children and those it has reaped: backends of finished
