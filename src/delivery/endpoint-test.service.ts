@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { newRowId } from '../common/database/row-id';
 import { AuditService } from '../audit/audit.service';
+import { newRowId } from '../common/database/row-id';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { EndpointRepository } from '../endpoints/endpoint.repository';

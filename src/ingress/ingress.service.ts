@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { newRowId } from '../common/database/row-id';
 import { CONTEXT_EVENT_ID } from '../common/context/request-context';
+import { newRowId } from '../common/database/row-id';
 import { EventRouter } from '../endpoints/event-router';
 import { IncomingEvent } from '../events/event-store.types';
 import { EventWriter } from '../events/event-writer.service';
