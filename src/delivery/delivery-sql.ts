@@ -30,6 +30,21 @@ const rolledUpStatus = (open: string, ok: string, dead: string) => `CASE
     ELSE 'partially_delivered' END::"EventStatus"`;
 
 /**
+ * A delivery's status as a filter on a row already found by its key, never as a way to find rows: compared as text,
+ * it matches no index. The worker's statements are prepared once per connection and keep a generic plan; with the
+ * status index usable, a running gateway's statistics (almost every delivery finished) make that plan walk every
+ * open delivery on each batch, however many are open by then: a backlog became quadratic work exactly when the
+ * gateway was busiest.
+ */
+const statusIn = (column: string, ...statuses: string[]) =>
+  `${column}::text IN (${statuses.map((status) => `'${status}'`).join(', ')})`;
+
+/** An open delivery `job` may claim: nobody holds it, `job` does, or its holder's claim expired (its worker died). */
+const claimableBy = (delivery: string, job: string) =>
+  `${statusIn(`${delivery}.status`, 'pending', 'retrying', 'in_flight')}
+    AND (${delivery}.claimed_by IS NULL OR ${delivery}.claimed_by = ${job} OR ${delivery}.claim_expires_at < now())`;
+
+/**
  * Marks deliveries in flight for their jobs and reads what each attempt needs, for a batch of jobs (`ord` says which
  * input row a returned row answers). Only an open delivery can be claimed, and only when no other job holds it (or its
  * claim expired: that job's worker died); of two jobs of one delivery in a batch, one gets it. Rows are locked in id
@@ -44,12 +59,10 @@ export const CLAIM_BATCH = `
     claim_expires_at = now() + make_interval(secs => c.claim_ms / 1000), updated_at = now()
   FROM (
     SELECT dl.id, i.job_id, i.claim_ms, i.ord FROM deliveries dl JOIN input i ON i.delivery_id = dl.id
-    WHERE dl.status IN ('pending', 'retrying', 'in_flight')
-      AND (dl.claimed_by IS NULL OR dl.claimed_by = i.job_id OR dl.claim_expires_at < now())
+    WHERE ${claimableBy('dl', 'i.job_id')}
     ORDER BY dl.id FOR NO KEY UPDATE OF dl
   ) c, events e, integrations i, endpoints ep
-  WHERE d.id = c.id AND d.status IN ('pending', 'retrying', 'in_flight')
-    AND (d.claimed_by IS NULL OR d.claimed_by = c.job_id OR d.claim_expires_at < now())
+  WHERE d.id = c.id AND ${claimableBy('d', 'c.job_id')}
     AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id
     AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
   RETURNING c.ord::int, d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
@@ -101,9 +114,9 @@ export const RECORD_BATCH = `
       claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
     FROM (
       SELECT dl.id, i.* FROM deliveries dl JOIN input i ON i.delivery_id = dl.id
-      WHERE dl.status = 'in_flight' AND dl.claimed_by = i.job_id ORDER BY dl.id FOR NO KEY UPDATE OF dl
+      WHERE ${statusIn('dl.status', 'in_flight')} AND dl.claimed_by = i.job_id ORDER BY dl.id FOR NO KEY UPDATE OF dl
     ) l
-    WHERE deliveries.id = l.id AND deliveries.status = 'in_flight' AND deliveries.claimed_by = l.job_id
+    WHERE deliveries.id = l.id AND ${statusIn('deliveries.status', 'in_flight')} AND deliveries.claimed_by = l.job_id
     RETURNING deliveries.id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count,
       deliveries.replay_request_id, l.ord, l.status, l.reason, l.disable_endpoint,
       l.status IN ('succeeded', 'dead_lettered') AS final
@@ -199,7 +212,8 @@ export const CREATE_FOR_EVENT = `
   )
   SELECT id::text, endpoint_id::text AS "endpointId" FROM created
   UNION ALL
-  SELECT id::text, endpoint_id::text FROM deliveries WHERE event_id = $1::uuid AND status = 'pending' AND replay_request_id IS NULL`;
+  SELECT id::text, endpoint_id::text FROM deliveries
+  WHERE event_id = $1::uuid AND ${statusIn('status', 'pending')} AND replay_request_id IS NULL`;
 
 /**
  * Resets deliveries for another run (replay or redrive) and returns them with their endpoint's attempt limit:
