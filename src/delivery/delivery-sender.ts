@@ -82,6 +82,14 @@ export class DeliverySender implements OnModuleDestroy {
     };
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // The whole attempt's deadline (a body trickled slower than bodyTimeout resets it on every chunk). A timer
+    // cleared with the attempt, not AbortSignal.timeout: its timer and weak references live until it fires or
+    // a full collection, thousands of them at a busy worker's rate.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`timed out after ${delivery.timeoutMs} ms`, 'TimeoutError')),
+      delivery.timeoutMs,
+    );
     try {
       if (!this.config.delivery.allowPrivateNetworks) assertAllowedLiteral(new URL(delivery.url).hostname);
       const response = await request(delivery.url, {
@@ -91,7 +99,7 @@ export class DeliverySender implements OnModuleDestroy {
         dispatcher: this.agent,
         headersTimeout: delivery.timeoutMs,
         bodyTimeout: delivery.timeoutMs,
-        signal: AbortSignal.timeout(delivery.timeoutMs),
+        signal: deadline.signal,
       });
       const responseBody = await this.readCapped(response.body);
       const responseHeaders = Object.fromEntries(
@@ -135,6 +143,8 @@ export class DeliverySender implements OnModuleDestroy {
             : ((error as { code?: string }).code ?? (error as Error).name),
         durationMs: elapsed(),
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { JobQueue } from '../../src/queue/job-queue.service';
 import { QueueName } from '../../src/queue/queue-names';
@@ -207,6 +209,36 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     expect(delivery).toMatchObject({ status: 'dead_lettered', attemptCount: 2 });
     expect(delivery.attempts.map((attempt) => attempt.errorClass)).toEqual(['TimeoutError', 'TimeoutError']);
     expect(delivery.deadLetterReason).toMatch(/retries exhausted after 2 attempts/);
+  });
+
+  it('ends an attempt at the endpoint timeout even while the answer keeps trickling in', async () => {
+    // Headers at once, then a byte every 50 ms, never the end: neither the wait for headers nor the wait between two
+    // chunks runs out; only the attempt's own deadline does.
+    const trickle = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const drip = setInterval(() => response.write('.'), 50);
+      response.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = trickle.address() as AddressInfo;
+      const endpoint = await createEndpoint(app.url!, {
+        url: `http://127.0.0.1:${port}/trickle`,
+        filter: { eventTypes: ['trickle.*'] },
+        timeoutMs: 300,
+        maxAttempts: 1,
+      });
+      const eventId = await sendAcme(app.url!, 'trickle_1', 'trickle.thing');
+      const delivery = await settled(eventId, endpoint.id);
+      expect(delivery.status).toBe('dead_lettered');
+      expect(delivery.attempts).toHaveLength(1);
+      expect(delivery.attempts[0]).toMatchObject({ errorClass: 'TimeoutError', error: 'timed out after 300 ms' });
+      expect(delivery.attempts[0].durationMs).toBeGreaterThanOrEqual(280);
+      expect(delivery.attempts[0].durationMs).toBeLessThan(2_000);
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise((resolve) => trickle.close(resolve));
+    }
   });
 
   it('fans out by filter: integration and type wildcards, disabled endpoints get nothing, no match → no_subscribers', async () => {
