@@ -4,18 +4,32 @@
 //              delivered by ONE real `worker` process to a loopback receiver that verifies every signature;
 //   baseline = the same events sent to bench/support/baseline-ingest-server.js (INSERT + BullMQ add) and delivered
 //              by bench/support/baseline-delivery-worker.js (one SELECT, one signed POST, one UPDATE per event).
-// Drain rate = events / (last arrival − first send). Then Hookgate alone at a steady BENCH_STEADY_RATE (200)/s,
-// after one warm-up second: end-to-end latency from send to arrival. Prints figures; asserts nothing.
+// Each pipeline is measured warm (warmUp: BENCH_WARM_UP_EVENTS (2,000) delivered first, the database analyzed as
+// autovacuum would have, a checkpoint). Drain rate = events / (last arrival − first send). Then Hookgate alone at a
+// steady BENCH_STEADY_RATE (200)/s, after one warm-up second: end-to-end latency from send to arrival. Prints
+// figures; asserts nothing.
 const crypto = require('node:crypto');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { Pool } = require('pg');
 const Stripe = require('stripe');
-const { benchDatabase, cpuMeter, freePort, startHookgate, startScript, waitUntil, fmt } = require('./support/harness');
+const {
+  analyze,
+  benchDatabase,
+  checkpoint,
+  cpuMeter,
+  freePort,
+  startHookgate,
+  startScript,
+  waitUntil,
+  fmt,
+} = require('./support/harness');
 
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS || 20_000);
 const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE || 200);
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS || 10);
+// Events each pipeline delivers before it is measured: its processes warm, its tables hold finished rows.
+const WARM_UP_EVENTS = Number(process.env.BENCH_WARM_UP_EVENTS || 2_000);
 // The endpoint controls of §6.6 that cost something per event or attempt: static headers, a bearer token and a
 // payload filter that every event matches (BENCH_ENDPOINT_CONTROLS=0 measures a plain endpoint).
 const ENDPOINT_CONTROLS = process.env.BENCH_ENDPOINT_CONTROLS !== '0';
@@ -136,6 +150,21 @@ function figures(arrived, ids) {
   };
 }
 
+/**
+ * Takes a pipeline to the state its measurement starts from, the same for both: WARM_UP_EVENTS sent and delivered
+ * (processes warm, tables holding finished rows), the statistics autovacuum would have by now (analyze), and no
+ * checkpoint pending. Returns how many events the route has received.
+ */
+async function warmUp(url, receiver, route, databaseUrl) {
+  const before = sequence;
+  await send(url, { amount: WARM_UP_EVENTS });
+  const arrived = sequence - before;
+  await waitForArrivals(receiver, route, arrived, 120_000);
+  await analyze(databaseUrl);
+  await checkpoint();
+  return arrived;
+}
+
 async function main() {
   const db = await benchDatabase();
   const receiverPort = await freePort();
@@ -169,6 +198,7 @@ async function main() {
     }).then((response) => response.json());
     receiver.child.send({ type: 'secret', path: '/hookgate', secret: created.secret });
 
+    const hookgateWarmUp = await warmUp(`${api.url}/webhooks/stripe`, receiver, '/hookgate', db.url);
     const before = sequence;
     const hookgateCpu = meter?.({ api: api.child.pid, worker: worker.child.pid });
     await send(`${api.url}/webhooks/stripe`, { amount: EVENTS });
@@ -176,7 +206,8 @@ async function main() {
       { length: sequence - before },
       (_, index) => `evt_delivery_${process.pid}_${before + index + 1}`,
     );
-    const hookgateArrivals = await waitForArrivals(receiver, '/hookgate', hookgateIds.length, 300_000);
+    const hookgateArrived = hookgateWarmUp + hookgateIds.length;
+    const hookgateArrivals = await waitForArrivals(receiver, '/hookgate', hookgateArrived, 300_000);
     const hookgate = figures(hookgateArrivals.arrivals, hookgateIds);
     hookgate.cpu = hookgateCpu?.perEvent(hookgate.delivered);
     await Promise.all([api.stop(), worker.stop()]);
@@ -200,6 +231,7 @@ async function main() {
       TARGET_URL: `http://127.0.0.1:${receiverPort}/baseline`,
     });
     processes.push(baselineIngest, baselineWorker);
+    const baselineWarmUp = await warmUp(`http://127.0.0.1:${ingestPort}/`, receiver, '/baseline', db.url);
     const baselineBefore = sequence;
     const baselineCpu = meter?.({ api: baselineIngest.child.pid, worker: baselineWorker.child.pid });
     await send(`http://127.0.0.1:${ingestPort}/`, { amount: EVENTS });
@@ -207,7 +239,7 @@ async function main() {
       { length: sequence - baselineBefore },
       (_, index) => `evt_delivery_${process.pid}_${baselineBefore + index + 1}`,
     );
-    const baselineArrivals = await waitForArrivals(receiver, '/baseline', baselineIds.length, 300_000);
+    const baselineArrivals = await waitForArrivals(receiver, '/baseline', baselineWarmUp + baselineIds.length, 300_000);
     const baseline = figures(baselineArrivals.arrivals, baselineIds);
     baseline.cpu = baselineCpu?.perEvent(baseline.delivered);
     await Promise.all([baselineIngest.stop(), baselineWorker.stop()]);
@@ -221,7 +253,7 @@ async function main() {
     // second; one warm-up second (delivered before measuring) keeps that out of a steady state's latency.
     const warmUpBefore = sequence;
     await sendSteadily(`${steadyApi.url}/webhooks/stripe`, STEADY_RATE, 1);
-    await waitForArrivals(receiver, '/hookgate', hookgateIds.length + (sequence - warmUpBefore), 60_000);
+    await waitForArrivals(receiver, '/hookgate', hookgateArrived + (sequence - warmUpBefore), 60_000);
     const steadyBefore = sequence;
     await sendSteadily(`${steadyApi.url}/webhooks/stripe`, STEADY_RATE, STEADY_SECONDS);
     const steadyIds = Array.from(
@@ -229,7 +261,7 @@ async function main() {
       (_, index) => `evt_delivery_${process.pid}_${steadyBefore + index + 1}`,
     );
     const steady = figures(
-      (await waitForArrivals(receiver, '/hookgate', hookgateIds.length + (sequence - warmUpBefore), 60_000)).arrivals,
+      (await waitForArrivals(receiver, '/hookgate', hookgateArrived + (sequence - warmUpBefore), 60_000)).arrivals,
       steadyIds,
     );
 
