@@ -79,9 +79,13 @@ const STORE_INTERNAL = `
   FROM raw
   RETURNING id::text`;
 
-/** Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). */
-const MARK_QUEUED = `
-  UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'received'`;
+/**
+ * Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). The status,
+ * compared as text, only filters the rows the primary key found: through the outbox's partial index, the generic plan
+ * of a running gateway (few events received) walked the whole outbox on every call, however long it had grown.
+ */
+export const MARK_QUEUED = `
+  UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status::text = 'received'`;
 
 interface StoredRow {
   created: boolean;

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { CLAIM_BATCH, CREATE_FOR_EVENT, DEAD_LETTER_UNRECORDED, RECORD_BATCH } from '../../src/delivery/delivery-sql';
+import { MARK_QUEUED } from '../../src/events/event-store.repository';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 interface PlanNode {
@@ -13,23 +14,29 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-/** The hot-path statements of the worker and the number of their parameters. */
+/** The indexes a scan reads: its own, or those of the bitmap index scans under a bitmap heap scan. */
+function indexesOf(scan: PlanNode): string[] {
+  return nodes(scan).flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
+}
+
+/** Hot-path statements that change rows of a given status, and the number of their parameters. */
 const STATEMENTS: [string, string, number][] = [
   ['the claim of a batch', CLAIM_BATCH, 3],
   ['the record of a batch', RECORD_BATCH, 18],
   ['the dead letter of an attempt never recorded', DEAD_LETTER_UNRECORDED, 4],
   ['a fan-out', CREATE_FOR_EVENT, 2],
+  ['the mark of events handed to the queue', MARK_QUEUED, 1],
 ];
 
 /**
- * The worker's statements reach each delivery and event by a key (its primary key, or its event and endpoint) on a
- * running gateway. They are
- * prepared once per connection, so after five runs PostgreSQL keeps a generic plan. Its statistics then say almost
- * every delivery is finished, which made the status index look like the cheapest way to the open ones: each batch
- * walked every open delivery, however many were open by the time the plan ran, and a backlog became quadratic work.
+ * The hot paths reach each delivery and event by a key (its primary key, or its event and endpoint) on a running
+ * gateway. Their statements are prepared once per connection, so after five runs PostgreSQL keeps a generic plan,
+ * and the statistics then say almost every delivery and event is finished. That made an index on the status (or the
+ * partial index of the outbox) look like the cheapest way to the few open rows: each batch walked every open row,
+ * however many were open by the time the plan ran, and a backlog became quadratic work when the gateway was busiest.
  * (A database never analyzed, the first minute of an install, has no statistics to plan by: its plans are not checked.)
  */
-describe('query plans of the delivery hot path', () => {
+describe('query plans of the hot paths', () => {
   let db: TestDatabase;
   let client: Client;
 
@@ -56,7 +63,7 @@ describe('query plans of the delivery hot path', () => {
       return nodes(rows[0]['QUERY PLAN'][0].Plan)
         .filter((node) => node['Node Type'] !== 'ModifyTable')
         .filter((node) => node['Relation Name'] === 'deliveries' || node['Relation Name'] === 'events')
-        .map((node) => `${node['Relation Name']}: ${node['Node Type']} ${node['Index Name'] ?? ''}`.trim());
+        .map((node) => `${node['Relation Name']}: ${node['Node Type']} ${indexesOf(node).join(' ')}`.trim());
     } finally {
       await client.query('ROLLBACK');
       await client.query('DEALLOCATE ALL');
@@ -65,8 +72,8 @@ describe('query plans of the delivery hot path', () => {
 
   function expectKeyedAccess(paths: string[]): void {
     const keyed =
-      /^(deliveries: Index Scan (deliveries_pkey|deliveries_event_id_endpoint_id_key)|events: Index Scan events_pkey)$/;
-    expect(paths.some((path) => path.startsWith('deliveries: '))).toBe(true);
+      /^(deliveries: (Index|Bitmap Heap) Scan (deliveries_pkey|deliveries_event_id_endpoint_id_key)|events: (Index|Bitmap Heap) Scan events_pkey)$/;
+    expect(paths.length).toBeGreaterThan(0);
     expect(paths.filter((path) => !keyed.test(path))).toEqual([]);
   }
 
