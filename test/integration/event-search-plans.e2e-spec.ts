@@ -3,20 +3,10 @@ import { EventQueryRepository } from '../../src/events/event-query.repository';
 import { EventFilterDto } from '../../src/events/dto/event-query.dto';
 import { Prisma } from '../../src/generated/prisma/client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { PlanNode, planNodes } from '../support/query-plans';
 
 const EVENTS = 200_000;
 const TYPES = ['invoice.paid', 'invoice.payment_failed', 'customer.created', 'payment_intent.succeeded'];
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
 
 /**
  * Every GET /events filter is served by an index: the planner's choice for the repository's own query, over enough
@@ -57,7 +47,7 @@ describe('GET /events query plans', () => {
     const [row] = await prisma.$queryRaw<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
       Prisma.sql`EXPLAIN (FORMAT JSON) ${await queries.pageQuery(filter, 50, after)}`,
     );
-    return nodes(row['QUERY PLAN'][0].Plan);
+    return planNodes(row['QUERY PLAN'][0].Plan);
   };
 
   const day = new Date(Date.now() - 10 * 86_400_000);

@@ -2,21 +2,11 @@ import { Client } from 'pg';
 import { CLAIM_BATCH, CREATE_FOR_EVENT, DEAD_LETTER_UNRECORDED, RECORD_BATCH } from '../../src/delivery/delivery-sql';
 import { MARK_QUEUED } from '../../src/events/event-store.repository';
 import { createTestDatabase, TestDatabase } from '../support/database';
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
+import { PlanNode, planNodes } from '../support/query-plans';
 
 /** The indexes a scan reads: its own, or those of the bitmap index scans under a bitmap heap scan. */
 function indexesOf(scan: PlanNode): string[] {
-  return nodes(scan).flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
+  return planNodes(scan).flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
 }
 
 /** Hot-path statements that change rows of a given status, and the number of their parameters. */
@@ -60,7 +50,7 @@ describe('query plans of the hot paths', () => {
       const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
         `EXPLAIN (FORMAT JSON) EXECUTE hot_path_statement(${Array.from({ length: parameters }, () => 'NULL').join(', ')})`,
       );
-      return nodes(rows[0]['QUERY PLAN'][0].Plan)
+      return planNodes(rows[0]['QUERY PLAN'][0].Plan)
         .filter((node) => node['Node Type'] !== 'ModifyTable')
         .filter((node) => node['Relation Name'] === 'deliveries' || node['Relation Name'] === 'events')
         .map((node) => `${node['Relation Name']}: ${node['Node Type']} ${indexesOf(node).join(' ')}`.trim());
