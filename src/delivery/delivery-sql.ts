@@ -1,4 +1,5 @@
 import { auditRowsFrom } from '../audit/audit-sql';
+import { statusIn } from '../common/database/status-filter';
 
 /**
  * The SQL of the deliveries table: the statements of DeliveryRepository (each one round trip, prepared once per
@@ -28,16 +29,6 @@ const rolledUpStatus = (open: string, ok: string, dead: string) => `CASE
     WHEN ${dead} = 0 THEN 'delivered'
     WHEN ${ok} = 0 THEN 'failed'
     ELSE 'partially_delivered' END::"EventStatus"`;
-
-/**
- * A delivery's status as a filter on a row already found by its key, never as a way to find rows: compared as text,
- * it matches no index. The worker's statements are prepared once per connection and keep a generic plan; with the
- * status index usable, a running gateway's statistics (almost every delivery finished) make that plan walk every
- * open delivery on each batch, however many are open by then: a backlog became quadratic work exactly when the
- * gateway was busiest.
- */
-const statusIn = (column: string, ...statuses: string[]) =>
-  `${column}::text IN (${statuses.map((status) => `'${status}'`).join(', ')})`;
 
 /** An open delivery `job` may claim: nobody holds it, `job` does, or its holder's claim expired (its worker died). */
 const claimableBy = (delivery: string, job: string) =>

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HotPathPool } from '../common/database/pg-pool';
+import { statusIn } from '../common/database/status-filter';
 import { insertDeliveriesFrom } from '../delivery/delivery-sql';
 import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
@@ -80,12 +81,11 @@ const STORE_INTERNAL = `
   RETURNING id::text`;
 
 /**
- * Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). The status,
- * compared as text, only filters the rows the primary key found: through the outbox's partial index, the generic plan
- * of a running gateway (few events received) walked the whole outbox on every call, however long it had grown.
+ * Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). The events are
+ * found by id, not through the outbox's partial index (statusIn).
  */
 export const MARK_QUEUED = `
-  UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status::text = 'received'`;
+  UPDATE events SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND ${statusIn('status', 'received')}`;
 
 interface StoredRow {
   created: boolean;
