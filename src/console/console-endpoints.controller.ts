@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { IdParam } from '../common/http/id-param';
 import { PageQueryDto } from '../common/pagination/page';
 import { DeliveryQueryService } from '../delivery/delivery-query.service';
-import { CreateEndpointDto, UpdateEndpointDto } from '../endpoints/dto/endpoint.dto';
+import { CreateEndpointDto, RotateEndpointSecretDto, UpdateEndpointDto } from '../endpoints/dto/endpoint.dto';
 import { EndpointService } from '../endpoints/endpoint.service';
 import { RequireScope } from '../management/require-scope.decorator';
 import { CreateIntegrationDto, UpdateIntegrationDto } from '../providers/integrations/dto/integration.dto';
@@ -120,8 +120,17 @@ export class ConsoleEndpointsController {
 
   @Post('endpoints/:id/rotate-secret')
   @RequireScope('admin')
-  async rotate(@Param('id') id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
-    const rotated = await this.endpoints.rotateSecret(id, request.consoleSession.actor.name);
+  async rotate(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const grace = body.gracePeriodSeconds;
+    const dto = await formAs(RotateEndpointSecretDto, {
+      gracePeriodSeconds: typeof grace === 'string' && /^\d+$/.test(grace) ? Number(grace) : grace,
+    });
+    const rotated = await this.endpoints.rotateSecret(id, dto, request.consoleSession.actor.name);
     const [endpoint, attempts, deadLetters] = await Promise.all([
       this.endpoints.get(id),
       this.deliveries.recentAttempts(id, RECENT_ATTEMPTS),

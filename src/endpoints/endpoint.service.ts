@@ -6,7 +6,7 @@ import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../common/redis/
 import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
-import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { CreateEndpointDto, RotateEndpointSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { generateEndpointSecret } from './endpoint-secret';
 import { toEndpointAuth } from './endpoint-auth';
 import { normalizeEndpointHeaders } from './endpoint-headers';
@@ -16,8 +16,6 @@ import { EndpointRepository } from './endpoint.repository';
 import { OperationalEvents } from '../events/operational-events.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 
-/** After rotation the previous secret keeps signing too (both signatures sent) for this long. */
-const PREVIOUS_SECRET_GRACE_MS = 24 * 3600 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** http(s) only and no credentials in the URL (they would be stored and shown in clear). */
@@ -198,20 +196,23 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
 
   @AnnouncesChange('endpoints')
   @Transactional()
-  async rotateSecret(id: string, actor: string): Promise<EndpointWithSecretView> {
+  async rotateSecret(id: string, dto: RotateEndpointSecretDto, actor: string): Promise<EndpointWithSecretView> {
     const current = await this.require(id);
     const secret = generateEndpointSecret();
+    // Contract §7.6: during the grace period the previous secret signs too; without one it stops at once, and a
+    // previous secret still in an earlier rotation's grace period is dropped either way (two signatures at most).
+    const gracePeriodSeconds = dto.gracePeriodSeconds ?? 0;
     const endpoint = await this.repository.update(id, {
       secret,
-      previousSecret: current.secret,
-      previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_GRACE_MS),
+      previousSecret: gracePeriodSeconds > 0 ? current.secret : null,
+      previousSecretExpiresAt: gracePeriodSeconds > 0 ? new Date(Date.now() + gracePeriodSeconds * 1000) : null,
     });
     await this.audit.record({
       actor,
       action: 'endpoint.secret_rotated',
       subjectType: 'endpoint',
       subjectId: id,
-      details: { previousSecretValidHours: PREVIOUS_SECRET_GRACE_MS / 3_600_000 },
+      details: { gracePeriodSeconds },
     });
     return { ...EndpointView.of(endpoint), secret };
   }

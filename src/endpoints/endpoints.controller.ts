@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page, PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
-import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { CreateEndpointDto, RotateEndpointSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointHealth } from './endpoint-gate';
 import { EndpointService } from './endpoint.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
@@ -62,7 +62,11 @@ export class EndpointsController {
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @RequireScope('admin')
-  rotateSecret(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EndpointWithSecretView> {
-    return this.endpoints.rotateSecret(id, actor.name);
+  rotateSecret(
+    @Param('id') id: string,
+    @Body() dto: RotateEndpointSecretDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<EndpointWithSecretView> {
+    return this.endpoints.rotateSecret(id, dto, actor.name);
   }
 }

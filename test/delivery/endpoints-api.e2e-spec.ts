@@ -35,9 +35,11 @@ describe('endpoints API', () => {
     expect(JSON.stringify(list.body)).not.toContain(created.body.secret);
   });
 
-  it('rotates the secret: a new one, shown once; the previous keeps signing for a grace period', async () => {
+  it('rotates the secret: a new one, shown once; the previous keeps signing for the grace period asked for', async () => {
     const created = await adminApi(app.url!).post('/endpoints', { url: 'https://example.com/rotate' }).expect(201);
-    const rotated = await adminApi(app.url!).post(`/endpoints/${created.body.id}/rotate-secret`).expect(200);
+    const rotated = await adminApi(app.url!)
+      .post(`/endpoints/${created.body.id}/rotate-secret`, { gracePeriodSeconds: 86_400 })
+      .expect(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(created.body.secret);
     const row = await app.app.get(PrismaService).endpoint.findUniqueOrThrow({ where: { id: created.body.id } });

@@ -15,6 +15,13 @@ export interface RecentAttempt {
   delivery: { eventId: string };
 }
 
+/** The console's choices of grace period for a rotated-out signing secret (contract §7.6), in seconds. */
+const GRACE_PERIODS: [number, string][] = [
+  [0, 'none: only the new secret signs from now on'],
+  [3_600, '1 hour'],
+  [86_400, '24 hours'],
+  [604_800, '7 days'],
+];
 const DISABLE_QUESTION = 'Disable this endpoint? Nothing more is delivered to it until it is enabled again.';
 
 function successRate(health: EndpointHealth): string {
@@ -218,10 +225,21 @@ export function endpointPage(
                 <form
                   method="post"
                   action="/console/endpoints/${endpoint.id}/rotate-secret"
-                  data-confirm="Rotate the signing secret? The receiver must be given the new one within 24 hours."
+                  data-confirm="Rotate the signing secret? The receiver must be given the new one before the grace period ends."
                 >
                   ${csrfField(context.session)}
-                  <p class="muted">The previous secret keeps signing (both signatures sent) for 24 hours.</p>
+                  <label
+                    >Grace period
+                    <select name="gracePeriodSeconds">
+                      ${GRACE_PERIODS.map(
+                        ([seconds, label]) => html`<option value="${String(seconds)}">${label}</option>`,
+                      )}
+                    </select>
+                  </label>
+                  <p class="muted">
+                    During the grace period every delivery carries two signatures, with the new secret and with the
+                    previous one, so a receiver holding either verifies it.
+                  </p>
                   <button type="submit">Rotate signing secret</button>
                 </form>
               </div>

@@ -149,3 +149,22 @@ export class CreateEndpointDto {
 }
 
 export class UpdateEndpointDto extends PartialType(CreateEndpointDto) {}
+
+/** The longest grace period of a rotated-out endpoint secret (contract §7.6): seven days. */
+export const MAX_SECRET_GRACE_SECONDS = 604_800;
+
+/** `POST /endpoints/:id/rotate-secret` (contract §7.6); an absent body rotates with no grace period. */
+export class RotateEndpointSecretDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_SECRET_GRACE_SECONDS,
+    default: 0,
+    description:
+      'For this long every delivery is signed with the new and the previous secret (two `v1,` signatures); 0 = only the new one at once',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SECRET_GRACE_SECONDS)
+  gracePeriodSeconds?: number;
+}
