@@ -175,12 +175,8 @@ async function main() {
     STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
     ADMIN_API_KEY: ADMIN_KEY,
     DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true',
-    DELIVERY_CONCURRENCY: '50',
-    // One endpoint receives everything here, as the baseline's one receiver gets its worker's 50 requests in flight.
-    // BENCH_ENDPOINT_CONCURRENCY=25 measures the fairness cap binding (half the slots, the rest held back).
-    ENDPOINT_CONCURRENCY: process.env.BENCH_ENDPOINT_CONCURRENCY || '50',
-    FAN_OUT_CONCURRENCY: '20',
-    DATABASE_POOL_SIZE: '20',
+    // BENCH_HOOKGATE_ENV='{"ENDPOINT_CONCURRENCY":"20"}' measures a setting other than the defaults, for A/B pairs.
+    ...JSON.parse(process.env.BENCH_HOOKGATE_ENV || '{}'),
   };
   const meter = await cpuMeter(db.url);
   const api = await startHookgate('api', env);

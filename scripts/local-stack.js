@@ -134,6 +134,8 @@ async function benchCommand() {
   for (const file of fs
     .readdirSync(path.join(root, 'bench'))
     .filter((f) => f.endsWith('.bench.js'))
+    // BENCH_ONLY=delivery runs one benchmark (bench/delivery.bench.js) instead of all of them.
+    .filter((f) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(f.replace('.bench.js', '')))
     .sort()) {
     run(process.execPath, [path.join(root, 'bench', file)], env);
   }

@@ -32,7 +32,7 @@ const worker = new Worker(
   },
   {
     prefix: process.env.BENCH_REDIS_PREFIX,
-    concurrency: Number(process.env.CONCURRENCY || 50),
+    concurrency: Number(process.env.CONCURRENCY || 10),
     connection: { host: redis.hostname, port: Number(redis.port || 6379), maxRetriesPerRequest: null },
   },
 );

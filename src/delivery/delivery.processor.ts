@@ -24,6 +24,7 @@ import { OperationalEvents } from '../events/operational-events.service';
 import { DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult } from './delivery-sender';
 import { EndpointAuthorizer } from './endpoint-authorizer';
+import { LocalSlotHandoff, MAX_HOLD_MS } from './local-slot-handoff';
 import { nextDelayMs, pausedWaitMs } from './retry-policy';
 import { signingSecrets } from '../common/crypto/signing-secrets';
 
@@ -78,6 +79,7 @@ function spanContextOf(traceparent: string): SpanContext | undefined {
 @Processor(QueueName.Delivery, IDLE_WORKER)
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(DeliveryProcessor.name);
+  private readonly handoff = new LocalSlotHandoff();
 
   constructor(
     private readonly config: AppConfig,
@@ -161,23 +163,33 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // job through, they go out together, one round trip fewer per attempt. A job the gate then holds back keeps its
     // claim, as a throttled one does (it alone comes back for the delivery); once the gate has held a job back here,
     // it is asked first again, so jobs held back by a binding cap or an open breaker do not claim each time round.
-    const early = endpointId && !this.gate.heldBackLately(endpointId) ? this.startClaim(job) : undefined;
-    if (endpointId) {
-      const gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
-      if (!gate.pass) {
-        const waitMs =
-          gate.reason === 'busy'
-            ? heldBackWaitMs(job, gate.waitMs)
-            : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
-        return this.waitWithoutAttempt(job, token, waitMs);
-      }
+    let early = endpointId && !this.gate.heldBackLately(endpointId) ? this.startClaim(job) : undefined;
+    if (!endpointId) return this.claimAndSend(job, span, early ?? this.startClaim(job), token);
+    let gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
+    // At the cap, a job may wait here for the slot an attempt of this worker is about to free (LocalSlotHandoff). It
+    // is likely to get it, so it claims its delivery while it waits (kept if it goes back to the queue after all).
+    const holdUntil = Date.now() + MAX_HOLD_MS;
+    while (!gate.pass && gate.reason === 'busy' && this.handoff.mayHold(endpointId)) {
+      early ??= this.startClaim(job);
+      if (!(await this.handoff.hold(endpointId, holdUntil - Date.now()))) break;
+      gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
     }
+    if (!gate.pass) {
+      const waitMs =
+        gate.reason === 'busy'
+          ? heldBackWaitMs(job, gate.waitMs)
+          : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
+      return this.waitWithoutAttempt(job, token, waitMs);
+    }
+    const slotTakenAt = Date.now();
+    this.handoff.started(endpointId);
     let outcome: AttemptResult | undefined;
     try {
       outcome = await this.claimAndSend(job, span, early ?? this.startClaim(job), token, controls?.rateLimitPerSecond);
       return outcome;
     } finally {
-      if (endpointId && !outcome?.outcome) await this.gate.release(endpointId, job.id!);
+      if (!outcome?.outcome) await this.gate.release(endpointId, job.id!);
+      this.handoff.finished(endpointId, Date.now() - slotTakenAt);
     }
   }
 
