@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { RequestValidationPipe } from '../common/http/request-validation.pipe';
+import { ApplicationsHttpModule } from '../applications/applications-http.module';
 import { AuditHttpModule } from '../audit/audit-http.module';
 import { ConsoleModule } from '../console/console.module';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
@@ -20,6 +21,7 @@ import { ManagementModule } from '../management/management.module';
   imports: [
     ManagementModule,
     HealthHttpModule,
+    ApplicationsHttpModule,
     ProvidersHttpModule,
     IngressModule,
     EndpointsHttpModule,

@@ -26,8 +26,8 @@ export function configureHttpApp(app: INestApplication): void {
   ) => void)[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const slug = webhooks.slugOf(request);
-    if (slug === undefined) expressListener(request, response);
-    else void webhooks.handle(request, response, slug);
+    const target = webhooks.targetOf(request);
+    if (target === undefined) expressListener(request, response);
+    else void webhooks.handle(request, response, target);
   });
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { EndpointFilter, hasPayloadConditions, matchesFilter } from '../endpoints/endpoint-filter';
+import { EndpointFilter, hasPayloadConditions } from '../endpoints/endpoint-filter';
+import { routesTo } from '../endpoints/event-router';
 import { matchesPayload } from '../endpoints/payload-filter';
 import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { EventStoreRepository } from '../events/event-store.repository';
@@ -96,7 +97,10 @@ export class DeliveryDispatcher {
     const filterOf = (endpoint: { filter: unknown }) => endpoint.filter as EndpointFilter;
     const routed = routings.flatMap((event) =>
       endpoints
-        .filter((endpoint) => options.endpointId || matchesFilter(filterOf(endpoint), event))
+        // A replay to one endpoint skips its filter, never its application (§7.1).
+        .filter((endpoint) =>
+          options.endpointId ? endpoint.applicationId === event.applicationId : routesTo(endpoint, event),
+        )
         .map((endpoint) => ({ event, endpoint })),
     );
     // Payload filters need the envelopes: one read for the batch, only of the events such an endpoint was routed.

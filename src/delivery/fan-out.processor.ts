@@ -6,6 +6,8 @@ import { CONTEXT_EVENT_ID } from '../common/context/request-context';
 import { AppConfig } from '../config/app-config';
 import { HOOKGATE_INTEGRATION } from '../endpoints/endpoint-filter';
 import { EventRouter } from '../endpoints/event-router';
+import { EndpointRepository } from '../endpoints/endpoint.repository';
+import { Endpoint } from '../generated/prisma/client';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { inJobSpan } from '../observability/tracing/trace-context';
 import { JobOf } from '../queue/job-payloads';
@@ -32,6 +34,7 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly config: AppConfig,
     private readonly runner: WorkerRunner,
     private readonly router: EventRouter,
+    private readonly endpoints: EndpointRepository,
     private readonly events: EventStoreRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly dispatcher: DeliveryDispatcher,
@@ -59,17 +62,36 @@ export class FanOutProcessor extends WorkerHost implements OnApplicationBootstra
     return settleFinalFailure(this.logger, job, error, async () => undefined);
   }
 
-  private async fanOut({ eventId, type, integration }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {
-    const routing = type && integration ? { type, integration } : (await this.events.findRoutings([eventId]))[0];
+  private async fanOut({
+    eventId,
+    applicationId,
+    type,
+    integration,
+  }: JobOf<JobName.ProcessEvent>): Promise<{ deliveries: number }> {
+    const routing =
+      applicationId && type && integration
+        ? { applicationId, type, integration }
+        : (await this.events.findRoutings([eventId]))[0];
     if (!routing) throw new UnrecoverableError(`event ${eventId} does not exist`);
     let envelope: Promise<Record<string, unknown> | undefined> | undefined;
     const readEnvelope = () => (envelope ??= this.events.findEnvelopes([eventId]).then((found) => found.get(eventId)));
-    let matching = await this.router.route(routing, readEnvelope);
-    // Hookgate's own events about an endpoint never go to that endpoint while it is paused.
-    if (routing.integration === HOOKGATE_INTEGRATION) {
-      const about = ((await readEnvelope()) as { data?: { endpointId?: unknown } } | undefined)?.data?.endpointId;
-      matching = matching.filter((endpoint) => !(endpoint.id === about && endpoint.pausedAt));
-    }
+    if (routing.integration !== HOOKGATE_INTEGRATION)
+      return this.deliver(eventId, await this.router.route(routing, readEnvelope));
+    // Hookgate's own events about an endpoint go to endpoints of that endpoint's application only (§7.1), and never
+    // to that endpoint while it is paused.
+    const about = ((await readEnvelope()) as { data?: { endpointId?: unknown } } | undefined)?.data?.endpointId;
+    const subject = typeof about === 'string' ? await this.endpoints.findLive(about) : null;
+    const matching = await this.router.route(
+      subject ? { ...routing, applicationId: subject.applicationId } : routing,
+      readEnvelope,
+    );
+    return this.deliver(
+      eventId,
+      matching.filter((endpoint) => !(endpoint.id === about && endpoint.pausedAt)),
+    );
+  }
+
+  private async deliver(eventId: string, matching: Endpoint[]): Promise<{ deliveries: number }> {
     const toQueue = await this.deliveries.createForEvent(
       eventId,
       matching.map((endpoint) => endpoint.id),

@@ -15,6 +15,9 @@ import { EndpointGate, EndpointHealth } from './endpoint-gate';
 import { EndpointRepository } from './endpoint.repository';
 import { OperationalEvents } from '../events/operational-events.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
+import { ApplicationDirectory } from '../applications/application-directory';
+import { ApplicationService } from '../applications/application.service';
+import { DEFAULT_APPLICATION_UID } from '../common/tenancy/default-application';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,6 +64,8 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     private readonly config: AppConfig,
     private readonly gate: EndpointGate,
     private readonly operational: OperationalEvents,
+    private readonly applications: ApplicationDirectory,
+    private readonly applicationService: ApplicationService,
   ) {}
 
   /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
@@ -72,11 +77,13 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
 
   async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
     const rows = await this.repository.listPage(limit, decodeCursor(cursor));
+    const uids = new Map<string, string>();
+    for (const row of rows) uids.set(row.applicationId, await this.applicationUid(row.applicationId));
     return toPage(
       rows,
       limit,
       (row) => ({ at: row.createdAt, id: row.id }),
-      (row) => EndpointView.of(row),
+      (row) => EndpointView.of(row, uids.get(row.applicationId)!),
     );
   }
 
@@ -84,7 +91,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   async get(id: string): Promise<EndpointView & { health: EndpointHealth }> {
     const endpoint = await this.require(id);
     const health = await this.gate.health(id);
-    return { ...EndpointView.of(endpoint), health: endpoint.pausedAt ? { ...health, state: 'paused' } : health };
+    return { ...(await this.view(endpoint)), health: endpoint.pausedAt ? { ...health, state: 'paused' } : health };
   }
 
   /** An operator's pause (§6.6): deliveries wait, without using attempts, until resumed. Pausing twice changes nothing. */
@@ -132,9 +139,11 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   @Transactional()
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
+    const application = await this.applicationService.require(dto.application ?? DEFAULT_APPLICATION_UID);
     const secret = generateEndpointSecret();
     const endpoint = await this.repository.create({
       ...toColumns(dto),
+      application: { connect: { id: application.id } },
       url: dto.url,
       filter: (dto.filter ?? {}) as Prisma.InputJsonValue,
       secret,
@@ -144,9 +153,9 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
       action: 'endpoint.created',
       subjectType: 'endpoint',
       subjectId: endpoint.id,
-      details: { url: endpoint.url, filter: dto.filter ?? {} },
+      details: { application: application.uid, url: endpoint.url, filter: dto.filter ?? {} },
     });
-    return { ...EndpointView.of(endpoint), secret };
+    return { ...(await this.view(endpoint)), secret };
   }
 
   async update(id: string, dto: UpdateEndpointDto, actor: string): Promise<EndpointView> {
@@ -159,7 +168,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
         reason: `disabled by ${actor}`,
         actor,
       });
-    return EndpointView.of(endpoint);
+    return await this.view(endpoint);
   }
 
   @Transactional()
@@ -214,7 +223,15 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
       subjectId: id,
       details: { gracePeriodSeconds },
     });
-    return { ...EndpointView.of(endpoint), secret };
+    return { ...(await this.view(endpoint)), secret };
+  }
+
+  private async view(endpoint: Endpoint): Promise<EndpointView> {
+    return EndpointView.of(endpoint, await this.applicationUid(endpoint.applicationId));
+  }
+
+  private async applicationUid(applicationId: string): Promise<string> {
+    return (await this.applications.byId(applicationId))?.uid ?? applicationId;
   }
 
   private async require(id: string): Promise<Endpoint> {

@@ -6,6 +6,7 @@ import { EndpointFilter } from './endpoint-filter';
 /** An endpoint as reads show it: never its secret. */
 export class EndpointView {
   @ApiProperty() id: string;
+  @ApiProperty({ example: 'default', description: 'The uid of the application it belongs to' }) application: string;
   @ApiProperty() url: string;
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ example: { integrations: ['stripe'], eventTypes: ['invoice.*'] } }) filter: EndpointFilter;
@@ -26,9 +27,10 @@ export class EndpointView {
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
-  static of(endpoint: Endpoint): EndpointView {
+  static of(endpoint: Endpoint, applicationUid: string): EndpointView {
     return {
       id: endpoint.id,
+      application: applicationUid,
       url: endpoint.url,
       description: endpoint.description,
       filter: endpoint.filter as EndpointFilter,

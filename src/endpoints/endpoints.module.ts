@@ -1,3 +1,4 @@
+import { ApplicationsModule } from '../applications/applications.module';
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { ActiveEndpoints } from './active-endpoints';
@@ -9,7 +10,7 @@ import { AuditModule } from '../audit/audit.module';
 import { SecretsModule } from '../common/crypto/secrets.module';
 
 @Module({
-  imports: [AuditModule, SecretsModule, EventsModule],
+  imports: [AuditModule, SecretsModule, EventsModule, ApplicationsModule],
   providers: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate, EventRouter],
   exports: [EndpointRepository, EndpointService, ActiveEndpoints, EndpointGate, EventRouter],
 })

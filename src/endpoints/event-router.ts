@@ -6,6 +6,18 @@ import { matchesPayload } from './payload-filter';
 
 const filterOf = (endpoint: Endpoint) => endpoint.filter as EndpointFilter;
 
+/** What routing needs of an event: its application, integration slug and type. */
+export interface RoutedEvent {
+  applicationId: string;
+  integration: string;
+  type: string;
+}
+
+/** Whether the endpoint's routing filter takes the event; never an endpoint of another application (§7.1). */
+export function routesTo(endpoint: Endpoint, event: RoutedEvent): boolean {
+  return endpoint.applicationId === event.applicationId && matchesFilter(filterOf(endpoint), event);
+}
+
 /**
  * Which active endpoints want an event: the routing filter (integration, type) from the cached endpoints, then the
  * payload conditions (§6.6) against the envelope, which is asked for only when a routed endpoint has such conditions
@@ -15,8 +27,8 @@ const filterOf = (endpoint: Endpoint) => endpoint.filter as EndpointFilter;
 export class EventRouter {
   constructor(private readonly endpoints: ActiveEndpoints) {}
 
-  async route(event: { integration: string; type: string }, envelope: () => unknown): Promise<Endpoint[]> {
-    const routed = (await this.endpoints.list()).filter((endpoint) => matchesFilter(filterOf(endpoint), event));
+  async route(event: RoutedEvent, envelope: () => unknown): Promise<Endpoint[]> {
+    const routed = (await this.endpoints.list()).filter((endpoint) => routesTo(endpoint, event));
     if (!routed.some((endpoint) => hasPayloadConditions(filterOf(endpoint)))) return routed;
     const document: unknown = await envelope();
     return routed.filter((endpoint) => matchesPayload(filterOf(endpoint).payload, document));

@@ -60,12 +60,19 @@ export class EventQueryRepository {
     if (filter.status) parts.push(Prisma.sql`e.status = ${filter.status}::"EventStatus"`);
     if (filter.integration) {
       // By id rather than by the joined slug: the planner then knows how many events this integration has, so a
-      // quiet integration's page comes from its own index instead of a walk down the time index.
-      const integration = await this.prisma.integration.findUnique({
+      // quiet integration's page comes from its own index instead of a walk down the time index. A slug names one
+      // integration per application: every application's, for a global key.
+      const integrations = await this.prisma.integration.findMany({
         where: { slug: filter.integration },
         select: { id: true },
       });
-      parts.push(integration ? Prisma.sql`e.integration_id = ${integration.id}::uuid` : Prisma.sql`FALSE`);
+      parts.push(
+        integrations.length === 1
+          ? Prisma.sql`e.integration_id = ${integrations[0].id}::uuid`
+          : integrations.length
+            ? Prisma.sql`e.integration_id = ANY(${integrations.map((row) => row.id)}::uuid[])`
+            : Prisma.sql`FALSE`,
+      );
     }
     if (filter.provider) parts.push(Prisma.sql`e.provider = ${filter.provider}`);
     if (filter.type)

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HotPathPool } from '../common/database/pg-pool';
 import { statusIn } from '../common/database/status-filter';
 import { insertDeliveriesFrom } from '../delivery/delivery-sql';
+import { DEFAULT_APPLICATION_ID } from '../common/tenancy/default-application';
 import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
 /**
@@ -67,7 +68,7 @@ const FIND_BY_KEY = `SELECT id::text FROM events WHERE integration_id = $1::uuid
  */
 const STORE_INTERNAL = `
   WITH integration AS (
-    SELECT id FROM integrations WHERE slug = 'hookgate'
+    SELECT id FROM integrations WHERE application_id = '${DEFAULT_APPLICATION_ID}'::uuid AND slug = 'hookgate'
   ), raw AS (
     INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
     SELECT hookgate_uuid_v7(), id, '{"content-type": "application/json"}'::jsonb, convert_to($4::text, 'UTF8'), NULL, now() FROM integration
@@ -189,7 +190,7 @@ export class EventStoreRepository {
   /** Accepted events older than `minAgeMs` that were never handed to BullMQ, oldest first. */
   async findNotHandedOff(minAgeMs: number, limit: number): Promise<PendingHandOff[]> {
     const { rows } = await this.pool.query<PendingHandOff>(
-      `SELECT e.id::text AS "eventId", e.type, i.slug AS integration, e.traceparent
+      `SELECT e.id::text AS "eventId", i.application_id::text AS "applicationId", e.type, i.slug AS integration, e.traceparent
        FROM events e JOIN integrations i ON i.id = e.integration_id
        WHERE e.status = 'received' AND e.received_at < now() - make_interval(secs => $1::float8 / 1000)
        ORDER BY e.received_at LIMIT $2`,
@@ -201,7 +202,7 @@ export class EventStoreRepository {
   /** Accepted events still not fanned out `stuckAfterMs` after their last change (their job failed or was lost). */
   async findStuck(stuckAfterMs: number, limit: number): Promise<PendingHandOff[]> {
     const { rows } = await this.pool.query<PendingHandOff>(
-      `SELECT e.id::text AS "eventId", e.type, i.slug AS integration, e.traceparent
+      `SELECT e.id::text AS "eventId", i.application_id::text AS "applicationId", e.type, i.slug AS integration, e.traceparent
        FROM events e JOIN integrations i ON i.id = e.integration_id
        WHERE e.status IN ('received', 'queued') AND e.updated_at < now() - make_interval(secs => $1::float8 / 1000)
        ORDER BY e.updated_at LIMIT $2`,
@@ -213,7 +214,8 @@ export class EventStoreRepository {
   /** The routing of each of these events (those that exist): replays, and processing jobs queued without it. */
   async findRoutings(eventIds: string[]): Promise<(EventRouting & { eventId: string })[]> {
     const { rows } = await this.pool.query<EventRouting & { eventId: string }>(
-      'SELECT e.id::text AS "eventId", e.type, i.slug AS integration FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = ANY($1::uuid[])',
+      `SELECT e.id::text AS "eventId", i.application_id::text AS "applicationId", e.type, i.slug AS integration
+       FROM events e JOIN integrations i ON i.id = e.integration_id WHERE e.id = ANY($1::uuid[])`,
       [eventIds],
     );
     return rows;

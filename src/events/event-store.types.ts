@@ -4,6 +4,7 @@ export interface IncomingEvent {
   rawWebhookId: string;
   integrationId: string;
   integrationSlug: string;
+  applicationId: string;
   provider: string;
   type: string;
   externalId: string | null;
@@ -35,6 +36,8 @@ export interface StoreResult {
 /** An accepted event still waiting to be handed to BullMQ. */
 export interface PendingHandOff {
   eventId: string;
+  /** The application of its integration: the event is routed to that application's endpoints only. */
+  applicationId: string;
   type: string;
   /** The integration's slug. */
   integration: string;
@@ -43,6 +46,7 @@ export interface PendingHandOff {
 
 /** What routes an event to endpoints. */
 export interface EventRouting {
+  applicationId: string;
   type: string;
   integration: string;
 }

@@ -58,6 +58,7 @@ export class EventWriter {
         entries.map((entry) => ({
           data: {
             eventId: entry.eventId,
+            applicationId: entry.applicationId,
             type: entry.type,
             integration: entry.integration,
             ...carrier(entry.traceparent),
@@ -93,6 +94,7 @@ export class EventWriter {
       if (!item.routes)
         unrouted.push({
           eventId: item.eventId,
+          applicationId: item.applicationId,
           type: item.type,
           integration: item.integrationSlug,
           traceparent: item.traceparent,

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { newRowId } from '../common/database/row-id';
+import { DEFAULT_APPLICATION_ID } from '../common/tenancy/default-application';
+import { HOOKGATE_INTEGRATION } from '../endpoints/endpoint-filter';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { EventStoreRepository } from './event-store.repository';
 import { EventWriter } from './event-writer.service';
@@ -32,7 +34,9 @@ export class OperationalEvents {
     const traceparent = captureTraceContext().traceparent ?? null;
     try {
       await this.store.storeInternal({ eventId, type, externalId: eventId, data, traceparent, status: 'received' });
-      await this.writer.handOff([{ eventId, type, integration: 'hookgate', traceparent }]);
+      await this.writer.handOff([
+        { eventId, applicationId: DEFAULT_APPLICATION_ID, type, integration: HOOKGATE_INTEGRATION, traceparent },
+      ]);
     } catch (error) {
       this.logger.warn({ message: 'operational event not emitted', type, error: (error as Error).message });
     }

@@ -16,9 +16,12 @@ import { AppConfig } from '../config/app-config';
 import { bodyHashKey } from './canonical-json';
 import { assertStorableIdentifier, bodyIsStorableJson, storableJson } from './storable-json';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
+import type { RoutedEvent } from '../endpoints/event-router';
 
 /** A webhook as it arrives: the body is read only once the integration (and so its size limit) is known. */
 export interface IngressRequest {
+  /** The uid of the application the URL names (`default` for one-segment URLs). */
+  application: string;
   slug: string;
   headers: RawWebhookRequest['headers'];
   /** Reads the body, refusing (413) anything beyond `maxBytes` while reading. */
@@ -62,7 +65,7 @@ export class IngressService {
     const started = performance.now();
     let label = UNKNOWN_INTEGRATION;
     try {
-      const resolved = await this.integrations.resolve(request.slug, request.receivedAt);
+      const resolved = await this.integrations.resolve(request.application, request.slug, request.receivedAt);
       if (!resolved || !resolved.integration.enabled)
         throw new IngressRejection('unknown_integration', `No enabled integration "${request.slug}"`);
       label = resolved.integration.slug;
@@ -123,7 +126,7 @@ export class IngressService {
    * routes the event instead.
    */
   private async routesFor(
-    routing: { integration: string; type: string },
+    routing: RoutedEvent,
     envelope: () => Record<string, unknown>,
   ): Promise<IncomingEvent['routes']> {
     try {
@@ -155,7 +158,11 @@ export class IngressService {
       throw new IngressRejection('unknown_integration', `Integration "${request.slug}" names an unknown provider`);
     const normalized = await this.verify(request, () =>
       inSpan('ingress.verify', { 'hookgate.integration': integration.slug, 'hookgate.provider': provider.name }, () =>
-        provider.verify(raw, { slug: integration.slug, secrets, toleranceSeconds: integration.toleranceSeconds }),
+        provider.verify(raw, {
+          integrationId: integration.id,
+          secrets,
+          toleranceSeconds: integration.toleranceSeconds,
+        }),
       ),
     );
     await this.rateLimiter.check(integration.id, integration.rateLimitPerMinute);
@@ -168,7 +175,8 @@ export class IngressService {
 
     const eventId = newRowId();
     // The envelope is built only when an endpoint filters on the payload.
-    const routes = await this.routesFor({ type: normalized.type, integration: integration.slug }, () => ({
+    const routing = { applicationId: integration.applicationId, type: normalized.type, integration: integration.slug };
+    const routes = await this.routesFor(routing, () => ({
       id: eventId,
       type: normalized.type,
       integration: integration.slug,
@@ -184,6 +192,7 @@ export class IngressService {
         rawWebhookId: newRowId(),
         integrationId: integration.id,
         integrationSlug: integration.slug,
+        applicationId: integration.applicationId,
         provider: provider.name,
         type: normalized.type,
         externalId: normalized.externalId,

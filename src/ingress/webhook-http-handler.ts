@@ -11,8 +11,27 @@ import { AppConfig } from '../config/app-config';
 import { IngressRejection } from '../providers/ingress-rejection';
 import { IngressService } from './ingress.service';
 
-const WEBHOOK_PATH = /^\/webhooks\/([^/?#]+)\/?(?:\?.*)?$/;
-const WEBHOOK_ROUTE = '/webhooks/:integration';
+import { DEFAULT_APPLICATION_UID } from '../common/tenancy/default-application';
+
+/** `/webhooks/:integration` (the default application's) or `/webhooks/:application/:integration` (contract §7.1). */
+const WEBHOOK_PATH = /^\/webhooks\/([^/?#]+)(?:\/([^/?#]+))?\/?(?:\?.*)?$/;
+const WEBHOOK_ROUTES = { one: '/webhooks/:integration', two: '/webhooks/:application/:integration' } as const;
+
+/** Where a webhook is addressed: an application's uid and one of its integration slugs. */
+export interface WebhookTarget {
+  application: string;
+  slug: string;
+  /** Whether the URL named the application (two segments). */
+  named: boolean;
+}
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 /** Reads a request body, refusing (413) as soon as it would exceed `maxBytes`: nothing beyond it is buffered. */
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -38,7 +57,7 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
 }
 
 /**
- * POST /webhooks/:integration, served straight from node:http ahead of Express and Nest's router: the public
+ * POST /webhooks/:integration and /webhooks/:application/:integration, served straight from node:http ahead of Express and Nest's router: the public
  * edge is the hot path, and a webhook needs none of their per-request machinery. Answers and errors are the
  * contract's, as on every other route (x-correlation-id, the error body, Retry-After).
  */
@@ -57,30 +76,31 @@ export class WebhookHttpHandler {
     this.logRequests = ['debug', 'silly'].includes(config.logLevel);
   }
 
-  /** The integration slug when this request is a webhook; otherwise undefined (Express serves it). */
-  slugOf(request: IncomingMessage): string | undefined {
+  /** Where the webhook is addressed when this request is one; otherwise undefined (Express serves it). */
+  targetOf(request: IncomingMessage): WebhookTarget | undefined {
     if (request.method !== 'POST' || !request.url?.startsWith('/webhooks/')) return undefined;
     const match = WEBHOOK_PATH.exec(request.url);
     if (!match) return undefined;
-    try {
-      return decodeURIComponent(match[1]);
-    } catch {
-      return match[1];
-    }
+    return match[2] === undefined
+      ? { application: DEFAULT_APPLICATION_UID, slug: decoded(match[1]), named: false }
+      : { application: decoded(match[1]), slug: decoded(match[2]), named: true };
   }
 
-  handle(request: IncomingMessage, response: ServerResponse, slug: string): Promise<void> {
+  handle(request: IncomingMessage, response: ServerResponse, target: WebhookTarget): Promise<void> {
     const given = request.headers[CORRELATION_HEADER];
     const correlationId = acceptableCorrelationId(given) ? given : randomUUID();
     // The HTTP server span is named by its route, as Express's instrumentation names the other routes'.
-    trace.getActiveSpan()?.updateName(`POST ${WEBHOOK_ROUTE}`).setAttribute('http.route', WEBHOOK_ROUTE);
+    const route = target.named ? WEBHOOK_ROUTES.two : WEBHOOK_ROUTES.one;
+    trace.getActiveSpan()?.updateName(`POST ${route}`).setAttribute('http.route', route);
+    const path = request.url!.split('?')[0].slice(0, 200);
     return this.cls.run(async () => {
       this.cls.set(CLS_ID, correlationId);
       const started = performance.now();
       let status: number;
       try {
         const answer = await this.ingress.receive({
-          slug,
+          application: target.application,
+          slug: target.slug,
           headers: headersOf(request),
           readBody: (maxBytes) => readBody(request, maxBytes),
           receivedAt: new Date(),
@@ -94,7 +114,7 @@ export class WebhookHttpHandler {
         if (status >= 500)
           this.logger.error({
             message: 'webhook failed',
-            path: `/webhooks/${slug.slice(0, 100)}`,
+            path,
             status,
             error: (error as Error)?.stack ?? String(error),
           });
@@ -112,7 +132,7 @@ export class WebhookHttpHandler {
         this.logger.debug({
           message: 'request',
           method: 'POST',
-          path: `/webhooks/${slug.slice(0, 100)}`,
+          path,
           status,
           durationMs: Math.round((performance.now() - started) * 10) / 10,
         });

@@ -7,7 +7,8 @@ export interface RawWebhookRequest {
 
 /** What an adapter needs of an integration: the secrets valid now (current first, then a rotated-out one) and limits. */
 export interface VerificationContext {
-  slug: string;
+  /** The integration's id: what an adapter remembers per integration is keyed by it (slugs repeat across applications). */
+  integrationId: string;
   secrets: string[];
   toleranceSeconds: number;
 }

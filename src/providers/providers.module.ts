@@ -7,10 +7,11 @@ import { IntegrationService } from './integrations/integration.service';
 import { PROVIDER_ADAPTERS, ProviderRegistry, WEBHOOK_PROVIDERS } from './provider.registry';
 import { AuditModule } from '../audit/audit.module';
 import { SecretsModule } from '../common/crypto/secrets.module';
+import { ApplicationsModule } from '../applications/applications.module';
 
 /** Provider adapters and the integrations that configure them. */
 @Module({
-  imports: [AuditModule, SecretsModule],
+  imports: [AuditModule, SecretsModule, ApplicationsModule],
   providers: [
     ...PROVIDER_ADAPTERS,
     PaypalCertificates,

@@ -8,8 +8,16 @@ export interface TraceCarrier {
 
 /** Payloads carry ids only: the state lives in PostgreSQL and a retried job re-reads it. */
 export interface JobPayloads {
-  /** `type` and `integration` route the event without reading it (absent in jobs queued by older versions). */
-  [JobName.ProcessEvent]: { eventId: string; type?: string; integration?: string } & TraceCarrier;
+  /**
+   * `applicationId`, `type` and `integration` route the event without reading it (absent in jobs queued by older
+   * versions, which read them).
+   */
+  [JobName.ProcessEvent]: {
+    eventId: string;
+    applicationId?: string;
+    type?: string;
+    integration?: string;
+  } & TraceCarrier;
   /** `endpointId` lets the worker hold a job back for its endpoint before claiming the delivery (absent in older jobs). */
   [JobName.Deliver]: { deliveryId: string; endpointId?: string; replayRequestId?: string } & TraceCarrier;
   [JobName.DeadLetter]: { deliveryId: string; reason: string };

@@ -4,6 +4,7 @@ import { PrismaService } from '../../src/common/database/prisma.service';
 import { IntegrationResolver } from '../../src/providers/integrations/integration-resolver';
 import { adminApi } from '../support/management';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/test-app';
+import { DEFAULT_APPLICATION_ID } from '../../src/common/tenancy/default-application';
 
 const SECRET = 'acme-abuse-secret-0123456789';
 const sign = (body: string) => createHmac('sha256', SECRET).update(body).digest('hex');
@@ -28,7 +29,9 @@ describe('hostile clients', () => {
     request(app.url!).post('/webhooks/acme').set('x-forwarded-for', from).set('x-acme-signature', signature).send(body);
 
   it('10,000 forged webhooks at a rate-limited integration leave the real provider answered 202', async () => {
-    const integration = await prisma.integration.findUniqueOrThrow({ where: { slug: 'acme' } });
+    const integration = await prisma.integration.findUniqueOrThrow({
+      where: { applicationId_slug: { applicationId: DEFAULT_APPLICATION_ID, slug: 'acme' } },
+    });
     await adminApi(app.url!).patch(`/integrations/${integration.id}`, { rateLimitPerMinute: 5 }).expect(200);
     const statuses: number[] = [];
     for (let batch = 0; batch < 200; batch += 1) {

@@ -6,6 +6,7 @@ import { QueueName } from '../../src/queue/queue-names';
 import { adminApi } from '../support/management';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
+import { DEFAULT_APPLICATION_ID } from '../../src/common/tenancy/default-application';
 
 const ACME_SECRET = 'acme-test-secret-0123456789';
 const GLOBEX_TOKEN = 'globex-test-token-0123456789';
@@ -116,7 +117,10 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
   it('answers 404 for an unknown integration and for a disabled one', async () => {
     const body = JSON.stringify({ id: 'x', type: 'y' });
     await request(app.url!).post('/webhooks/nobody').set('x-acme-signature', acmeSign(body)).send(body).expect(404);
-    const integration = await prisma.integration.update({ where: { slug: 'globex' }, data: { enabled: false } });
+    const integration = await prisma.integration.update({
+      where: { applicationId_slug: { applicationId: DEFAULT_APPLICATION_ID, slug: 'globex' } },
+      data: { enabled: false },
+    });
     await waitFor(
       async () =>
         (

@@ -5,6 +5,7 @@ import { TestReceiver } from '../support/receiver';
 import { PrivateRedis } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
+import { DEFAULT_APPLICATION_ID } from '../../src/common/tenancy/default-application';
 
 const post = (app: TestApp, body: string) => postAcme(app.url!, body);
 
@@ -22,7 +23,9 @@ describe('ingress: concurrency, limits and Redis outages', () => {
 
     /** Through the API, which also drops the ingress cache of the integration. */
     const setLimits = async (limits: object) => {
-      const integration = await prisma.integration.findUniqueOrThrow({ where: { slug: 'acme' } });
+      const integration = await prisma.integration.findUniqueOrThrow({
+        where: { applicationId_slug: { applicationId: DEFAULT_APPLICATION_ID, slug: 'acme' } },
+      });
       await adminApi(app.url!).patch(`/integrations/${integration.id}`, limits).expect(200);
     };
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { DEFAULT_APPLICATION_ID } from '../../src/common/tenancy/default-application';
 
 /**
  * Builds many stored events quickly with plain SQL (raw webhook + event + optional delivery per event), for
@@ -39,7 +40,9 @@ export class EventsBuilder {
 
   /** Inserts `count` events one millisecond apart; returns their ids, oldest first. */
   async build(count: number): Promise<string[]> {
-    const integration = await this.prisma.integration.findUniqueOrThrow({ where: { slug: this.integrationSlug } });
+    const integration = await this.prisma.integration.findUniqueOrThrow({
+      where: { applicationId_slug: { applicationId: DEFAULT_APPLICATION_ID, slug: this.integrationSlug } },
+    });
     const ids = Array.from({ length: count }, () => randomUUID());
     const raws = ids.map(() => randomUUID());
     const times = ids.map((_, index) => new Date(this.startAt.getTime() + index));

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -9,11 +9,13 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { APPLICATION_UID_PATTERN } from '../../common/tenancy/default-application';
 import { EndpointAuthInput } from '../endpoint-auth';
 
 /** The longest per-attempt timeout an endpoint may set (DELIVERY_TIMEOUT_MS has the same bound). */
@@ -87,6 +89,15 @@ export class EndpointAuthDto implements EndpointAuthInput {
 }
 
 export class CreateEndpointDto {
+  @ApiPropertyOptional({
+    example: 'acme',
+    description: "The uid of its application (contract §7.1); absent = 'default'",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(APPLICATION_UID_PATTERN, { message: 'application must be an application uid' })
+  application?: string;
+
   @ApiProperty({ example: 'https://example.com/hooks' })
   @IsString()
   @MaxLength(2048)
@@ -148,7 +159,8 @@ export class CreateEndpointDto {
   auth?: EndpointAuthDto;
 }
 
-export class UpdateEndpointDto extends PartialType(CreateEndpointDto) {}
+/** An endpoint never moves to another application. */
+export class UpdateEndpointDto extends PartialType(OmitType(CreateEndpointDto, ['application'] as const)) {}
 
 /** The longest grace period of a rotated-out endpoint secret (contract §7.6): seven days. */
 export const MAX_SECRET_GRACE_SECONDS = 604_800;

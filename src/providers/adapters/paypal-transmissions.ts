@@ -18,9 +18,14 @@ export class PaypalTransmissions {
   ) {}
 
   /** The same transmission id with the same body is PayPal retrying (a duplicate); with another body, a replay. */
-  async assertNotReplayed(slug: string, transmissionId: string, body: Buffer, toleranceSeconds: number): Promise<void> {
+  async assertNotReplayed(
+    integrationId: string,
+    transmissionId: string,
+    body: Buffer,
+    toleranceSeconds: number,
+  ): Promise<void> {
     const bodyHash = createHash('sha256').update(body).digest('hex');
-    const key = this.keys.key('paypal-tx', slug, createHash('sha256').update(transmissionId).digest('hex'));
+    const key = this.keys.key('paypal-tx', integrationId, createHash('sha256').update(transmissionId).digest('hex'));
     let seen: string | null;
     try {
       seen = (await this.redis.call('SET', key, bodyHash, 'NX', 'GET', 'EX', String(toleranceSeconds * 2))) as

@@ -49,7 +49,12 @@ export class PaypalProvider implements WebhookProvider {
       ),
     );
     if (!matches) throw new IngressRejection('verification_failed', 'PAYPAL-TRANSMISSION-SIG does not verify');
-    await this.transmissions.assertNotReplayed(context.slug, transmissionId, request.body, context.toleranceSeconds);
+    await this.transmissions.assertNotReplayed(
+      context.integrationId,
+      transmissionId,
+      request.body,
+      context.toleranceSeconds,
+    );
 
     const body = parseJsonObject(request.body);
     return {

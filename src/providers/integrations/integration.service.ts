@@ -6,11 +6,13 @@ import { SYSTEM_ACTORS } from '../../audit/audit.types';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../../common/pagination/page';
 import { AppConfig } from '../../config/app-config';
-import { Integration, Prisma } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
+import { ApplicationService } from '../../applications/application.service';
+import { DEFAULT_APPLICATION_ID, DEFAULT_APPLICATION_UID } from '../../common/tenancy/default-application';
 import { registerSecret } from '../../observability/logging/redaction';
 import { ProviderRegistry } from '../provider.registry';
 import { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
-import { IntegrationRepository } from './integration.repository';
+import { IntegrationRepository, IntegrationRow } from './integration.repository';
 import { IntegrationView } from './integration.view';
 
 const DEFAULT_PREVIOUS_SECRET_TTL_SECONDS = 86_400;
@@ -29,6 +31,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     private readonly repository: IntegrationRepository,
     private readonly providers: ProviderRegistry,
     private readonly audit: AuditService,
+    private readonly applications: ApplicationService,
     readonly changes: ChangeFeed,
   ) {}
 
@@ -64,18 +67,21 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
   async create(dto: CreateIntegrationDto, actor: string): Promise<IntegrationView> {
     this.assertProvider(dto.provider);
     registerSecret(dto.secret);
+    const { application: uid = DEFAULT_APPLICATION_UID, ...fields } = dto;
+    const application = await this.applications.require(uid);
     try {
-      const created = await this.repository.create({ ...dto });
+      const created = await this.repository.create({ ...fields, application: { connect: { id: application.id } } });
       await this.audit.record({
         actor,
         action: 'integration.created',
         subjectType: 'integration',
         subjectId: created.id,
-        details: { slug: created.slug, provider: created.provider },
+        details: { application: application.uid, slug: created.slug, provider: created.provider },
       });
       return IntegrationView.of(created);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(`An integration with slug "${dto.slug}" exists already`);
+      if (isUniqueViolation(error))
+        throw new ConflictError(`Application ${application.uid} has an integration with slug "${dto.slug}" already`);
       throw error;
     }
   }
@@ -123,7 +129,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     }
   }
 
-  private async require(id: string): Promise<Integration> {
+  private async require(id: string): Promise<IntegrationRow> {
     const integration = /^[0-9a-f-]{36}$/i.test(id) ? await this.repository.findById(id) : null;
     if (!integration) throw new NotFoundError(`No integration ${id}`);
     return integration;
@@ -136,7 +142,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
 
   @Transactional()
   private async seedBuiltIn(slug: string, secret: string): Promise<void> {
-    const existing = await this.repository.findBySlug(slug);
+    const existing = await this.repository.findBySlug(DEFAULT_APPLICATION_ID, slug);
     if (!existing) {
       const created = await this.repository.create({ slug, provider: slug, secret });
       await this.audit.record({

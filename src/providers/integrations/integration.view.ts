@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Integration } from '../../generated/prisma/client';
+import type { IntegrationRow } from './integration.repository';
 
 /** An integration as the API shows it: never a secret, only whether a rotated-out one is still accepted. */
 export class IntegrationView {
   @ApiProperty() id: string;
+  @ApiProperty({ example: 'default', description: 'The uid of the application it belongs to' }) application: string;
   @ApiProperty({ example: 'stripe-eu' }) slug: string;
   @ApiProperty({ example: 'stripe' }) provider: string;
   @ApiProperty() enabled: boolean;
@@ -15,11 +16,12 @@ export class IntegrationView {
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
-  static of(integration: Integration, now = new Date()): IntegrationView {
+  static of(integration: IntegrationRow, now = new Date()): IntegrationView {
     const previousValid =
       integration.previousSecret && integration.previousSecretExpiresAt && integration.previousSecretExpiresAt > now;
     return {
       id: integration.id,
+      application: integration.application.uid,
       slug: integration.slug,
       provider: integration.provider,
       enabled: integration.enabled,

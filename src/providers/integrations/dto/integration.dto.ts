@@ -1,5 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+import { APPLICATION_UID_PATTERN } from '../../../common/tenancy/default-application';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -33,6 +35,15 @@ export class IntegrationSettingsDto {
 }
 
 export class CreateIntegrationDto extends IntegrationSettingsDto {
+  @ApiPropertyOptional({
+    example: 'acme',
+    description: "The uid of its application (contract §7.1); absent = 'default'",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(APPLICATION_UID_PATTERN, { message: 'application must be an application uid' })
+  application?: string;
+
   @ApiProperty({ example: 'stripe-eu', pattern: SLUG.source })
   @IsString()
   @Matches(SLUG, { message: 'slug must be lower-case letters, digits and dashes (at most 63)' })
@@ -51,7 +62,8 @@ export class CreateIntegrationDto extends IntegrationSettingsDto {
   secret: string;
 }
 
-export class UpdateIntegrationDto extends PartialType(CreateIntegrationDto) {
+/** An integration never moves to another application. */
+export class UpdateIntegrationDto extends PartialType(OmitType(CreateIntegrationDto, ['application'] as const)) {
   @ApiPropertyOptional({ description: 'New secret; the current one keeps verifying for previousSecretTtlSeconds' })
   @IsOptional()
   @IsString()
