@@ -141,7 +141,10 @@ export class IngressService {
     }
   }
 
-  private async accept(request: IngressRequest, { integration, secrets }: ResolvedIntegration): Promise<IngressAnswer> {
+  private async accept(
+    request: IngressRequest,
+    { integration, application, secrets }: ResolvedIntegration,
+  ): Promise<IngressAnswer> {
     const encoding = request.headers['content-encoding'];
     if (encoding && encoding.trim().toLowerCase() !== 'identity') {
       // The signature covers the bytes as sent; a decoded body is not what was signed, and may be far larger.
@@ -165,7 +168,8 @@ export class IngressService {
         }),
       ),
     );
-    await this.rateLimiter.check(integration.id, integration.rateLimitPerMinute);
+    await this.rateLimiter.checkApplication(application.id, application.rateLimitPerSecond);
+    await this.rateLimiter.checkIntegration(integration.id, integration.rateLimitPerMinute);
     // What PostgreSQL would refuse is refused (400) or made storable here, so a batch never fails for one webhook.
     assertStorableIdentifier('The event type', normalized.type);
     assertStorableIdentifier('The external id', normalized.externalId);
