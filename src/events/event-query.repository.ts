@@ -8,6 +8,8 @@ import { ReplayFilterDto } from './dto/event-query.dto';
 /** A row of an event list. */
 export interface EventListRow {
   id: string;
+  /** The uid of its integration's application. */
+  application: string;
   integration: string;
   provider: string;
   type: string;
@@ -31,7 +33,8 @@ export class EventQueryRepository {
   async pageQuery(filter: ReplayFilterDto, limit: number, after?: KeysetPosition): Promise<Prisma.Sql> {
     const where = await this.conditions(filter, after);
     return Prisma.sql`
-      SELECT e.id::text, i.slug AS integration, e.provider, e.type, e.external_id AS "externalId", e.status::text,
+      SELECT e.id::text, (SELECT a.uid FROM applications a WHERE a.id = i.application_id) AS application,
+             i.slug AS integration, e.provider, e.type, e.external_id AS "externalId", e.status::text,
              e.occurred_at AS "occurredAt", e.received_at AS "receivedAt"
       FROM events e JOIN integrations i ON i.id = e.integration_id
       WHERE ${where}
@@ -58,12 +61,15 @@ export class EventQueryRepository {
   private async conditions(filter: ReplayFilterDto, after?: KeysetPosition): Promise<Prisma.Sql> {
     const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
     if (filter.status) parts.push(Prisma.sql`e.status = ${filter.status}::"EventStatus"`);
-    if (filter.integration) {
+    if (filter.integration || filter.application) {
       // By id rather than by the joined slug: the planner then knows how many events this integration has, so a
       // quiet integration's page comes from its own index instead of a walk down the time index. A slug names one
-      // integration per application: every application's, for a global key.
+      // integration per application: every application's, unless the filter names one.
       const integrations = await this.prisma.integration.findMany({
-        where: { slug: filter.integration },
+        where: {
+          ...(filter.integration ? { slug: filter.integration } : {}),
+          ...(filter.application ? { application: { uid: filter.application } } : {}),
+        },
         select: { id: true },
       });
       parts.push(
@@ -104,7 +110,7 @@ export class EventQueryRepository {
     return this.prisma.event.findUnique({
       where: { id },
       include: {
-        integration: { select: { slug: true } },
+        integration: { select: { slug: true, application: { select: { uid: true } } } },
         rawWebhook: true,
         deliveries: { orderBy: { createdAt: 'asc' }, include: { attempts: { orderBy: { number: 'asc' } } } },
       },

@@ -5,6 +5,7 @@ type Detail = NonNullable<Awaited<ReturnType<import('./event-query.repository').
 export function listItem(row: EventListRow) {
   return {
     id: row.id,
+    application: row.application,
     integration: row.integration,
     provider: row.provider,
     type: row.type,
@@ -56,7 +57,12 @@ export function detailView(
   options: { revealSensitiveHeaders: boolean },
 ) {
   return {
-    ...listItem({ ...event, integration: event.integration.slug, status: event.status }),
+    ...listItem({
+      ...event,
+      application: event.integration.application.uid,
+      integration: event.integration.slug,
+      status: event.status,
+    }),
     data: event.data,
     traceparent: event.traceparent,
     // Null once RETENTION_RAW_AFTER has purged the raw request.

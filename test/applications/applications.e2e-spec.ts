@@ -143,6 +143,28 @@ describe('applications', () => {
         new Webhook(endpointSecrets['tenant-a']).verify(received.body, received.headers as Record<string, string>),
       ).not.toThrow();
 
+    // Global keys see every application's events, each naming its application, and may filter by one.
+    const ofA = await adminApi(app.url!).get('/events?application=tenant-a').expect(200);
+    expect(ofA.body.data.map((item: { id: string }) => item.id)).toEqual([a.body.eventId]);
+    expect(ofA.body.data[0]).toMatchObject({ application: 'tenant-a', integration: 'stripe' });
+    const ofBStripe = await adminApi(app.url!).get('/events?application=tenant-b&integration=stripe').expect(200);
+    expect(ofBStripe.body.data.map((item: { id: string }) => item.id).sort()).toEqual(
+      [b.body.eventId, again.body.eventId].sort(),
+    );
+    const allStripe = await adminApi(app.url!).get('/events?integration=stripe').expect(200);
+    expect(allStripe.body.data.map((item: { application: string }) => item.application).sort()).toEqual([
+      'default',
+      'tenant-a',
+      'tenant-b',
+      'tenant-b',
+    ]);
+    await adminApi(app.url!)
+      .get('/events?application=nobody')
+      .expect(200)
+      .expect(({ body }) => expect(body.data).toEqual([]));
+    const detail = await adminApi(app.url!).get(`/events/${b.body.eventId}`).expect(200);
+    expect(detail.body).toMatchObject({ id: b.body.eventId, application: 'tenant-b', integration: 'stripe' });
+
     const stored = await prisma.event.findUniqueOrThrow({
       where: { id: a.body.eventId },
       include: { integration: true },

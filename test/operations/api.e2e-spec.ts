@@ -157,6 +157,8 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
     expect(byType.body.data).toHaveLength(3);
     expect(byType.body.data[0]).toEqual({
       id: expect.any(String),
+      // Contract §7.1: items carry their application; events that name none belong to `default`.
+      application: 'default',
       integration: 'acme',
       provider: 'acme',
       type: 'filter.one',

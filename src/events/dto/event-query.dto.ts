@@ -9,6 +9,11 @@ const DELIVERY_STATUSES = Object.values(DeliveryStatus);
 
 /** The filters of GET /events (also the `filter` of a bulk replay). */
 export class EventFilterDto {
+  @ApiPropertyOptional({ description: 'Application uid (contract §7.1)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  application?: string;
   @ApiPropertyOptional({ enum: EVENT_STATUSES }) @IsOptional() @IsIn(EVENT_STATUSES) status?: EventStatus;
   @ApiPropertyOptional({ description: 'Integration slug' })
   @IsOptional()
