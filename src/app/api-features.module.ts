@@ -4,6 +4,7 @@ import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { RequestValidationPipe } from '../common/http/request-validation.pipe';
 import { ApplicationsHttpModule } from '../applications/applications-http.module';
 import { AuditHttpModule } from '../audit/audit-http.module';
+import { EventTypesHttpModule } from '../event-types/event-types-http.module';
 import { ConsoleModule } from '../console/console.module';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
@@ -22,6 +23,7 @@ import { ManagementModule } from '../management/management.module';
     ManagementModule,
     HealthHttpModule,
     ApplicationsHttpModule,
+    EventTypesHttpModule,
     ProvidersHttpModule,
     IngressModule,
     EndpointsHttpModule,

@@ -16,6 +16,7 @@ import { AppConfig } from '../config/app-config';
 import { bodyHashKey } from './canonical-json';
 import { assertStorableIdentifier, bodyIsStorableJson, storableJson } from './storable-json';
 import { WebhookRateLimiter } from './webhook-rate-limiter';
+import { EventTypeSchemas } from '../event-types/event-type-schemas';
 import type { RoutedEvent } from '../endpoints/event-router';
 
 /** A webhook as it arrives: the body is read only once the integration (and so its size limit) is known. */
@@ -59,6 +60,7 @@ export class IngressService {
     private readonly cls: ClsService,
     private readonly counters: WindowCounter,
     private readonly config: AppConfig,
+    private readonly schemas: EventTypeSchemas,
   ) {}
 
   async receive(request: IngressRequest): Promise<IngressAnswer> {
@@ -170,6 +172,17 @@ export class IngressService {
     );
     await this.rateLimiter.checkApplication(application.id, application.rateLimitPerSecond);
     await this.rateLimiter.checkIntegration(integration.id, integration.rateLimitPerMinute);
+    // A generic message must satisfy its type's schema (§7.3); provider webhooks are never refused by one.
+    if (provider.name === 'generic') {
+      const errors = await this.schemas.errorsOf(application.id, normalized.type, normalized.data);
+      if (errors.length)
+        throw new IngressRejection(
+          'schema_mismatch',
+          `The payload does not match the schema of event type ${normalized.type.slice(0, 200)}`,
+          undefined,
+          { errors },
+        );
+    }
     // What PostgreSQL would refuse is refused (400) or made storable here, so a batch never fails for one webhook.
     assertStorableIdentifier('The event type', normalized.type);
     assertStorableIdentifier('The external id', normalized.externalId);

@@ -122,7 +122,14 @@ export class WebhookHttpHandler {
           response,
           status,
           correlationId,
-          buildErrorBody(status, mapped.message, request.url!.split('?')[0], correlationId, currentTraceId()),
+          buildErrorBody(
+            status,
+            mapped.message,
+            request.url!.split('?')[0],
+            correlationId,
+            currentTraceId(),
+            mapped.details,
+          ),
           mapped.headers,
         );
         if (!request.complete) discardBody(request, response);

@@ -9,6 +9,7 @@ export type RejectionReason =
   | 'unsupported_encoding'
   | 'unknown_integration'
   | 'rate_limited'
+  | 'schema_mismatch'
   | 'dependency_unavailable';
 
 const STATUS: Record<RejectionReason, number> = {
@@ -19,6 +20,7 @@ const STATUS: Record<RejectionReason, number> = {
   unsupported_encoding: 415,
   unknown_integration: 404,
   rate_limited: 429,
+  schema_mismatch: 422,
   dependency_unavailable: 503,
 };
 
@@ -30,9 +32,11 @@ export class IngressRejection extends DomainError {
     readonly reason: RejectionReason,
     message: string,
     retryAfterSeconds?: number,
+    details?: Record<string, unknown>,
   ) {
     super(message);
     this.status = STATUS[reason];
+    if (details) Object.assign(this.details, details);
     if (retryAfterSeconds !== undefined)
       this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }

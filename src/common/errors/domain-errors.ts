@@ -6,6 +6,8 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   /** Extra response headers, e.g. Retry-After. */
   readonly headers: Record<string, string> = {};
+  /** Fields the error body carries beyond the contract's own, e.g. a schema's `errors` (§7.3). */
+  readonly details: Record<string, unknown> = {};
 
   constructor(message: string) {
     super(message);

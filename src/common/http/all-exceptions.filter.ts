@@ -38,6 +38,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           request.originalUrl?.split('?')[0] ?? request.path,
           correlationId,
           currentTraceId(),
+          mapped.details,
         ),
       );
   }

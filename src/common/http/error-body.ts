@@ -17,8 +17,10 @@ export function buildErrorBody(
   path: string,
   correlationId: string,
   traceId: string | null,
+  details: Record<string, unknown> = {},
 ): ErrorBody {
   return {
+    ...details,
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',
     message,

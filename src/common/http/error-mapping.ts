@@ -7,6 +7,8 @@ export interface MappedError {
   status: number;
   message: string;
   headers: Record<string, string>;
+  /** Fields the error body carries beyond the contract's own. */
+  details?: Record<string, unknown>;
 }
 
 /** Body-parser and similar middleware errors carry `status`/`type`. */
@@ -32,7 +34,12 @@ function describeHttpException(exception: HttpException): string {
 /** How any error is answered: its status, a message safe to show, and headers such as Retry-After. */
 export function mapException(exception: unknown): MappedError {
   if (exception instanceof DomainError) {
-    return { status: exception.status, message: exception.message, headers: exception.headers };
+    return {
+      status: exception.status,
+      message: exception.message,
+      headers: exception.headers,
+      details: exception.details,
+    };
   }
   if (exception instanceof HttpException) {
     const headers: Record<string, string> = {};

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { REDIS, RedisKeys } from './redis-client';
 
 /** What changed; each process drops its cached copy of it. */
-export type ChangedTopic = 'applications' | 'endpoints' | 'integrations';
+export type ChangedTopic = 'applications' | 'endpoints' | 'event-types' | 'integrations';
 
 /**
  * Tells every Hookgate process sharing this Redis that a cached table changed (Redis pub/sub), so caches on the
