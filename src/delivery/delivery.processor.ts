@@ -168,8 +168,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     let gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
     // At the cap, a job may wait here for the slot an attempt of this worker is about to free (LocalSlotHandoff). It
     // is likely to get it, so it claims its delivery while it waits (kept if it goes back to the queue after all).
+    // Not for an endpoint with a rate limit: its rate, not its slots, sets its pace.
     const holdUntil = Date.now() + MAX_HOLD_MS;
-    while (!gate.pass && gate.reason === 'busy' && this.handoff.mayHold(endpointId)) {
+    while (!gate.pass && gate.reason === 'busy' && !controls?.rateLimitPerSecond && this.handoff.mayHold(endpointId)) {
       early ??= this.startClaim(job);
       if (!(await this.handoff.hold(endpointId, holdUntil - Date.now()))) break;
       gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
@@ -184,12 +185,22 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const slotTakenAt = Date.now();
     this.handoff.started(endpointId);
     let outcome: AttemptResult | undefined;
+    let attempted = false;
     try {
-      outcome = await this.claimAndSend(job, span, early ?? this.startClaim(job), token, controls?.rateLimitPerSecond);
+      outcome = await this.claimAndSend(
+        job,
+        span,
+        early ?? this.startClaim(job),
+        token,
+        controls?.rateLimitPerSecond,
+        () => {
+          attempted = true;
+        },
+      );
       return outcome;
     } finally {
       if (!outcome?.outcome) await this.gate.release(endpointId, job.id!);
-      this.handoff.finished(endpointId, Date.now() - slotTakenAt);
+      this.handoff.finished(endpointId, attempted ? Date.now() - slotTakenAt : undefined);
     }
   }
 
@@ -231,6 +242,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     claim: ReturnType<DeliveryRepository['claim']>,
     token?: string,
     ratePerSecond?: number | null,
+    /** Told once the request has been sent and answered (or has failed), whatever its outcome. */
+    onAttempted?: () => void,
   ): Promise<AttemptResult> {
     const delivery = await claim;
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
@@ -267,6 +280,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
       headers: endpoint.headers,
     });
+    onAttempted?.();
     // The endpoint gate (Redis) and the attempt's record (PostgreSQL) are independent: they are written together,
     // so a job waits for the slower of the two rather than for both in turn.
     const gateRecorded = job.data.endpointId

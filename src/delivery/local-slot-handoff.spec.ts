@@ -51,6 +51,19 @@ describe('LocalSlotHandoff', () => {
     await expect(later).resolves.toBe(true);
   });
 
+  it('learns nothing from a slot given back without an attempt', () => {
+    const handoff = new LocalSlotHandoff();
+    handoff.started('a');
+    handoff.finished('a', 2_000);
+    // Slots given back at once, without a request sent, do not make a slow endpoint look fast.
+    for (let index = 0; index < 30; index += 1) {
+      handoff.started('a');
+      handoff.finished('a');
+    }
+    handoff.started('a');
+    expect(handoff.mayHold('a')).toBe(false);
+  });
+
   it('stops holding for an endpoint whose slots are held long (a slow endpoint keeps no worker slots)', () => {
     const handoff = new LocalSlotHandoff();
     handoff.started('slow');

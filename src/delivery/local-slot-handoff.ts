@@ -41,14 +41,16 @@ export class LocalSlotHandoff {
   }
 
   /**
-   * The job that took a slot `heldMs` ago has given it back to the gate (attempted or not); the longest-waiting holder
-   * is told to take it.
+   * The job that took a slot has given it back to the gate; the longest-waiting holder is told to take it. `heldMs`,
+   * how long the slot was held, is given only when an attempt was made: a job that gave its slot back without one
+   * (its delivery was finished or busy, it went back to the queue) says nothing of how long the endpoint takes.
    */
-  finished(endpointId: string, heldMs: number): void {
+  finished(endpointId: string, heldMs?: number): void {
     const attempts = this.of(endpointId);
     attempts.inFlight = Math.max(0, attempts.inFlight - 1);
-    attempts.averageMs =
-      attempts.averageMs === null ? heldMs : attempts.averageMs + AVERAGE_WEIGHT * (heldMs - attempts.averageMs);
+    if (heldMs !== undefined)
+      attempts.averageMs =
+        attempts.averageMs === null ? heldMs : attempts.averageMs + AVERAGE_WEIGHT * (heldMs - attempts.averageMs);
     attempts.holders.shift()?.();
   }
 

@@ -80,7 +80,8 @@ describe('retention', () => {
         const run = await lastRun();
         return run && Date.parse(run.startedAt) > now ? run : undefined;
       },
-      { timeoutMs: 15_000, what: 'a retention run started after now' },
+      // A run every second, but beside the rest of the suite a run and the readiness lookup can each take seconds.
+      { timeoutMs: 30_000, what: 'a retention run started after now' },
     );
   };
 
@@ -174,7 +175,7 @@ describe('retention', () => {
     expect(event.deliveries).toHaveLength(1);
     expect(await prisma.event.count()).toBe(4);
     expect(await purgedByWorkers('raw')).toBe(4);
-  });
+  }, 90_000);
 
   it('finished events and audit entries past their retention are purged; in-flight and replayed events survive', async () => {
     await stopWorkers();
@@ -220,5 +221,5 @@ describe('retention', () => {
       .sort((a, b) => a.from - b.from);
     expect(runs.length).toBeGreaterThan(1);
     runs.slice(1).forEach((current, index) => expect(current.from).toBeGreaterThanOrEqual(runs[index].to));
-  });
+  }, 120_000);
 });
