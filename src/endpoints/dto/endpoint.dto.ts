@@ -9,13 +9,12 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { APPLICATION_UID_PATTERN } from '../../common/tenancy/default-application';
+import { ApplicationScopeDto } from '../../common/tenancy/application-scope.dto';
 import { EndpointAuthInput } from '../endpoint-auth';
 
 /** The longest per-attempt timeout an endpoint may set (DELIVERY_TIMEOUT_MS has the same bound). */
@@ -88,16 +87,7 @@ export class EndpointAuthDto implements EndpointAuthInput {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) scope?: string;
 }
 
-export class CreateEndpointDto {
-  @ApiPropertyOptional({
-    example: 'acme',
-    description: "The uid of its application (contract §7.1); absent = 'default'",
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(APPLICATION_UID_PATTERN, { message: 'application must be an application uid' })
-  application?: string;
-
+export class CreateEndpointDto extends ApplicationScopeDto {
   @ApiProperty({ example: 'https://example.com/hooks' })
   @IsString()
   @MaxLength(2048)

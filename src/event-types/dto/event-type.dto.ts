@@ -1,19 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page';
-import { APPLICATION_UID_PATTERN } from '../../common/tenancy/default-application';
+import { ApplicationScopeDto } from '../../common/tenancy/application-scope.dto';
+
+export { ApplicationScopeDto };
 
 /** Event type names: dotted words such as `invoice.paid` (what providers and producers send as `type`). */
 const EVENT_TYPE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,199}$/;
-
-/** Which application's catalog a request is about (global keys; absent = `default`). */
-export class ApplicationScopeDto {
-  @ApiPropertyOptional({ example: 'acme', description: "The uid of the application; absent = 'default'" })
-  @IsOptional()
-  @IsString()
-  @Matches(APPLICATION_UID_PATTERN, { message: 'application must be an application uid' })
-  application?: string;
-}
 
 export class EventTypeSettingsDto {
   @ApiPropertyOptional({ example: 'An invoice was paid' })

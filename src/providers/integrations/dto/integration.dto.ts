@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
-import { APPLICATION_UID_PATTERN } from '../../../common/tenancy/default-application';
+import { ApplicationScopeDto } from '../../../common/tenancy/application-scope.dto';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -34,16 +34,7 @@ export class IntegrationSettingsDto {
   rateLimitPerMinute?: number;
 }
 
-export class CreateIntegrationDto extends IntegrationSettingsDto {
-  @ApiPropertyOptional({
-    example: 'acme',
-    description: "The uid of its application (contract §7.1); absent = 'default'",
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(APPLICATION_UID_PATTERN, { message: 'application must be an application uid' })
-  application?: string;
-
+export class CreateIntegrationDto extends IntersectionType(IntegrationSettingsDto, ApplicationScopeDto) {
   @ApiProperty({ example: 'stripe-eu', pattern: SLUG.source })
   @IsString()
   @Matches(SLUG, { message: 'slug must be lower-case letters, digits and dashes (at most 63)' })
