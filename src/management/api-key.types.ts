@@ -2,12 +2,11 @@ import { ApiKeyScope } from '../generated/prisma/enums';
 
 export { ApiKeyScope };
 
-/** Who is calling the management API: the key's id, name (the audit actor), scope and application (null: global). */
+/** Who is calling the management API: the key's id, name (the audit actor) and scope. */
 export interface Actor {
   keyId: string;
   name: string;
   scope: ApiKeyScope;
-  applicationId: string | null;
 }
 
 const RANK: Record<ApiKeyScope, number> = { read: 1, ops: 2, admin: 3 };
