@@ -4,7 +4,8 @@ import { AuditService } from '../audit/audit.service';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../common/redis/change-feed';
-import { DEFAULT_APPLICATION_ID } from '../common/tenancy/default-application';
+import { DEFAULT_APPLICATION_ID, DEFAULT_APPLICATION_UID } from '../common/tenancy/default-application';
+import { TenantContext } from '../common/tenancy/tenant-context';
 import { Application, Prisma } from '../generated/prisma/client';
 import { ApplicationRepository } from './application.repository';
 import { ApplicationView } from './application.view';
@@ -20,6 +21,7 @@ export class ApplicationService implements AnnouncingService {
   constructor(
     private readonly repository: ApplicationRepository,
     private readonly audit: AuditService,
+    private readonly tenant: TenantContext,
     readonly changes: ChangeFeed,
   ) {}
 
@@ -35,6 +37,16 @@ export class ApplicationService implements AnnouncingService {
 
   async get(idOrUid: string): Promise<ApplicationView> {
     return ApplicationView.of(await this.require(idOrUid));
+  }
+
+  /**
+   * The application a management request acts in: the one it names (by uid), else the application of an
+   * application key, else `default`. An application key naming another application gets 404 (contract §7.1).
+   */
+  async inScope(uid: string | undefined): Promise<Application> {
+    const application = await this.require(uid ?? this.tenant.applicationId() ?? DEFAULT_APPLICATION_UID);
+    this.tenant.assertVisible(application.id, `application ${uid}`);
+    return application;
   }
 
   /** The application of this id or uid; 404 when there is none. */

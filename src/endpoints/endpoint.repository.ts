@@ -39,9 +39,9 @@ export class EndpointRepository {
     );
   }
 
-  listPage(limit: number, after?: KeysetPosition): Promise<Endpoint[]> {
+  listPage(limit: number, after?: KeysetPosition, applicationId?: string): Promise<Endpoint[]> {
     return this.txHost.tx.endpoint.findMany({
-      where: { deletedAt: null, ...keysetAfter('createdAt', after) },
+      where: { deletedAt: null, ...(applicationId ? { applicationId } : {}), ...keysetAfter('createdAt', after) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });

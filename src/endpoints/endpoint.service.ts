@@ -17,7 +17,8 @@ import { OperationalEvents } from '../events/operational-events.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 import { ApplicationDirectory } from '../applications/application-directory';
 import { ApplicationService } from '../applications/application.service';
-import { DEFAULT_APPLICATION_UID } from '../common/tenancy/default-application';
+
+import { TenantContext } from '../common/tenancy/tenant-context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -66,6 +67,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     private readonly operational: OperationalEvents,
     private readonly applications: ApplicationDirectory,
     private readonly applicationService: ApplicationService,
+    private readonly tenant: TenantContext,
   ) {}
 
   /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
@@ -76,7 +78,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   }
 
   async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
-    const rows = await this.repository.listPage(limit, decodeCursor(cursor));
+    const rows = await this.repository.listPage(limit, decodeCursor(cursor), this.tenant.applicationId());
     const uids = new Map<string, string>();
     for (const row of rows) uids.set(row.applicationId, await this.applicationUid(row.applicationId));
     return toPage(
@@ -139,7 +141,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   @Transactional()
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
-    const application = await this.applicationService.require(dto.application ?? DEFAULT_APPLICATION_UID);
+    const application = await this.applicationService.inScope(dto.application);
     const secret = generateEndpointSecret();
     const endpoint = await this.repository.create({
       ...toColumns(dto),
@@ -237,6 +239,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   private async require(id: string): Promise<Endpoint> {
     const endpoint = UUID.test(id) ? await this.repository.findLive(id) : null;
     if (!endpoint) throw new NotFoundError(`No endpoint ${id}`);
+    this.tenant.assertVisible(endpoint.applicationId, `endpoint ${id}`);
     return endpoint;
   }
 }

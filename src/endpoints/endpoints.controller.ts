@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page, PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
-import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { CreateEndpointDto, RotateEndpointSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointHealth } from './endpoint-gate';
 import { EndpointService } from './endpoint.service';
@@ -12,6 +12,7 @@ import { EndpointView, EndpointWithSecretView } from './endpoint.view';
 @ApiBearerAuth()
 @Controller('api/v1/endpoints')
 @RequireScope('read')
+@ApplicationScoped()
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointService) {}
 

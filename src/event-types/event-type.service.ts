@@ -5,7 +5,6 @@ import { AuditService } from '../audit/audit.service';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { Page } from '../common/pagination/page';
 import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../common/redis/change-feed';
-import { DEFAULT_APPLICATION_UID } from '../common/tenancy/default-application';
 import { Prisma } from '../generated/prisma/client';
 import { CreateEventTypeDto, EventTypeSettingsDto } from './dto/event-type.dto';
 import { EventTypeRepository } from './event-type.repository';
@@ -45,7 +44,7 @@ export class EventTypeService implements AnnouncingService {
 
   /** Declared types and the names seen in the application's events, merged in name order. */
   async list(applicationUid: string | undefined, limit: number, cursor?: string): Promise<Page<EventTypeView>> {
-    const application = await this.applications.require(applicationUid ?? DEFAULT_APPLICATION_UID);
+    const application = await this.applications.inScope(applicationUid);
     const after = decodeNameCursor(cursor);
     const [declared, seen] = await Promise.all([
       this.repository.listDeclared(application.id, limit + 1, after),
@@ -63,7 +62,7 @@ export class EventTypeService implements AnnouncingService {
   }
 
   async get(applicationUid: string | undefined, name: string): Promise<EventTypeView> {
-    const application = await this.applications.require(applicationUid ?? DEFAULT_APPLICATION_UID);
+    const application = await this.applications.inScope(applicationUid);
     const eventType = await this.repository.find(application.id, name);
     if (!eventType) throw new NotFoundError(`No event type ${name} in application ${application.uid}`);
     return EventTypeView.of(eventType, application.uid);
@@ -73,7 +72,7 @@ export class EventTypeService implements AnnouncingService {
   @Transactional()
   async create(dto: CreateEventTypeDto, actor: string): Promise<EventTypeView> {
     const { application: uid, name, schema, ...fields } = dto;
-    const application = await this.applications.require(uid ?? DEFAULT_APPLICATION_UID);
+    const application = await this.applications.inScope(uid);
     if (schema) this.schemas.assertValidSchema(schema);
     try {
       const created = await this.repository.create({
@@ -105,7 +104,7 @@ export class EventTypeService implements AnnouncingService {
     dto: EventTypeSettingsDto,
     actor: string,
   ): Promise<EventTypeView> {
-    const application = await this.applications.require(applicationUid ?? DEFAULT_APPLICATION_UID);
+    const application = await this.applications.inScope(applicationUid);
     const current = await this.repository.find(application.id, name);
     if (!current) throw new NotFoundError(`No event type ${name} in application ${application.uid}`);
     const { schema, ...fields } = dto;

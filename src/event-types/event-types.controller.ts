@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
-import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { ApplicationScopeDto, CreateEventTypeDto, EventTypeQueryDto, EventTypeSettingsDto } from './dto/event-type.dto';
 import { EventTypeService } from './event-type.service';
 import { EventTypeView } from './event-type.view';
@@ -12,6 +12,7 @@ import { EventTypeView } from './event-type.view';
 @ApiBearerAuth()
 @Controller('api/v1/event-types')
 @RequireScope('read')
+@ApplicationScoped()
 export class EventTypesController {
   constructor(private readonly eventTypes: EventTypeService) {}
 

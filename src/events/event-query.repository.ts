@@ -3,6 +3,7 @@ import { PrismaService } from '../common/database/prisma.service';
 import { wildcardToLike } from '../common/matching/wildcard';
 import { KeysetPosition } from '../common/pagination/page';
 import { Prisma } from '../generated/prisma/client';
+import { TenantContext } from '../common/tenancy/tenant-context';
 import { ReplayFilterDto } from './dto/event-query.dto';
 
 /** A row of an event list. */
@@ -22,7 +23,10 @@ export interface EventListRow {
 /** The event store's read side: filtered, keyset-paginated walks (newest first), also used by bulk replays. */
 @Injectable()
 export class EventQueryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly tenant: TenantContext,
+  ) {}
 
   /** Rows strictly after `after` in (receivedAt desc, id desc) order; `limit` of them. */
   page(filter: ReplayFilterDto, limit: number, after?: KeysetPosition): Promise<EventListRow[]> {
@@ -61,7 +65,9 @@ export class EventQueryRepository {
   private async conditions(filter: ReplayFilterDto, after?: KeysetPosition): Promise<Prisma.Sql> {
     const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
     if (filter.status) parts.push(Prisma.sql`e.status = ${filter.status}::"EventStatus"`);
-    if (filter.integration || filter.application) {
+    // An application key's request sees its application's events only (contract §7.1).
+    const confinedTo = this.tenant.applicationId();
+    if (filter.integration || filter.application || confinedTo) {
       // By id rather than by the joined slug: the planner then knows how many events this integration has, so a
       // quiet integration's page comes from its own index instead of a walk down the time index. A slug names one
       // integration per application: every application's, unless the filter names one.
@@ -69,6 +75,7 @@ export class EventQueryRepository {
         where: {
           ...(filter.integration ? { slug: filter.integration } : {}),
           ...(filter.application ? { application: { uid: filter.application } } : {}),
+          ...(confinedTo ? { applicationId: confinedTo } : {}),
         },
         select: { id: true },
       });
@@ -110,7 +117,7 @@ export class EventQueryRepository {
     return this.prisma.event.findUnique({
       where: { id },
       include: {
-        integration: { select: { slug: true, application: { select: { uid: true } } } },
+        integration: { select: { slug: true, applicationId: true, application: { select: { uid: true } } } },
         rawWebhook: true,
         deliveries: { orderBy: { createdAt: 'asc' }, include: { attempts: { orderBy: { number: 'asc' } } } },
       },

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, encodeCursor } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
-import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { TenantContext } from '../common/tenancy/tenant-context';
 import { EventQueryDto } from './dto/event-query.dto';
 import { EventQueryRepository } from './event-query.repository';
 import { detailView, listItem } from './event-views';
@@ -13,8 +14,12 @@ import { IdParam } from '../common/http/id-param';
 @ApiBearerAuth()
 @Controller('api/v1/events')
 @RequireScope('read')
+@ApplicationScoped()
 export class EventsController {
-  constructor(private readonly events: EventQueryRepository) {}
+  constructor(
+    private readonly events: EventQueryRepository,
+    private readonly tenant: TenantContext,
+  ) {}
 
   /** Newest first; the cursor is a keyset position, so pages stay stable while events keep arriving. */
   @Get()
@@ -34,6 +39,7 @@ export class EventsController {
   async get(@IdParam() id: string, @CurrentActor() actor: Actor) {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
+    this.tenant.assertVisible(event.integration.applicationId, `event ${id}`);
     const [replays, audit] = await Promise.all([this.events.replaysOf(id), this.events.auditOf(id)]);
     return detailView(event, replays, audit, { revealSensitiveHeaders: actor.scope === 'admin' });
   }
@@ -42,6 +48,7 @@ export class EventsController {
   async status(@IdParam() id: string) {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
+    this.tenant.assertVisible(event.integration.applicationId, `event ${id}`);
     return {
       eventId: event.id,
       status: event.status,

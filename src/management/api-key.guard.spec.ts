@@ -28,6 +28,7 @@ describe('ApiKeyGuard', () => {
     {} as never,
     { check: () => ({ blocked: false }) } as never,
     {} as never,
+    {} as never,
   );
 
   it('refuses a route that declares no access rule (deny by default)', async () => {

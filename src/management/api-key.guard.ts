@@ -9,7 +9,8 @@ import { ApiKeyService } from './api-key.service';
 import { ApiKeyScope, scopeAllows } from './api-key.types';
 import { CONSOLE_SESSION_COOKIE, ConsoleSession, ConsoleSessionService } from './console-session.service';
 import { Actor } from './api-key.types';
-import { CONSOLE_ROUTE, PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
+import { APPLICATION_SCOPED, CONSOLE_ROUTE, PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
+import { TenantContext } from '../common/tenancy/tenant-context';
 
 /** Reads `Authorization: Bearer <key>` or `x-api-key`. */
 export function presentedKey(request: Request): string | undefined {
@@ -36,6 +37,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly counters: WindowCounter,
     private readonly sessions: ConsoleSessionService,
+    private readonly tenant: TenantContext,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,6 +54,7 @@ export class ApiKeyGuard implements CanActivate {
         throw new ForbiddenError(
           `This action needs the "${required}" scope; you are signed in with "${session.actor.scope}"`,
         );
+      this.confine(context, session.actor);
       request.actor = session.actor;
       request.consoleSession = session;
       return true;
@@ -70,9 +73,18 @@ export class ApiKeyGuard implements CanActivate {
     }
     if (!scopeAllows(actor.scope, required))
       throw new ForbiddenError(`This route needs the "${required}" scope; the key has "${actor.scope}"`);
+    this.confine(context, actor);
     await this.checkBudget(actor.keyId);
     request.actor = actor;
     return true;
+  }
+
+  /** An application key reaches only the routes that confine themselves to its application (ApplicationScoped). */
+  private confine(context: ExecutionContext, actor: Actor): void {
+    if (actor.applicationId === null) return this.tenant.confine(null);
+    if (!this.reflector.getAllAndOverride<boolean>(APPLICATION_SCOPED, [context.getHandler(), context.getClass()]))
+      throw new ForbiddenError('This route is for global keys; an application key cannot use it');
+    this.tenant.confine(actor.applicationId);
   }
 
   /** The console session of the cookie (401 without one); a state change without its CSRF token is 403. */

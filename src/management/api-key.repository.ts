@@ -20,22 +20,35 @@ export class ApiKeyRepository {
     return this.prisma.apiKey.upsert({ where: { keyHash }, create: { keyHash, ...data }, update: {} });
   }
 
-  create(data: { name: string; scope: ApiKeyScope; keyHash: string; prefix: string }): Promise<ApiKey> {
+  create(data: {
+    name: string;
+    scope: ApiKeyScope;
+    keyHash: string;
+    prefix: string;
+    applicationId: string | null;
+  }): Promise<ApiKey> {
     return this.prisma.apiKey.create({ data });
   }
 
-  /** Active keys, newest first, strictly after `after`; limit + 1 rows so the caller knows whether a page follows. */
-  listActivePage(limit: number, after?: KeysetPosition): Promise<ApiKey[]> {
+  /**
+   * Active keys (of one application when `applicationId` is given), newest first, strictly after `after`; limit + 1
+   * rows so the caller knows whether a page follows.
+   */
+  listActivePage(limit: number, after?: KeysetPosition, applicationId?: string) {
     return this.prisma.apiKey.findMany({
-      where: { revokedAt: null, ...keysetAfter('createdAt', after) },
+      where: { revokedAt: null, ...(applicationId ? { applicationId } : {}), ...keysetAfter('createdAt', after) },
+      include: { application: { select: { uid: true } } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });
   }
 
-  /** Revokes an active key; false when there is no active key with this id. */
-  async revoke(id: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+  /** Revokes an active key (of that application, when given); false when there is no such key. */
+  async revoke(id: string, at: Date, applicationId?: string): Promise<boolean> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { id, revokedAt: null, ...(applicationId ? { applicationId } : {}) },
+      data: { revokedAt: at },
+    });
     return count > 0;
   }
 

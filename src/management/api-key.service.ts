@@ -2,6 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { registerSecret } from '../observability/logging/redaction';
 import { AuditService } from '../audit/audit.service';
+import { ApplicationService } from '../applications/application.service';
+import { TenantContext } from '../common/tenancy/tenant-context';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
@@ -11,6 +13,8 @@ import { Actor, ApiKeyScope } from './api-key.types';
 /** A key as lists show it: never the key itself. */
 export interface ApiKeyView {
   id: string;
+  /** The uid of its application; null for a global key. */
+  application: string | null;
   name: string;
   scope: ApiKeyScope;
   prefix: string;
@@ -31,6 +35,8 @@ export class ApiKeyService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly repository: ApiKeyRepository,
     private readonly audit: AuditService,
+    private readonly applications: ApplicationService,
+    private readonly tenant: TenantContext,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,14 +54,16 @@ export class ApiKeyService implements OnApplicationBootstrap {
     else this.logger.log('bootstrap admin key stored (hashed) from ADMIN_API_KEY');
   }
 
+  /** An application key lists its application's keys only. */
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
-    const rows = await this.repository.listActivePage(limit, decodeCursor(cursor));
+    const rows = await this.repository.listActivePage(limit, decodeCursor(cursor), this.tenant.applicationId());
     return toPage(
       rows,
       limit,
       (row) => ({ at: row.createdAt, id: row.id }),
       (row) => ({
         id: row.id,
+        application: row.application?.uid ?? null,
         name: row.name,
         scope: row.scope,
         prefix: row.prefix,
@@ -65,26 +73,43 @@ export class ApiKeyService implements OnApplicationBootstrap {
     );
   }
 
-  /** A new key; its plaintext is in this answer only (the database keeps its SHA-256). */
+  /**
+   * A new key, global or of `applicationUid`; its plaintext is in this answer only (the database keeps its SHA-256).
+   * An application key creates keys of its own application only: another application's uid is a 404.
+   */
   async create(
     name: string,
     scope: ApiKeyScope,
+    applicationUid: string | undefined,
     actor: string,
-  ): Promise<{ id: string; name: string; scope: ApiKeyScope; key: string }> {
+  ): Promise<{ id: string; application: string | null; name: string; scope: ApiKeyScope; key: string }> {
+    // Global unless it names an application or the request is confined to one.
+    const application =
+      applicationUid !== undefined || this.tenant.applicationId() !== undefined
+        ? await this.applications.inScope(applicationUid)
+        : null;
     const key = generateApiKey();
-    const row = await this.repository.create({ name, scope, keyHash: hashApiKey(key), prefix: displayPrefix(key) });
+    const row = await this.repository.create({
+      name,
+      scope,
+      keyHash: hashApiKey(key),
+      prefix: displayPrefix(key),
+      applicationId: application?.id ?? null,
+    });
     await this.audit.record({
       actor,
       action: 'api_key.created',
       subjectType: 'api_key',
       subjectId: row.id,
-      details: { name, scope },
+      details: { name, scope, application: application?.uid ?? null },
     });
-    return { id: row.id, name: row.name, scope: row.scope, key };
+    return { id: row.id, application: application?.uid ?? null, name: row.name, scope: row.scope, key };
   }
 
+  /** An application key revokes keys of its own application only (another's id is a 404). */
   async revoke(id: string, actor: string): Promise<void> {
-    if (!(await this.repository.revoke(id, new Date()))) throw new NotFoundError(`No active API key ${id}`);
+    if (!(await this.repository.revoke(id, new Date(), this.tenant.applicationId())))
+      throw new NotFoundError(`No active API key ${id}`);
     await this.audit.record({ actor, action: 'api_key.revoked', subjectType: 'api_key', subjectId: id });
   }
 
@@ -93,7 +118,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const row = await this.repository.findActiveByHash(hashApiKey(presentedKey));
     if (!row) return null;
     this.touch(row.id);
-    return { keyId: row.id, name: row.name, scope: row.scope };
+    return { keyId: row.id, name: row.name, scope: row.scope, applicationId: row.applicationId };
   }
 
   /** The actor of a key that is still active (a console session ends when its key is revoked), else null. */
@@ -101,7 +126,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const row = await this.repository.findActiveById(keyId);
     if (!row) return null;
     this.touch(row.id);
-    return { keyId: row.id, name: row.name, scope: row.scope };
+    return { keyId: row.id, name: row.name, scope: row.scope, applicationId: row.applicationId };
   }
 
   /** `last used` at a minute's resolution, off the request path. */

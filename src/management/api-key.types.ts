@@ -2,11 +2,12 @@ import { ApiKeyScope } from '../generated/prisma/enums';
 
 export { ApiKeyScope };
 
-/** Who is calling the management API: the key's id, name (the audit actor) and scope. */
+/** Who is calling the management API: the key's id, name (the audit actor), scope and application (null: global). */
 export interface Actor {
   keyId: string;
   name: string;
   scope: ApiKeyScope;
+  applicationId: string | null;
 }
 
 const RANK: Record<ApiKeyScope, number> = { read: 1, ops: 2, admin: 3 };

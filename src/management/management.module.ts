@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { ApplicationsModule } from '../applications/applications.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeyRepository } from './api-key.repository';
@@ -11,7 +12,7 @@ import { ConsoleSessionService } from './console-session.service';
  * applied globally by the API root.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, ApplicationsModule],
   controllers: [ApiKeysController],
   providers: [ApiKeyRepository, ApiKeyService, ApiKeyGuard, ConsoleSessionService],
   exports: [ApiKeyService, ApiKeyGuard, ConsoleSessionService],

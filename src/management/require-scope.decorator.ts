@@ -14,6 +14,15 @@ export const PublicRoute = () => SetMetadata(REQUIRED_SCOPE, PUBLIC);
 
 export const PUBLIC = 'public';
 
+export const APPLICATION_SCOPED = 'hookgate:application-scoped';
+
+/**
+ * Marks a controller or route as confining itself to the application of an application key (contract §7.1): its
+ * lists show only that application's rows and its ids of other applications answer 404 (TenantContext). An
+ * application key is refused (403) on every route not so marked: a route added without its check stays closed to them.
+ */
+export const ApplicationScoped = () => SetMetadata(APPLICATION_SCOPED, true);
+
 export const CONSOLE_ROUTE = 'hookgate:console-route';
 
 /**

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { ambientTransactions } from '../database/ambient-transactions';
+import { TenantContext } from '../tenancy/tenant-context';
 import { acceptableCorrelationId, CORRELATION_HEADER } from './request-context';
 
 /**
  * Continuation-local context: the correlation id of each request (taken from `x-correlation-id` when sane, else
- * new, and echoed on the response) and the ambient Prisma transaction used by @Transactional().
+ * new, and echoed on the response), the ambient Prisma transaction used by @Transactional(), and the application
+ * a management request is confined to (TenantContext; global, as nearly every module's service asks it).
  */
+@Global()
 @Module({
   imports: [
     ClsModule.forRoot({
@@ -27,5 +30,7 @@ import { acceptableCorrelationId, CORRELATION_HEADER } from './request-context';
       plugins: [ambientTransactions()],
     }),
   ],
+  providers: [TenantContext],
+  exports: [TenantContext],
 })
 export class ContextModule {}

@@ -46,9 +46,9 @@ export class IntegrationRepository {
   }
 
   /** Newest first, strictly after `after`; fetches limit + 1 rows so the caller knows whether a page follows. */
-  listPage(limit: number, after?: KeysetPosition): Promise<IntegrationRow[]> {
+  listPage(limit: number, after?: KeysetPosition, applicationId?: string): Promise<IntegrationRow[]> {
     return this.txHost.tx.integration.findMany({
-      where: keysetAfter('createdAt', after),
+      where: { ...(applicationId ? { applicationId } : {}), ...keysetAfter('createdAt', after) },
       include: WITH_APPLICATION,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,

@@ -8,7 +8,8 @@ import { decodeCursor, Page, toPage } from '../../common/pagination/page';
 import { AppConfig } from '../../config/app-config';
 import { Prisma } from '../../generated/prisma/client';
 import { ApplicationService } from '../../applications/application.service';
-import { DEFAULT_APPLICATION_ID, DEFAULT_APPLICATION_UID } from '../../common/tenancy/default-application';
+import { TenantContext } from '../../common/tenancy/tenant-context';
+import { DEFAULT_APPLICATION_ID } from '../../common/tenancy/default-application';
 import { registerSecret } from '../../observability/logging/redaction';
 import { ProviderRegistry } from '../provider.registry';
 import { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
@@ -32,6 +33,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     private readonly providers: ProviderRegistry,
     private readonly audit: AuditService,
     private readonly applications: ApplicationService,
+    private readonly tenant: TenantContext,
     readonly changes: ChangeFeed,
   ) {}
 
@@ -49,7 +51,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
   }
 
   async list(limit: number, cursor?: string): Promise<Page<IntegrationView>> {
-    const rows = await this.repository.listPage(limit, decodeCursor(cursor));
+    const rows = await this.repository.listPage(limit, decodeCursor(cursor), this.tenant.applicationId());
     return toPage(
       rows,
       limit,
@@ -67,8 +69,8 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
   async create(dto: CreateIntegrationDto, actor: string): Promise<IntegrationView> {
     this.assertProvider(dto.provider);
     registerSecret(dto.secret);
-    const { application: uid = DEFAULT_APPLICATION_UID, ...fields } = dto;
-    const application = await this.applications.require(uid);
+    const { application: uid, ...fields } = dto;
+    const application = await this.applications.inScope(uid);
     try {
       const created = await this.repository.create({ ...fields, application: { connect: { id: application.id } } });
       await this.audit.record({
@@ -132,6 +134,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
   private async require(id: string): Promise<IntegrationRow> {
     const integration = /^[0-9a-f-]{36}$/i.test(id) ? await this.repository.findById(id) : null;
     if (!integration) throw new NotFoundError(`No integration ${id}`);
+    this.tenant.assertVisible(integration.applicationId, `integration ${id}`);
     return integration;
   }
 

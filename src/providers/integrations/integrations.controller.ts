@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page, PageQueryDto } from '../../common/pagination/page';
-import { RequireScope, CurrentActor } from '../../management/require-scope.decorator';
+import { ApplicationScoped, RequireScope, CurrentActor } from '../../management/require-scope.decorator';
 import { Actor } from '../../management/api-key.types';
 import { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 import { IntegrationService } from './integration.service';
@@ -11,6 +11,7 @@ import { IntegrationView } from './integration.view';
 @ApiBearerAuth()
 @Controller('api/v1/integrations')
 @RequireScope('read')
+@ApplicationScoped()
 export class IntegrationsController {
   constructor(private readonly integrations: IntegrationService) {}
 
