@@ -40,6 +40,11 @@ describe('retention', () => {
       // Two attempts: a failed first one leaves the delivery `retrying` for an hour.
       DELIVERY_RETRY_SCHEDULE: '1h',
       WORKER_HEALTH_PORT: String(healthPort),
+      // BullMQ marks a job active before the worker tracks its lock (it first schedules the next run); a job left
+      // there, by a worker stopped in between or an event loop stalled past the lock, holds the retention queue's one
+      // slot until the stalled check frees it. At the defaults (30 s, 30 s) that is up to a minute with no run.
+      WORKER_LOCK_DURATION_MS: '4000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
       LOG_LEVEL: 'warn',
       ...retention,
     });
@@ -75,13 +80,41 @@ describe('retention', () => {
   /** Waits until a whole retention run started after now and finished, so its verdict on every row is in. */
   const aFullRunAfterNow = async () => {
     const now = Date.now();
-    return waitFor(
-      async () => {
-        const run = await lastRun();
-        return run && Date.parse(run.startedAt) > now ? run : undefined;
+    try {
+      return await waitFor(
+        async () => {
+          const run = await lastRun();
+          return run && Date.parse(run.startedAt) > now ? run : undefined;
+        },
+        // A run every second, but beside the rest of the suite a run and the readiness lookup can each take seconds.
+        { timeoutMs: 30_000, what: 'a retention run started after now' },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${await retentionQueueState()}`, { cause: error });
+    }
+  };
+  /** What the retention queue and the workers say, for a run that did not come. */
+  const retentionQueueState = async () => {
+    const queue = api.app.get(JobQueue).queue(QueueName.Retention);
+    const jobs = async (state: 'active' | 'failed' | 'completed') =>
+      (await queue.getJobs([state], 0, 2, false)).map((job) => ({
+        id: job.id,
+        processedOn: job.processedOn,
+        finishedOn: job.finishedOn,
+        failedReason: job.failedReason,
+      }));
+    return JSON.stringify(
+      {
+        now: Date.now(),
+        counts: await queue.getJobCounts(),
+        active: await jobs('active'),
+        failed: await jobs('failed'),
+        completed: await jobs('completed'),
+        scheduler: await queue.getJobScheduler('retention'),
+        workers: workers.map((worker) => worker.process.text.slice(-2_000)),
       },
-      // A run every second, but beside the rest of the suite a run and the readiness lookup can each take seconds.
-      { timeoutMs: 30_000, what: 'a retention run started after now' },
+      null,
+      2,
     );
   };
 
