@@ -6,7 +6,9 @@
 //              by bench/support/baseline-delivery-worker.js (one SELECT, one signed POST, one UPDATE per event).
 // Each pipeline is measured warm (warmUp: BENCH_WARM_UP_EVENTS (2,000) delivered first, the database analyzed as
 // autovacuum would have, a checkpoint). Drain rate = events / (last arrival − first send). Then Hookgate alone at a
-// steady BENCH_STEADY_RATE (200)/s, after one warm-up second: end-to-end latency from send to arrival. Prints
+// steady BENCH_STEADY_RATE (200)/s, after one warm-up second: end-to-end latency from send to arrival. With
+// BENCH_TRANSFORMATION (on unless 0), the same processes then drain as many events again through a trivial
+// transformation (§7.4) on the endpoint: what running user code in the sandbox on every delivery costs. Prints
 // figures; asserts nothing.
 const crypto = require('node:crypto');
 const path = require('node:path');
@@ -41,6 +43,10 @@ const CONTROLS = {
     payload: { 'data.data.object.currency': 'eur', 'data.data.object.amount_paid': { gte: 1000 } },
   },
 };
+// A transformation that changes a header and hands the payload back: the sandbox's fixed cost per delivery (JSON in
+// and out of QuickJS), not the cost of what a handler might compute.
+const TRANSFORMATION = process.env.BENCH_TRANSFORMATION !== '0';
+const TRIVIAL_TRANSFORMATION = "function handler(webhook) { webhook.headers['x-transformed'] = '1'; return webhook; }";
 const STRIPE_SECRET = `whsec_${crypto.randomBytes(16).toString('hex')}`;
 const ADMIN_KEY = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
 const stripe = new Stripe('sk_test_bench');
@@ -206,6 +212,30 @@ async function main() {
     const hookgateArrivals = await waitForArrivals(receiver, '/hookgate', hookgateArrived, 300_000);
     const hookgate = figures(hookgateArrivals.arrivals, hookgateIds);
     hookgate.cpu = hookgateCpu?.perEvent(hookgate.delivered);
+    // Everything /hookgate has received so far: arrivals are counted per route.
+    let arrivedAtHookgate = hookgateArrived;
+    let transformed;
+    if (TRANSFORMATION) {
+      await fetch(`${api.url}/api/v1/endpoints/${created.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ transformation: { code: TRIVIAL_TRANSFORMATION } }),
+      }).then((response) => response.json());
+      const transformedBefore = sequence;
+      await send(`${api.url}/webhooks/stripe`, { amount: EVENTS });
+      const transformedIds = Array.from(
+        { length: sequence - transformedBefore },
+        (_, index) => `evt_delivery_${process.pid}_${transformedBefore + index + 1}`,
+      );
+      const transformedArrivals = await waitForArrivals(
+        receiver,
+        '/hookgate',
+        hookgateArrived + transformedIds.length,
+        300_000,
+      );
+      transformed = figures(transformedArrivals.arrivals, transformedIds);
+      arrivedAtHookgate += transformedIds.length;
+    }
     await Promise.all([api.stop(), worker.stop()]);
     processes.length = 0;
 
@@ -249,7 +279,7 @@ async function main() {
     // second; one warm-up second (delivered before measuring) keeps that out of a steady state's latency.
     const warmUpBefore = sequence;
     await sendSteadily(`${steadyApi.url}/webhooks/stripe`, STEADY_RATE, 1);
-    await waitForArrivals(receiver, '/hookgate', hookgateArrived + (sequence - warmUpBefore), 60_000);
+    await waitForArrivals(receiver, '/hookgate', arrivedAtHookgate + (sequence - warmUpBefore), 60_000);
     const steadyBefore = sequence;
     await sendSteadily(`${steadyApi.url}/webhooks/stripe`, STEADY_RATE, STEADY_SECONDS);
     const steadyIds = Array.from(
@@ -257,7 +287,7 @@ async function main() {
       (_, index) => `evt_delivery_${process.pid}_${steadyBefore + index + 1}`,
     );
     const steady = figures(
-      (await waitForArrivals(receiver, '/hookgate', hookgateArrived + (sequence - warmUpBefore), 60_000)).arrivals,
+      (await waitForArrivals(receiver, '/hookgate', arrivedAtHookgate + (sequence - warmUpBefore), 60_000)).arrivals,
       steadyIds,
     );
 
@@ -271,6 +301,14 @@ async function main() {
       `  hookgate (api + worker):                                      ${hookgate.delivered} delivered, ${fmt(hookgate.drainRate)} events/s, e2e p50 ${hookgate.p50} ms p95 ${hookgate.p95} ms`,
     );
     console.log(`  ratio hookgate / baseline (drain rate): ${fmt(hookgate.drainRate / baseline.drainRate, 2)}`);
+    if (transformed) {
+      console.log(
+        `  hookgate with a trivial transformation: ${transformed.delivered} delivered, ${fmt(transformed.drainRate)} events/s, e2e p50 ${transformed.p50} ms p95 ${transformed.p95} ms`,
+      );
+      console.log(
+        `  ratio transformed / baseline: ${fmt(transformed.drainRate / baseline.drainRate, 2)}; transformed / plain hookgate: ${fmt(transformed.drainRate / hookgate.drainRate, 2)}`,
+      );
+    }
     if (hookgate.cpu && baseline.cpu) {
       const cpu = (c) =>
         `PostgreSQL ${fmt(c.postgres)}, Redis ${fmt(c.redis)}, ingest ${fmt(c.api)}, worker ${fmt(c.worker)}`;

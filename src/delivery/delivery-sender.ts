@@ -9,6 +9,8 @@ import { AttemptOutcome, classifyStatus, parseRetryAfter } from './retry-policy'
 /** What to send: the delivery id is the Standard Webhooks message id, stable across retries and replays. */
 export interface OutgoingDelivery {
   deliveryId: string;
+  /** POST unless a transformation chose PUT or PATCH. */
+  method?: string;
   url: string;
   payload: string;
   /** Current secret first; a rotated-out one still in its grace period adds a second signature. */
@@ -23,6 +25,8 @@ export interface OutgoingDelivery {
 /** What happened, ready to be recorded as a delivery attempt. */
 export interface AttemptResult {
   outcome: AttemptOutcome;
+  /** The URL requested, when a transformation changed the endpoint's. */
+  url?: string;
   requestHeaders: Record<string, string>;
   responseStatus: number | null;
   responseHeaders: Record<string, string> | null;
@@ -93,7 +97,7 @@ export class DeliverySender implements OnModuleDestroy {
     try {
       if (!this.config.delivery.allowPrivateNetworks) assertAllowedLiteral(new URL(delivery.url).hostname);
       const response = await request(delivery.url, {
-        method: 'POST',
+        method: (delivery.method ?? 'POST') as 'POST',
         headers,
         body: delivery.payload,
         dispatcher: this.agent,

@@ -110,7 +110,7 @@ export const RECORD_BATCH = `
     WHERE deliveries.id = l.id AND ${statusIn('deliveries.status', 'in_flight')} AND deliveries.claimed_by = l.job_id
     RETURNING deliveries.id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count,
       deliveries.replay_request_id, l.ord, l.status, l.reason, l.disable_endpoint,
-      l.status IN ('succeeded', 'dead_lettered') AS final
+      l.status IN ('succeeded', 'dead_lettered', 'cancelled') AS final
   ), attempt AS (
     INSERT INTO delivery_attempts (id, delivery_id, number, url, request_headers, response_status, response_headers, response_body,
                                    outcome, error, error_class, duration_ms, started_at, replay_request_id)
@@ -125,7 +125,7 @@ export const RECORD_BATCH = `
       status = ${rolledUpStatus('deliveries_open - f.n', 'deliveries_succeeded + f.ok', 'deliveries_dead_lettered + f.dead')},
       updated_at = now()
     FROM (
-      SELECT locked.id, count(*) AS n, count(*) FILTER (WHERE d.status = 'succeeded') AS ok,
+      SELECT locked.id, count(*) AS n, count(*) FILTER (WHERE d.status IN ('succeeded', 'cancelled')) AS ok,
              count(*) FILTER (WHERE d.status = 'dead_lettered') AS dead
       FROM (SELECT ev.id FROM events ev WHERE ev.id IN (SELECT event_id FROM d WHERE d.final) ORDER BY ev.id FOR NO KEY UPDATE OF ev) locked
       JOIN d ON d.event_id = locked.id AND d.final GROUP BY locked.id
@@ -219,13 +219,14 @@ export const RESET_FOR_RUN = `
     ORDER BY d.id FOR NO KEY UPDATE OF d
   ), reset AS (
     UPDATE deliveries d SET replay_request_id = $2::uuid, updated_at = now(),
-      status = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN 'pending' ELSE d.status END,
+      status = CASE WHEN b.status IN ('succeeded', 'dead_lettered', 'cancelled') THEN 'pending' ELSE d.status END,
       dead_letter_reason = NULL, dead_lettered_at = NULL, dead_letter_parked_at = NULL, succeeded_at = NULL,
-      next_attempt_at = CASE WHEN b.status IN ('succeeded', 'dead_lettered') THEN NULL ELSE d.next_attempt_at END
+      next_attempt_at = CASE WHEN b.status IN ('succeeded', 'dead_lettered', 'cancelled') THEN NULL ELSE d.next_attempt_at END
     FROM before b WHERE d.id = b.id
     RETURNING d.id, d.endpoint_id
   ), moved AS (
-    SELECT event_id, count(*) FILTER (WHERE status = 'succeeded') AS ok, count(*) FILTER (WHERE status = 'dead_lettered') AS dead
+    SELECT event_id, count(*) FILTER (WHERE status IN ('succeeded', 'cancelled')) AS ok,
+           count(*) FILTER (WHERE status = 'dead_lettered') AS dead
     FROM before GROUP BY event_id
   ), counted AS (
     UPDATE events e SET deliveries_open = deliveries_open + m.ok + m.dead, deliveries_succeeded = deliveries_succeeded - m.ok,

@@ -21,14 +21,24 @@ import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeadLetterNotices } from './dead-letter-notices';
 import { OperationalEvents } from '../events/operational-events.service';
-import { DeliveryRepository, Transition } from './delivery.repository';
-import { AttemptResult } from './delivery-sender';
+import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
+import { AttemptResult, OutgoingDelivery } from './delivery-sender';
+import { TransformationService } from '../transformations/transformation.service';
+import type { Transformation } from '../transformations/transformation.types';
 import { EndpointAuthorizer } from './endpoint-authorizer';
 import { LocalSlotHandoff, MAX_HOLD_MS } from './local-slot-handoff';
 import { nextDelayMs, pausedWaitMs } from './retry-policy';
 import { signingSecrets } from '../common/crypto/signing-secrets';
 
 type DeliverJob = Job<JobOf<JobName.Deliver>>;
+
+/** What the endpoint's cached controls say about one attempt. */
+interface AttemptControls {
+  ratePerSecond?: number | null;
+  transformation?: Transformation | null;
+  /** Told once the request has been sent and answered (or has failed), whatever its outcome. */
+  onAttempted?: () => void;
+}
 
 /** Thrown for a retryable failure so BullMQ schedules the next attempt; carries the receiver's Retry-After. */
 export class RetryableDeliveryError extends Error {
@@ -94,6 +104,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly activeEndpoints: ActiveEndpoints,
     private readonly operational: OperationalEvents,
     private readonly deadLetterNotices: DeadLetterNotices,
+    private readonly transformations: TransformationService,
   ) {
     super();
   }
@@ -164,7 +175,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // claim, as a throttled one does (it alone comes back for the delivery); once the gate has held a job back here,
     // it is asked first again, so jobs held back by a binding cap or an open breaker do not claim each time round.
     let early = endpointId && !this.gate.heldBackLately(endpointId) ? this.startClaim(job) : undefined;
-    if (!endpointId) return this.claimAndSend(job, span, early ?? this.startClaim(job), token);
+    if (!endpointId) return this.claimAndSend(job, span, early ?? this.startClaim(job), token, {});
     let gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
     // At the cap, a job may wait here for the slot an attempt of this worker is about to free (LocalSlotHandoff). It
     // is likely to get it, so it claims its delivery while it waits (kept if it goes back to the queue after all).
@@ -187,16 +198,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     let outcome: AttemptResult | undefined;
     let attempted = false;
     try {
-      outcome = await this.claimAndSend(
-        job,
-        span,
-        early ?? this.startClaim(job),
-        token,
-        controls?.rateLimitPerSecond,
-        () => {
+      outcome = await this.claimAndSend(job, span, early ?? this.startClaim(job), token, {
+        ratePerSecond: controls?.rateLimitPerSecond,
+        transformation: controls?.transformation as Transformation | null | undefined,
+        onAttempted: () => {
           attempted = true;
         },
-      );
+      });
       return outcome;
     } finally {
       if (!outcome?.outcome) await this.gate.release(endpointId, job.id!);
@@ -240,10 +248,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     job: DeliverJob,
     span: Span,
     claim: ReturnType<DeliveryRepository['claim']>,
-    token?: string,
-    ratePerSecond?: number | null,
-    /** Told once the request has been sent and answered (or has failed), whatever its outcome. */
-    onAttempted?: () => void,
+    token: string | undefined,
+    { ratePerSecond, transformation, onAttempted }: AttemptControls,
   ): Promise<AttemptResult> {
     const delivery = await claim;
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
@@ -269,23 +275,33 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
 
-    // The rate (§6.6) is taken last, right before sending, so what the receiver sees keeps to it. A throttled job keeps
-    // its claim (it alone comes back for this delivery) and waits without using an attempt.
-    if (ratePerSecond && job.data.endpointId) await this.waitForRate(job, token, job.data.endpointId, ratePerSecond);
-    const result = await this.authorizer.send(delivery.endpointId, endpoint.auth, {
-      deliveryId: delivery.id,
-      url: endpoint.url,
-      payload: delivery.payload,
-      secrets: signingSecrets(endpoint, new Date()),
-      timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
-      headers: endpoint.headers,
-    });
-    onAttempted?.();
+    // The transformation (§7.4) comes first: what it cancels or fails never takes a place in the endpoint's rate.
+    const request = await this.transformed(delivery, transformation);
+    let result: AttemptResult;
+    if ('outcome' in request) {
+      result = request;
+    } else {
+      // The rate (§6.6) is taken last, right before sending, so what the receiver sees keeps to it. A throttled job
+      // keeps its claim (it alone comes back for this delivery) and waits without using an attempt.
+      if (ratePerSecond && job.data.endpointId) await this.waitForRate(job, token, job.data.endpointId, ratePerSecond);
+      result = await this.authorizer.send(delivery.endpointId, endpoint.auth, {
+        ...request,
+        deliveryId: delivery.id,
+        secrets: signingSecrets(endpoint, new Date()),
+        timeoutMs: endpoint.timeoutMs ?? this.config.delivery.timeoutMs,
+      });
+      if (request.url !== endpoint.url) result.url = request.url;
+      onAttempted?.();
+    }
+    const sent = result.outcome !== 'cancelled' && result.outcome !== 'transformation_failed';
     // The endpoint gate (Redis) and the attempt's record (PostgreSQL) are independent: they are written together,
-    // so a job waits for the slower of the two rather than for both in turn.
-    const gateRecorded = job.data.endpointId
-      ? this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error)
-      : Promise.resolve(false);
+    // so a job waits for the slower of the two rather than for both in turn. What was not sent tells the breaker
+    // nothing about the receiver: its slot is only freed.
+    const gateRecorded = !job.data.endpointId
+      ? Promise.resolve(false)
+      : sent
+        ? this.gate.record(job.data.endpointId, job.id!, result.outcome !== 'retryable', result.error)
+        : this.gate.release(job.data.endpointId, job.id!).then(() => false);
     span.setAttributes({
       'hookgate.event_id': delivery.eventId,
       'hookgate.endpoint_id': delivery.endpointId,
@@ -327,10 +343,49 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return result;
   }
 
+  /**
+   * The request to send: the endpoint's, or what its transformation made of it (the body is signed after it). A
+   * cancel or a failure of the transformation comes back as the attempt's result, with no request sent.
+   */
+  private async transformed(
+    delivery: ClaimedDelivery,
+    transformation: Transformation | null | undefined,
+  ): Promise<Pick<OutgoingDelivery, 'method' | 'url' | 'payload' | 'headers'> | AttemptResult> {
+    const { endpoint } = delivery;
+    const plain = { url: endpoint.url, payload: delivery.payload, headers: endpoint.headers };
+    const started = performance.now();
+    const verdict = this.transformations.apply(delivery.endpointId, transformation, {
+      method: 'POST',
+      url: endpoint.url,
+      headers: endpoint.headers,
+      payload: JSON.parse(delivery.payload),
+    });
+    if (!verdict) return plain;
+    const outcome = await verdict;
+    if (outcome.kind === 'send') {
+      const { method, url, headers, payload } = outcome.webhook;
+      return { method, url, headers, payload: JSON.stringify(payload) };
+    }
+    return {
+      outcome: outcome.kind === 'cancel' ? 'cancelled' : 'transformation_failed',
+      requestHeaders: {},
+      responseStatus: null,
+      responseHeaders: null,
+      responseBody: null,
+      error: outcome.kind === 'cancel' ? 'cancelled by the transformation' : `transformation ${outcome.error}`,
+      errorClass: outcome.kind === 'cancel' ? null : 'TransformationError',
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
   private transitionFor(result: AttemptResult, lastAttempt: boolean, job: DeliverJob): Transition {
     switch (result.outcome) {
       case 'succeeded':
         return { status: 'succeeded' };
+      case 'cancelled':
+        return { status: 'cancelled' };
+      case 'transformation_failed':
+        return { status: 'dead_lettered', reason: result.error ?? 'transformation failed' };
       case 'gone':
         return {
           status: 'dead_lettered',

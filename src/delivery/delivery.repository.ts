@@ -17,6 +17,9 @@ import {
   RESET_FOR_RUN,
 } from './delivery-sql';
 
+/** A delivery in one of these has ended; only a replay or redrive opens it again. */
+const FINAL_STATUSES = new Set(['succeeded', 'dead_lettered', 'cancelled']);
+
 /** What an attempt needs, read by the claim that marks the delivery in flight. */
 export interface ClaimedDelivery {
   id: string;
@@ -44,7 +47,9 @@ export interface ClaimedDelivery {
 export type Transition =
   | { status: 'succeeded' }
   | { status: 'retrying'; nextAttemptAt: Date }
-  | { status: 'dead_lettered'; reason: string; disableEndpoint?: boolean };
+  | { status: 'dead_lettered'; reason: string; disableEndpoint?: boolean }
+  /** Skipped by the endpoint's transformation: final, like a success. */
+  | { status: 'cancelled' };
 
 /** A delivery of a fan-out, to put on the queue. */
 export interface QueuedDelivery {
@@ -135,7 +140,7 @@ export class DeliveryRepository {
       values: [deliveryId],
     });
     if (!current.length) return null;
-    return current[0].status === 'succeeded' || current[0].status === 'dead_lettered' ? 'finished' : 'busy';
+    return FINAL_STATUSES.has(current[0].status) ? 'finished' : 'busy';
   }
 
   /**
@@ -198,7 +203,7 @@ export class DeliveryRepository {
         field((r) => (r.transition.status === 'retrying' ? r.transition.nextAttemptAt : null)),
         field((r) => r.result.error),
         field((r) => (r.transition.status === 'dead_lettered' ? r.transition.reason : null)),
-        field((r) => r.delivery.endpoint.url),
+        field((r) => r.result.url ?? r.delivery.endpoint.url),
         field((r) => r.result.responseStatus),
         field((r) => r.result.responseBody),
         field((r) => r.result.outcome),

@@ -1,5 +1,9 @@
-/** What one attempt's result means for the delivery. */
-export type AttemptOutcome = 'succeeded' | 'retryable' | 'final' | 'gone' | 'refused';
+/**
+ * What one attempt's result means for the delivery. The last two come from the endpoint's transformation (§7.4),
+ * with no request sent: it skipped the delivery, or it failed.
+ */
+export type AttemptOutcome =
+  'succeeded' | 'retryable' | 'final' | 'gone' | 'refused' | 'cancelled' | 'transformation_failed';
 
 const RETRYABLE_STATUSES = new Set([408, 409, 425, 429]);
 const JITTER = 0.2;

@@ -6,7 +6,14 @@ import { AnnouncesChange, AnnouncingService, ChangeFeed } from '../common/redis/
 import { InvalidRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { Endpoint, Prisma } from '../generated/prisma/client';
-import { CreateEndpointDto, RotateEndpointSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import {
+  CreateEndpointDto,
+  RotateEndpointSecretDto,
+  TestTransformationDto,
+  UpdateEndpointDto,
+} from './dto/endpoint.dto';
+import { TransformationTestView } from '../transformations/transformation-test.view';
+import type { Transformation } from '../transformations/transformation.types';
 import { generateEndpointSecret } from './endpoint-secret';
 import { toEndpointAuth } from './endpoint-auth';
 import { normalizeEndpointHeaders } from './endpoint-headers';
@@ -19,6 +26,7 @@ import { ApplicationDirectory } from '../applications/application-directory';
 import { ApplicationService } from '../applications/application.service';
 
 import { TenantContext } from '../common/tenancy/tenant-context';
+import { TransformationService } from '../transformations/transformation.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -35,16 +43,22 @@ function assertDeliverableUrl(raw: string): void {
   if (url.username || url.password) throw new InvalidRequestError('url must not contain credentials');
 }
 
-type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter'> & {
+type EndpointColumns = Omit<UpdateEndpointDto, 'headers' | 'auth' | 'filter' | 'transformation'> & {
   headers?: Prisma.InputJsonValue;
   auth?: string | null;
+  transformation?: Prisma.InputJsonValue | typeof Prisma.DbNull;
 };
 
 /** The DTO as columns: headers and payload filter validated, auth checked and as JSON (the repository seals it). */
 function toColumns(dto: UpdateEndpointDto): EndpointColumns {
-  const { headers, auth, filter, ...rest } = dto;
+  const { headers, auth, filter, transformation, ...rest } = dto;
   if (filter?.payload !== undefined) assertValidPayloadFilter(filter.payload);
   const columns: EndpointColumns = rest;
+  // Empty code removes the transformation (a body never holds null, §6.4).
+  if (transformation !== undefined)
+    columns.transformation = transformation.code
+      ? { code: transformation.code, enabled: transformation.enabled ?? true }
+      : Prisma.DbNull;
   if (headers !== undefined) columns.headers = normalizeEndpointHeaders(headers);
   if (auth !== undefined) {
     const checked = toEndpointAuth(auth);
@@ -68,6 +82,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     private readonly applications: ApplicationDirectory,
     private readonly applicationService: ApplicationService,
     private readonly tenant: TenantContext,
+    private readonly transformations: TransformationService,
   ) {}
 
   /** Secrets stored in clear (or under an earlier key) are sealed with SECRETS_ENCRYPTION_KEY; API role only. */
@@ -94,6 +109,22 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     const endpoint = await this.require(id);
     const health = await this.gate.health(id);
     return { ...(await this.view(endpoint)), health: endpoint.pausedAt ? { ...health, state: 'paused' } : health };
+  }
+
+  /** A trial run of a transformation (§7.4) on the endpoint's request with `payload`: nothing is sent or stored. */
+  async testTransformation(id: string, dto: TestTransformationDto): Promise<TransformationTestView> {
+    const endpoint = await this.require(id);
+    const code = dto.code ?? (endpoint.transformation as Transformation | null)?.code;
+    if (code === undefined)
+      throw new InvalidRequestError('the endpoint has no transformation: send the code to try as "code"');
+    const headers = endpoint.headers as Record<string, string>;
+    const verdict = await this.transformations.tryOut(id, code, {
+      method: 'POST',
+      url: endpoint.url,
+      headers,
+      payload: dto.payload,
+    });
+    return TransformationTestView.of(verdict);
   }
 
   /** An operator's pause (§6.6): deliveries wait, without using attempts, until resumed. Pausing twice changes nothing. */
@@ -141,6 +172,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   @Transactional()
   async create(dto: CreateEndpointDto, actor: string): Promise<EndpointWithSecretView> {
     assertDeliverableUrl(dto.url);
+    if (dto.transformation?.code) await this.transformations.assertUsable(dto.transformation.code);
     const application = await this.applicationService.inScope(dto.application);
     const secret = generateEndpointSecret();
     const endpoint = await this.repository.create({
@@ -181,6 +213,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   ): Promise<{ endpoint: Endpoint; disabled: boolean }> {
     const before = await this.require(id);
     if (dto.url !== undefined) assertDeliverableUrl(dto.url);
+    if (dto.transformation?.code) await this.transformations.assertUsable(dto.transformation.code);
     const data: Prisma.EndpointUpdateInput = {
       ...toColumns(dto),
       filter: dto.filter as Prisma.InputJsonValue | undefined,

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Endpoint } from '../generated/prisma/client';
 import { authView, EndpointAuth, EndpointAuthView } from './endpoint-auth';
 import { EndpointFilter } from './endpoint-filter';
+import type { Transformation } from '../transformations/transformation.types';
 
 /** An endpoint as reads show it: never its secret. */
 export class EndpointView {
@@ -22,6 +23,12 @@ export class EndpointView {
     description: 'Without its token or client secret',
   })
   auth: EndpointAuthView | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    example: { code: 'function handler(webhook) { return webhook; }', enabled: true },
+    description: 'JavaScript run on each delivery before it is signed (contract §7.4)',
+  })
+  transformation: Transformation | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' })
   pausedAt: string | null;
   @ApiProperty() createdAt: string;
@@ -41,6 +48,7 @@ export class EndpointView {
       rateLimitPerSecond: endpoint.rateLimitPerSecond,
       headers: endpoint.headers as Record<string, string>,
       auth: authView(endpoint.auth ? (JSON.parse(endpoint.auth) as EndpointAuth) : null),
+      transformation: (endpoint.transformation as Transformation | null) ?? null,
       pausedAt: endpoint.pausedAt?.toISOString() ?? null,
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),

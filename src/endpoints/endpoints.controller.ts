@@ -3,7 +3,13 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page, PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
-import { CreateEndpointDto, RotateEndpointSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import {
+  CreateEndpointDto,
+  RotateEndpointSecretDto,
+  TestTransformationDto,
+  UpdateEndpointDto,
+} from './dto/endpoint.dto';
+import { TransformationTestView } from '../transformations/transformation-test.view';
 import { EndpointHealth } from './endpoint-gate';
 import { EndpointService } from './endpoint.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
@@ -58,6 +64,14 @@ export class EndpointsController {
   @RequireScope('ops')
   resume(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EndpointView & { health: EndpointHealth }> {
     return this.endpoints.resume(id, actor.name);
+  }
+
+  /** Contract §7.4: runs `code` (or the endpoint's transformation) on a payload; nothing is sent or stored. */
+  @Post(':id/transformation/test')
+  @HttpCode(200)
+  @RequireScope('admin')
+  testTransformation(@Param('id') id: string, @Body() dto: TestTransformationDto): Promise<TransformationTestView> {
+    return this.endpoints.testTransformation(id, dto);
   }
 
   @Post(':id/rotate-secret')

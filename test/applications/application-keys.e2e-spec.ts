@@ -101,6 +101,11 @@ describe('application keys', () => {
       kind: 'not-found',
       path: '/api/v1/endpoints/:endpoint/rotate-secret',
     },
+    'post /api/v1/endpoints/{id}/transformation/test': {
+      kind: 'not-found',
+      path: '/api/v1/endpoints/:endpoint/transformation/test',
+      body: { code: 'function handler(webhook) { return webhook; }', payload: {} },
+    },
     'post /api/v1/endpoints/{id}/pause': { kind: 'not-found', path: '/api/v1/endpoints/:endpoint/pause' },
     'post /api/v1/endpoints/{id}/resume': { kind: 'not-found', path: '/api/v1/endpoints/:endpoint/resume' },
     'get /api/v1/events': { kind: 'list' },

@@ -7,7 +7,7 @@ import { auditTable, eventFilterFields } from './events.view';
 import { badge, can, csrfField, emptyRow, inputValue, layout, nextPage, PageContext, shortId, when } from './layout';
 
 const SELECT_ALL = html`<th><input type="checkbox" data-select-all aria-label="select all on this page" /></th>`;
-const DELIVERY_STATUSES = ['succeeded', 'dead_lettered', 'retrying', 'pending'];
+const DELIVERY_STATUSES = ['succeeded', 'dead_lettered', 'retrying', 'pending', 'cancelled'];
 
 type ReplayItem = ReturnType<typeof replayView>;
 

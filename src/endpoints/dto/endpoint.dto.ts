@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -87,6 +88,26 @@ export class EndpointAuthDto implements EndpointAuthInput {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) scope?: string;
 }
 
+/** The largest transformation accepted: a handler, not a library. */
+export const MAX_TRANSFORMATION_CODE_LENGTH = 65_536;
+
+/** `transformation` (contract §7.4): checked in the sandbox when written, so code that cannot run is refused here. */
+export class TransformationDto {
+  @ApiProperty({
+    example: 'function handler(webhook) { webhook.payload = { text: webhook.payload.type }; return webhook; }',
+    description:
+      'JavaScript defining `function handler(webhook)`: gets `{method, url, headers, payload}`, returns it changed or `{cancel: true}`; empty removes the transformation (PATCH)',
+  })
+  @IsString()
+  @MaxLength(MAX_TRANSFORMATION_CODE_LENGTH)
+  code: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
 export class CreateEndpointDto extends ApplicationScopeDto {
   @ApiProperty({ example: 'https://example.com/hooks' })
   @IsString()
@@ -147,10 +168,29 @@ export class CreateEndpointDto extends ApplicationScopeDto {
   @ValidateNested()
   @Type(() => EndpointAuthDto)
   auth?: EndpointAuthDto;
+
+  @ApiPropertyOptional({ type: TransformationDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TransformationDto)
+  transformation?: TransformationDto;
 }
 
 /** An endpoint never moves to another application. */
 export class UpdateEndpointDto extends PartialType(OmitType(CreateEndpointDto, ['application'] as const)) {}
+
+/** `POST /endpoints/:id/transformation/test` (contract §7.4): `code`, or the endpoint's own, run on `payload`. */
+export class TestTransformationDto {
+  @ApiPropertyOptional({ description: "Code to try; absent = the endpoint's transformation" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_TRANSFORMATION_CODE_LENGTH)
+  code?: string;
+
+  @ApiProperty({ example: { type: 'invoice.paid', data: { amount: 1200 } }, description: 'The payload handed in' })
+  @IsDefined()
+  payload: unknown;
+}
 
 /** The longest grace period of a rotated-out endpoint secret (contract §7.6): seven days. */
 export const MAX_SECRET_GRACE_SECONDS = 604_800;
