@@ -90,6 +90,26 @@ export class ConsoleEndpointsController {
     seeOther(response, `/console/endpoints/${id}`, 'Endpoint saved.');
   }
 
+  /** Contract §7.4: the code is checked in the sandbox as through the API; empty code removes the transformation. */
+  @Post('endpoints/:id/transformation')
+  @RequireScope('admin')
+  async saveTransformation(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: ConsoleRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const dto = await formAs(UpdateEndpointDto, {
+      transformation: {
+        code: typeof body.code === 'string' ? body.code.trim() : body.code,
+        enabled: body.enabled === 'on',
+      },
+    });
+    await this.endpoints.update(id, dto, request.consoleSession.actor.name);
+    const removed = !dto.transformation?.code;
+    seeOther(response, `/console/endpoints/${id}`, removed ? 'Transformation removed.' : 'Transformation saved.');
+  }
+
   @Post('endpoints/:id/disable')
   @RequireScope('admin')
   async disable(@Param('id') id: string, @Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {

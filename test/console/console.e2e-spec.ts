@@ -256,6 +256,32 @@ describe('ops console in Chromium', () => {
     await expect(page.locator('.summary .badge').first().textContent()).resolves.toBe('disabled');
   });
 
+  it('saves an endpoint transformation, and shows why code that cannot run is refused', async () => {
+    const code = 'function handler(w) { w.headers["x-console"] = "1"; return w; }';
+    await page.goto(`${base}/console/endpoints/${consoleEndpoint.id}`);
+    await page.fill('textarea[name="code"]', code);
+    await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Save transformation")')]);
+    await expect(page.locator('[data-testid="transformation-state"]').textContent()).resolves.toContain(
+      'runs on every delivery',
+    );
+    await expect(page.locator('textarea[name="code"]').inputValue()).resolves.toBe(code);
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
+      transformation: { code, enabled: true },
+    });
+
+    await page.fill('textarea[name="code"]', 'function handler(w) {');
+    const [refused] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/transformation')),
+      page.click('button:text("Save transformation")'),
+    ]);
+    expect(refused.status()).toBe(400);
+    await expect(page.content()).resolves.toContain('transformation: code threw SyntaxError');
+    await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
+      transformation: { code },
+    });
+    await screenshot(page, 'endpoint-transformation-refused');
+  });
+
   it('creates an integration, rotates its secret, and finds it all in the audit trail under the key name', async () => {
     await page.goto(`${base}/console/integrations`);
     await page.fill('input[name="slug"]', 'acme-eu');

@@ -71,7 +71,40 @@ function deliveryControls(endpoint: EndpointView): SafeHtml {
     <dd>${authText(endpoint.auth)}</dd>
     <dt>Rate limit</dt>
     <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
+    <dt>Transformation</dt>
+    <dd data-testid="transformation-state">
+      ${endpoint.transformation ? (endpoint.transformation.enabled ? 'runs on every delivery' : 'kept, not run') : 'none'}
+    </dd>
   </dl>`;
+}
+
+const TRANSFORMATION_EXAMPLE =
+  'function handler(webhook) {\n  // change webhook.payload, .headers, .url or .method\n  return webhook;\n}';
+
+/** §7.4: the endpoint's JavaScript, edited in place; checked in the sandbox when saved. */
+function transformationForm(context: PageContext, endpoint: EndpointView): SafeHtml {
+  const transformation = endpoint.transformation;
+  return html`<form method="post" action="/console/endpoints/${endpoint.id}/transformation" class="card">
+    ${csrfField(context.session)}
+    <h2>Transformation</h2>
+    <p class="muted">
+      JavaScript run before each delivery is signed (50 ms of CPU, 16 MiB, no network): return the webhook changed, or
+      <code>{ cancel: true }</code> to skip it. Empty removes it.
+    </p>
+    <textarea
+      name="code"
+      rows="8"
+      spellcheck="false"
+      placeholder="${TRANSFORMATION_EXAMPLE}"
+      aria-label="transformation code"
+    >
+${transformation?.code ?? ''}</textarea>
+    <label
+      ><input type="checkbox" name="enabled" ${!transformation || transformation.enabled ? 'checked' : ''} /> Run it on
+      deliveries</label
+    >
+    <div class="actions"><button type="submit" class="primary">Save transformation</button></div>
+  </form>`;
 }
 
 /** An operator's pause (ops scope): deliveries wait, without using attempts, until resumed. */
@@ -246,6 +279,7 @@ export function endpointPage(
             </div>`
           : ''
       }
+      ${admin ? transformationForm(context, endpoint) : ''}
       <h2>Recent attempts</h2>
       <table class="list">
         <thead>
