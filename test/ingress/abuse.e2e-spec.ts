@@ -27,15 +27,6 @@ describe('hostile clients', () => {
 
   const webhook = (from: string, body: string, signature: string) =>
     request(app.url!).post('/webhooks/acme').set('x-forwarded-for', from).set('x-acme-signature', signature).send(body);
-  /**
-   * The floods' requests: fetch keeps its connections alive (supertest opens one per request), so 10,000 of them
-   * measure the gateway, not the test's TCP handshakes.
-   */
-  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}${path}`, { method: 'POST', headers, body }).then(async (response) => {
-      await response.arrayBuffer();
-      return response.status;
-    });
 
   it('10,000 forged webhooks at a rate-limited integration leave the real provider answered 202', async () => {
     const integration = await prisma.integration.findUniqueOrThrow({
@@ -46,13 +37,10 @@ describe('hostile clients', () => {
     for (let batch = 0; batch < 200; batch += 1) {
       const answers = await Promise.all(
         Array.from({ length: 50 }, (_, index) =>
-          post('/webhooks/acme', JSON.stringify({ id: `forged_${batch}_${index}`, type: 't' }), {
-            'x-forwarded-for': '203.0.113.66',
-            'x-acme-signature': 'ab'.repeat(32),
-          }),
+          webhook('203.0.113.66', JSON.stringify({ id: `forged_${batch}_${index}`, type: 't' }), 'ab'.repeat(32)),
         ),
       );
-      statuses.push(...answers);
+      statuses.push(...answers.map((answer) => answer.status));
     }
     expect(new Set(statuses)).toEqual(new Set([401, 429]));
     const limited = await webhook('203.0.113.66', '{}', 'ab'.repeat(32)).expect(429);
@@ -71,16 +59,16 @@ describe('hostile clients', () => {
     // The first unknown slug creates the `unknown` series; 10,000 more must add none.
     await request(app.url!).post('/webhooks/first-unknown').send('{}').expect(404);
     const before = await seriesCount();
-    const statuses = new Set<number>();
     for (let batch = 0; batch < 200; batch += 1) {
-      const answers = await Promise.all(
+      await Promise.all(
         Array.from({ length: 50 }, (_, index) =>
-          post(`/webhooks/random-${batch}-${index}-${Math.random().toString(36).slice(2)}`, '{}'),
+          request(app.url!)
+            .post(`/webhooks/random-${batch}-${index}-${Math.random().toString(36).slice(2)}`)
+            .send('{}')
+            .expect(404),
         ),
       );
-      answers.forEach((status) => statuses.add(status));
     }
-    expect([...statuses]).toEqual([404]);
     expect(await seriesCount()).toBe(before);
     const metrics = (await request(app.url!).get('/metrics').expect(200)).text;
     expect(metrics).toMatch(
