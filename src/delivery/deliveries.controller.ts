@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page } from '../common/pagination/page';
-import { RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, RequireScope } from '../management/require-scope.decorator';
 import { DeadLetterItem, DeliveryListItem, DeliveryQueryService } from './delivery-query.service';
 import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
 
@@ -10,6 +10,7 @@ import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
 @ApiBearerAuth()
 @Controller('api/v1')
 @RequireScope('read')
+@ApplicationScoped()
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveryQueryService) {}
 

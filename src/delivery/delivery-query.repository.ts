@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
-import { Delivery, Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
+import { TenantContext } from '../common/tenancy/tenant-context';
+
+/** A delivery row with the uid of its endpoint's application, which list items carry (contract §7.1). */
+const WITH_APPLICATION = {
+  endpoint: { select: { application: { select: { uid: true } } } },
+} satisfies Prisma.DeliveryInclude;
+export type DeliveryWithApplication = Prisma.DeliveryGetPayload<{ include: typeof WITH_APPLICATION }>;
 
 const RECENT_ATTEMPT = {
   id: true,
@@ -21,29 +28,52 @@ export type RecentAttempt = Prisma.DeliveryAttemptGetPayload<{ select: typeof RE
 /** The read side of deliveries for the management API (the hot path's statements are in DeliveryRepository). */
 @Injectable()
 export class DeliveryQueryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly tenant: TenantContext,
+  ) {}
 
   /** Newest first, strictly after `after` in (createdAt desc, id desc) order. */
-  list(filter: DeliveryQueryDto, take: number, after?: KeysetPosition): Promise<Delivery[]> {
+  list(filter: DeliveryQueryDto, take: number, after?: KeysetPosition): Promise<DeliveryWithApplication[]> {
     return this.prisma.delivery.findMany({
       where: {
         eventId: filter.eventId,
         endpointId: filter.endpointId,
         status: filter.status,
+        ...this.applicationOf(filter.application),
         ...keysetAfter('createdAt', after),
       },
+      include: WITH_APPLICATION,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take,
     });
   }
 
   /** Most recently dead-lettered first, strictly after `after` in (deadLetteredAt desc, id desc) order. */
-  deadLetters(filter: DeadLetterQueryDto, take: number, after?: KeysetPosition): Promise<Delivery[]> {
+  deadLetters(filter: DeadLetterQueryDto, take: number, after?: KeysetPosition): Promise<DeliveryWithApplication[]> {
     return this.prisma.delivery.findMany({
-      where: { status: 'dead_lettered', endpointId: filter.endpointId, ...keysetAfter('deadLetteredAt', after) },
+      where: {
+        status: 'dead_lettered',
+        endpointId: filter.endpointId,
+        ...this.applicationOf(filter.application),
+        ...keysetAfter('deadLetteredAt', after),
+      },
+      include: WITH_APPLICATION,
       orderBy: [{ deadLetteredAt: 'desc' }, { id: 'desc' }],
       take,
     });
+  }
+
+  /**
+   * Deliveries belong to the application of their endpoint: an application key's request sees its own only, and
+   * `?application=` narrows a list further (naming another application than the key's, it finds nothing).
+   */
+  private applicationOf(uid: string | undefined): Prisma.DeliveryWhereInput {
+    const confinedTo = this.tenant.applicationId();
+    if (!uid && !confinedTo) return {};
+    return {
+      endpoint: { ...(confinedTo ? { applicationId: confinedTo } : {}), ...(uid ? { application: { uid } } : {}) },
+    };
   }
 
   countDeadLetters(endpointId?: string): Promise<number> {

@@ -6,6 +6,8 @@ import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
 
 export interface DeliveryListItem {
   id: string;
+  /** The uid of its endpoint's application. */
+  application: string;
   eventId: string;
   endpointId: string;
   status: DeliveryStatus;
@@ -18,6 +20,7 @@ export interface DeliveryListItem {
 
 export interface DeadLetterItem {
   id: string;
+  application: string;
   eventId: string;
   endpointId: string;
   reason: string | null;
@@ -38,6 +41,7 @@ export class DeliveryQueryService {
       (row) => ({ at: row.createdAt, id: row.id }),
       (row) => ({
         id: row.id,
+        application: row.endpoint.application.uid,
         eventId: row.eventId,
         endpointId: row.endpointId,
         status: row.status,
@@ -58,6 +62,7 @@ export class DeliveryQueryService {
       (row) => ({ at: row.deadLetteredAt!, id: row.id }),
       (row) => ({
         id: row.id,
+        application: row.endpoint.application.uid,
         eventId: row.eventId,
         endpointId: row.endpointId,
         reason: row.deadLetterReason,

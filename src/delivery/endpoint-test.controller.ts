@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../management/api-key.types';
-import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { EndpointTestDto } from './dto/endpoint-test.dto';
 import { EndpointTestResult, EndpointTestService } from './endpoint-test.service';
 
 @ApiTags('endpoints')
 @ApiBearerAuth()
 @Controller('api/v1/endpoints')
+@ApplicationScoped()
 export class EndpointTestController {
   constructor(private readonly tests: EndpointTestService) {}
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { newRowId } from '../common/database/row-id';
 import { NotFoundError } from '../common/errors/domain-errors';
+import { TenantContext } from '../common/tenancy/tenant-context';
 import { AppConfig } from '../config/app-config';
 import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { EventStoreRepository } from '../events/event-store.repository';
@@ -40,11 +41,13 @@ export class EndpointTestService {
     private readonly authorizer: EndpointAuthorizer,
     private readonly deadLetters: DeadLetterQueue,
     private readonly audit: AuditService,
+    private readonly tenant: TenantContext,
   ) {}
 
   async test(endpointId: string, type: string, actor: string): Promise<EndpointTestResult> {
-    if (!UUID.test(endpointId) || !(await this.endpoints.findLive(endpointId)))
-      throw new NotFoundError(`No endpoint ${endpointId}`);
+    const target = UUID.test(endpointId) ? await this.endpoints.findLive(endpointId) : null;
+    if (!target) throw new NotFoundError(`No endpoint ${endpointId}`);
+    this.tenant.assertVisible(target.applicationId, `endpoint ${endpointId}`);
     const eventId = newRowId();
     const data = { endpointId, message: 'A test event sent from Hookgate', requestedBy: actor };
     await this.events.storeInternal({

@@ -58,8 +58,13 @@ export class EventQueryRepository {
     return rows.map((row) => ({ status: row.status, count: row._count._all }));
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await this.prisma.event.count({ where: { id } })) > 0;
+  /** The application of the event's integration; null when there is no such event. */
+  async applicationOf(id: string): Promise<string | null> {
+    const event = await this.prisma.event.findUnique({
+      where: { id },
+      select: { integration: { select: { applicationId: true } } },
+    });
+    return event?.integration.applicationId ?? null;
   }
 
   private async conditions(filter: ReplayFilterDto, after?: KeysetPosition): Promise<Prisma.Sql> {

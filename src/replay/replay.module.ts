@@ -1,3 +1,4 @@
+import { ApplicationsModule } from '../applications/applications.module';
 import { Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
@@ -6,7 +7,7 @@ import { ReplayService } from './replay.service';
 import { AuditModule } from '../audit/audit.module';
 
 @Module({
-  imports: [EventsModule, EndpointsModule, AuditModule],
+  imports: [EventsModule, EndpointsModule, AuditModule, ApplicationsModule],
   providers: [ReplayRepository, ReplayService],
   exports: [ReplayService, ReplayRepository],
 })

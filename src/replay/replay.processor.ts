@@ -12,8 +12,7 @@ import { JobOf } from '../queue/job-payloads';
 import { settleFinalFailure } from '../queue/final-failure';
 import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
-import { RedriveFilterDto } from './dto/replay.dto';
-import { ReplayRepository } from './replay.repository';
+import { RedriveSelection, ReplayRepository } from './replay.repository';
 
 interface WalkCursor {
   at?: string;
@@ -132,14 +131,10 @@ export class ReplayProcessor extends WorkerHost implements OnApplicationBootstra
     return { enqueued, cursor: { at: last.receivedAt.toISOString(), id: last.id } };
   }
 
-  private async redriveBatch(
-    selection: { deliveryIds?: string[]; filter?: RedriveFilterDto },
-    cursor: WalkCursor,
-    replayRequestId: string,
-  ) {
+  private async redriveBatch(selection: RedriveSelection, cursor: WalkCursor, replayRequestId: string) {
     const filter = selection.filter ? reviveDates(selection.filter) : undefined;
     const rows = await this.replays.deadLetterPage(
-      { deliveryIds: selection.deliveryIds, filter },
+      { deliveryIds: selection.deliveryIds, filter, application: selection.application },
       this.config.replay.batchSize,
       cursor.id,
     );

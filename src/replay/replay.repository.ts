@@ -4,6 +4,26 @@ import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { Prisma, ReplayKind, ReplayRequest } from '../generated/prisma/client';
 import { RedriveFilterDto } from './dto/replay.dto';
 
+/** What a redrive runs again: dead letters by id or filter, of one application's endpoints when it names one. */
+export interface RedriveSelection {
+  deliveryIds?: string[];
+  filter?: RedriveFilterDto;
+  /** The uid of the application whose dead letters these are (a redrive by an application key). */
+  application?: string;
+}
+
+function deadLettersOf(selection: RedriveSelection): Prisma.DeliveryWhereInput {
+  const filter = selection.filter ?? {};
+  return {
+    status: 'dead_lettered',
+    ...(selection.deliveryIds ? { id: { in: selection.deliveryIds } } : {}),
+    endpointId: filter.endpointId,
+    deadLetteredAt: { gte: filter.from, lt: filter.to },
+    ...(filter.integration ? { event: { integration: { slug: filter.integration } } } : {}),
+    ...(selection.application ? { endpoint: { application: { uid: selection.application } } } : {}),
+  };
+}
+
 @Injectable()
 export class ReplayRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -15,6 +35,7 @@ export class ReplayRepository {
     filter: object;
     endpointId?: string;
     matched: number;
+    applicationId?: string;
   }): Promise<ReplayRequest> {
     return this.prisma.replayRequest.create({ data: { ...data, filter: data.filter } });
   }
@@ -23,9 +44,10 @@ export class ReplayRepository {
     return this.prisma.replayRequest.findUnique({ where: { id } });
   }
 
-  listPage(limit: number, after?: KeysetPosition): Promise<ReplayRequest[]> {
+  /** `applicationId`: only that application's replays (an application key's list). */
+  listPage(limit: number, after?: KeysetPosition, applicationId?: string): Promise<ReplayRequest[]> {
     return this.prisma.replayRequest.findMany({
-      where: keysetAfter('createdAt', after),
+      where: { ...keysetAfter('createdAt', after), ...(applicationId ? { applicationId } : {}) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });
@@ -82,21 +104,9 @@ export class ReplayRepository {
   }
 
   /** Dead-lettered deliveries selected by ids or filter, in id order after `afterId`. */
-  deadLetterPage(
-    selection: { deliveryIds?: string[]; filter?: RedriveFilterDto },
-    limit: number,
-    afterId?: string,
-  ): Promise<{ id: string }[]> {
-    const filter = selection.filter ?? {};
+  deadLetterPage(selection: RedriveSelection, limit: number, afterId?: string): Promise<{ id: string }[]> {
     return this.prisma.delivery.findMany({
-      where: {
-        status: 'dead_lettered',
-        ...(selection.deliveryIds ? { id: { in: selection.deliveryIds } } : {}),
-        ...(afterId ? { AND: [{ id: { gt: afterId } }] } : {}),
-        endpointId: filter.endpointId,
-        deadLetteredAt: { gte: filter.from, lt: filter.to },
-        ...(filter.integration ? { event: { integration: { slug: filter.integration } } } : {}),
-      },
+      where: { ...deadLettersOf(selection), ...(afterId ? { AND: [{ id: { gt: afterId } }] } : {}) },
       orderBy: { id: 'asc' },
       select: { id: true },
       take: limit,
@@ -125,16 +135,14 @@ export class ReplayRepository {
     return this.prisma.delivery.count({ where: this.recoverable(endpointId, since) });
   }
 
-  async countDeadLetters(selection: { deliveryIds?: string[]; filter?: RedriveFilterDto }): Promise<number> {
-    const filter = selection.filter ?? {};
+  /** How many of these deliveries belong to endpoints of other applications than `applicationId`. */
+  countOutside(deliveryIds: string[], applicationId: string): Promise<number> {
     return this.prisma.delivery.count({
-      where: {
-        status: 'dead_lettered',
-        ...(selection.deliveryIds ? { id: { in: selection.deliveryIds } } : {}),
-        endpointId: filter.endpointId,
-        deadLetteredAt: { gte: filter.from, lt: filter.to },
-        ...(filter.integration ? { event: { integration: { slug: filter.integration } } } : {}),
-      },
+      where: { id: { in: deliveryIds }, endpoint: { applicationId: { not: applicationId } } },
     });
+  }
+
+  async countDeadLetters(selection: RedriveSelection): Promise<number> {
+    return this.prisma.delivery.count({ where: deadLettersOf(selection) });
   }
 }

@@ -4,13 +4,17 @@ import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
 import { EndpointRepository } from '../endpoints/endpoint.repository';
 import { EventQueryRepository } from '../events/event-query.repository';
-import { ReplayKind } from '../generated/prisma/client';
+import { Application, ReplayKind } from '../generated/prisma/client';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
 import { BulkReplayDto, RecoverDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
-import { ReplayRepository } from './replay.repository';
-import { replayView } from './replay.view';
+import { RedriveSelection, ReplayRepository } from './replay.repository';
+import { replayView, ReplayView } from './replay.view';
+import { TenantContext } from '../common/tenancy/tenant-context';
+import { ApplicationDirectory } from '../applications/application-directory';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Replay requests are recorded here and carried out by the worker (ReplayProcessor), in batches. */
 @Injectable()
@@ -21,12 +25,20 @@ export class ReplayService {
     private readonly endpoints: EndpointRepository,
     private readonly jobs: JobQueue,
     private readonly audit: AuditService,
+    private readonly tenant: TenantContext,
+    private readonly applications: ApplicationDirectory,
   ) {}
 
   async replayEvent(eventId: string, dto: ReplayEventDto, actor: string): Promise<{ replayRequestId: string }> {
-    if (!(await this.events.exists(eventId))) throw new NotFoundError(`No event ${eventId}`);
-    await this.assertEndpoint(dto.endpointId);
-    const replay = await this.start('event', actor, dto.reason, { eventId }, 1, dto.endpointId, eventId);
+    const applicationId = await this.events.applicationOf(eventId);
+    if (!applicationId) throw new NotFoundError(`No event ${eventId}`);
+    this.tenant.assertVisible(applicationId, `event ${eventId}`);
+    await this.assertEndpoint(dto.endpointId, applicationId);
+    const replay = await this.start('event', actor, dto.reason, { eventId }, 1, {
+      endpointId: dto.endpointId,
+      eventId,
+      applicationId,
+    });
     return { replayRequestId: replay.id };
   }
 
@@ -34,17 +46,32 @@ export class ReplayService {
     dto: BulkReplayDto,
     actor: string,
   ): Promise<{ replayRequestId?: string; matched: number; dryRun?: true }> {
-    await this.assertEndpoint(dto.endpointId);
-    const matched = await this.events.count(dto.filter);
+    const application = await this.applicationNamed(dto.filter.application);
+    // The filter is stored as the walk's: an application key's replay names its application there.
+    const filter = application ? { ...dto.filter, application: application.uid } : dto.filter;
+    await this.assertEndpoint(dto.endpointId, application?.id);
+    const matched = await this.events.count(filter);
     if (dto.dryRun) return { matched, dryRun: true };
-    const replay = await this.start('bulk', actor, dto.reason, dto.filter, matched, dto.endpointId);
+    const replay = await this.start('bulk', actor, dto.reason, filter, matched, {
+      endpointId: dto.endpointId,
+      applicationId: application?.id,
+    });
     return { replayRequestId: replay.id, matched };
   }
 
   async redrive(dto: RedriveDto, actor: string): Promise<{ replayRequestId: string; matched: number }> {
-    const selection = { deliveryIds: dto.deliveryIds, filter: dto.filter };
+    const application = await this.applicationNamed(undefined);
+    const selection: RedriveSelection = { deliveryIds: dto.deliveryIds, filter: dto.filter };
+    if (application) {
+      // Another application's delivery id answers 404 (§7.1), rather than being left out quietly.
+      if (dto.deliveryIds?.length && (await this.replays.countOutside(dto.deliveryIds, application.id)) > 0)
+        throw new NotFoundError('No dead letter of these ids in this application');
+      selection.application = application.uid;
+    }
     const matched = await this.replays.countDeadLetters(selection);
-    const replay = await this.start('redrive', actor, dto.reason, selection, matched);
+    const replay = await this.start('redrive', actor, dto.reason, selection, matched, {
+      applicationId: application?.id,
+    });
     return { replayRequestId: replay.id, matched };
   }
 
@@ -54,28 +81,51 @@ export class ReplayService {
     dto: RecoverDto,
     actor: string,
   ): Promise<{ replayRequestId: string; matched: number }> {
-    await this.assertEndpoint(endpointId);
+    const applicationId = await this.assertEndpoint(endpointId);
     const matched = await this.replays.countRecoverable(endpointId, dto.since);
-    const replay = await this.start(
-      'recover',
-      actor,
-      dto.reason,
-      { endpointId, since: dto.since },
-      matched,
+    const replay = await this.start('recover', actor, dto.reason, { endpointId, since: dto.since }, matched, {
       endpointId,
-    );
+      applicationId,
+    });
     return { replayRequestId: replay.id, matched };
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<ReturnType<typeof replayView>>> {
-    const rows = await this.replays.listPage(limit, decodeCursor(cursor));
-    return toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }), replayView);
+  async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
+    const rows = await this.replays.listPage(limit, decodeCursor(cursor), this.tenant.applicationId());
+    const uids = new Map<string, string | null>();
+    for (const row of rows) uids.set(row.id, await this.uidOf(row.applicationId));
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      (row) => replayView(row, uids.get(row.id) ?? null),
+    );
   }
 
-  async get(id: string) {
+  /** A replay of another application than an application key's is answered 404, as if it did not exist. */
+  async get(id: string): Promise<ReplayView> {
     const replay = await this.replays.find(id);
-    if (!replay) throw new NotFoundError(`No replay request ${id}`);
-    return replayView(replay);
+    const confinedTo = this.tenant.applicationId();
+    if (!replay || (confinedTo && replay.applicationId !== confinedTo))
+      throw new NotFoundError(`No replay request ${id}`);
+    return replayView(replay, await this.uidOf(replay.applicationId));
+  }
+
+  private async uidOf(applicationId: string | null): Promise<string | null> {
+    return applicationId ? ((await this.applications.byId(applicationId))?.uid ?? null) : null;
+  }
+
+  /**
+   * The application a bulk replay or a redrive acts in: the one its filter names (404 when there is none), an
+   * application key's own (naming another is 404), or none: a global key's replay across every application.
+   */
+  private async applicationNamed(uid: string | undefined): Promise<Application | undefined> {
+    const confinedTo = this.tenant.applicationId();
+    if (!uid && !confinedTo) return undefined;
+    const application = uid ? await this.applications.byUid(uid) : await this.applications.byId(confinedTo!);
+    if (!application) throw new NotFoundError(`No application ${uid}`);
+    this.tenant.assertVisible(application.id, `application ${uid}`);
+    return application;
   }
 
   async cancel(id: string, actor: string) {
@@ -91,10 +141,9 @@ export class ReplayService {
     reason: string,
     filter: object,
     matched: number,
-    endpointId?: string,
-    eventId?: string,
+    { endpointId, eventId, applicationId }: { endpointId?: string; eventId?: string; applicationId?: string } = {},
   ) {
-    const replay = await this.replays.create({ kind, actor, reason, filter, endpointId, matched });
+    const replay = await this.replays.create({ kind, actor, reason, filter, endpointId, matched, applicationId });
     await this.audit.record({
       actor,
       action: 'replay.requested',
@@ -111,7 +160,16 @@ export class ReplayService {
     return replay;
   }
 
-  private async assertEndpoint(endpointId?: string): Promise<void> {
-    if (endpointId && !(await this.endpoints.isLive(endpointId))) throw new NotFoundError(`No endpoint ${endpointId}`);
+  /**
+   * A replay's endpoint: live, visible to the key, and of the application being replayed (an event is only ever
+   * delivered within its application, §7.1). Returns its application.
+   */
+  private async assertEndpoint(endpointId: string | undefined, applicationId?: string): Promise<string | undefined> {
+    if (!endpointId) return undefined;
+    const endpoint = UUID.test(endpointId) ? await this.endpoints.findLive(endpointId) : null;
+    if (!endpoint || (applicationId && endpoint.applicationId !== applicationId))
+      throw new NotFoundError(`No endpoint ${endpointId}`);
+    this.tenant.assertVisible(endpoint.applicationId, `endpoint ${endpointId}`);
+    return endpoint.applicationId;
   }
 }

@@ -1,8 +1,10 @@
 import { ReplayRequest } from '../generated/prisma/client';
 
-export function replayView(replay: ReplayRequest) {
+/** `application`: the uid of the application it was made for; null for a global key's across every application. */
+export function replayView(replay: ReplayRequest, application: string | null) {
   return {
     id: replay.id,
+    application,
     kind: replay.kind,
     actor: replay.actor,
     reason: replay.reason,
@@ -17,3 +19,5 @@ export function replayView(replay: ReplayRequest) {
     finishedAt: replay.finishedAt?.toISOString() ?? null,
   };
 }
+
+export type ReplayView = ReturnType<typeof replayView>;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
-import { CurrentActor, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { BulkReplayDto, RecoverDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
 import { ReplayService } from './replay.service';
 import { IdParam } from '../common/http/id-param';
@@ -12,6 +12,7 @@ import { IdParam } from '../common/http/id-param';
 @ApiBearerAuth()
 @Controller('api/v1')
 @RequireScope('ops')
+@ApplicationScoped()
 export class ReplaysController {
   constructor(private readonly replays: ReplayService) {}
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { adminApi } from '../support/management';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 const GENERIC_KEY = 'generic-application-keys-secret';
 
@@ -70,6 +71,13 @@ describe('application keys', () => {
       await api.post('/api-keys', { name: 'beta reader', scope: 'read', application: 'beta' }).expect(201)
     ).body.id;
     beta.application = (await api.get('/applications/beta').expect(200)).body.id;
+    beta.replay = (
+      await api.post(`/events/${beta.event}/replay`, { reason: 'beta replay' }).expect(202)
+    ).body.replayRequestId;
+    // Its delivery (to an address that does not resolve) is listed by a global key: the lists below must not show it.
+    beta.delivery = (
+      await waitFor(async () => (await api.get(`/deliveries?eventId=${beta.event}`).expect(200)).body.data[0])
+    ).id;
   });
 
   afterAll(async () => {
@@ -122,17 +130,28 @@ describe('application keys', () => {
     'get /api/v1/api-keys': { kind: 'list' },
     'post /api/v1/api-keys': { kind: 'not-found', body: { name: 'sneaky', scope: 'admin', application: 'beta' } },
     'delete /api/v1/api-keys/{id}': { kind: 'not-found', path: '/api/v1/api-keys/:apiKey' },
-    // Not yet open to application keys (issue 27): refused whole, so nothing of another application leaks.
-    'post /api/v1/endpoints/{id}/test': { kind: 'global-only' },
-    'post /api/v1/endpoints/{id}/recover': { kind: 'global-only' },
-    'post /api/v1/events/{id}/replay': { kind: 'global-only' },
-    'post /api/v1/replays': { kind: 'global-only' },
-    'get /api/v1/replays': { kind: 'global-only' },
-    'get /api/v1/replays/{id}': { kind: 'global-only' },
-    'post /api/v1/replays/{id}/cancel': { kind: 'global-only' },
-    'get /api/v1/deliveries': { kind: 'global-only' },
-    'get /api/v1/dead-letters': { kind: 'global-only' },
-    'post /api/v1/dead-letters/redrive': { kind: 'global-only' },
+    'post /api/v1/endpoints/{id}/test': { kind: 'not-found', path: '/api/v1/endpoints/:endpoint/test' },
+    'post /api/v1/endpoints/{id}/recover': {
+      kind: 'not-found',
+      path: '/api/v1/endpoints/:endpoint/recover',
+      body: { reason: 'sneaky', since: '2026-01-01T00:00:00Z' },
+    },
+    'post /api/v1/events/{id}/replay': {
+      kind: 'not-found',
+      path: '/api/v1/events/:event/replay',
+      body: { reason: 'sneaky' },
+    },
+    'post /api/v1/replays': { kind: 'not-found', body: { reason: 'sneaky', filter: { application: 'beta' } } },
+    'get /api/v1/replays': { kind: 'list' },
+    'get /api/v1/replays/{id}': { kind: 'not-found', path: '/api/v1/replays/:replay' },
+    'post /api/v1/replays/{id}/cancel': { kind: 'not-found', path: '/api/v1/replays/:replay/cancel' },
+    'get /api/v1/deliveries': { kind: 'list' },
+    'get /api/v1/dead-letters': { kind: 'list' },
+    'post /api/v1/dead-letters/redrive': {
+      kind: 'not-found',
+      body: { reason: 'sneaky', deliveryIds: [':delivery'] },
+    },
+    // Not yet confined to an application (audit entries carry no application): refused whole, so nothing leaks.
     'get /api/v1/audit-entries': { kind: 'global-only' },
     // Applications are for global admin keys only (contract §7.1).
     'get /api/v1/applications': { kind: 'global-only' },
@@ -158,12 +177,14 @@ describe('application keys', () => {
       .replace(':endpoint', beta.endpoint)
       .replace(':event', beta.event)
       .replace(':apiKey', beta.apiKey)
+      .replace(':replay', beta.replay)
       .replace(/\{id\}/, beta.endpoint);
 
   it.each(Object.entries(ROUTES))('%s', async (route, expectation) => {
     const [method, template] = route.split(' ');
     const path = fill('path' in expectation && expectation.path ? expectation.path : template);
-    const body = 'body' in expectation ? expectation.body : method === 'get' || method === 'delete' ? undefined : {};
+    const given = 'body' in expectation ? expectation.body : method === 'get' || method === 'delete' ? undefined : {};
+    const body = given && (JSON.parse(JSON.stringify(given).replace(':delivery', beta.delivery)) as object);
     const response = await as(alphaAdmin).call(method, path, body);
     switch (expectation.kind) {
       case 'not-found':
@@ -211,6 +232,24 @@ describe('application keys', () => {
     await reader.call('post', '/api/v1/endpoints', { url: 'https://alpha.example/other' }).expect(403);
     await alpha.call('delete', `/api/v1/api-keys/${key.body.id}`).expect(204);
     await reader.call('get', '/api/v1/endpoints').expect(401);
+
+    // Its replays and deliveries are its own, and carry its application.
+    const replay = await alpha
+      .call('post', `/api/v1/events/${event.body.eventId}/replay`, { reason: 'alpha replay' })
+      .expect(202);
+    const replays = await alpha.call('get', '/api/v1/replays').expect(200);
+    expect(replays.body.data).toEqual([
+      expect.objectContaining({ id: replay.body.replayRequestId, application: 'alpha' }),
+    ]);
+    await alpha.call('get', `/api/v1/replays/${replay.body.replayRequestId}`).expect(200);
+    const deliveries = await alpha.call('get', '/api/v1/deliveries').expect(200);
+    expect(deliveries.body.data.length).toBeGreaterThan(0);
+    expect(new Set(deliveries.body.data.map((item: { application: string }) => item.application))).toEqual(
+      new Set(['alpha']),
+    );
+    // A global key may filter with ?application=.
+    const betaDeliveries = await adminApi(app.url!).get('/deliveries?application=beta').expect(200);
+    expect(betaDeliveries.body.data.map((item: { id: string }) => item.id)).toEqual([beta.delivery]);
 
     // A global key still sees both applications.
     const all = await adminApi(app.url!).get('/endpoints?limit=500').expect(200);
