@@ -1,10 +1,11 @@
-// The delivery benchmark's receiver: a loopback node:http server that verifies every delivery's Standard Webhooks
-// signature (secrets given by the parent per path) and remembers when each event arrived. The parent asks for the
-// arrivals over IPC.
+// The delivery benchmarks' receiver: a loopback node:http server that verifies every delivery's Standard Webhooks
+// signature (secrets given by the parent per path, with how long that path takes to answer) and remembers when each
+// event arrived. The parent asks for the arrivals over IPC.
 const http = require('node:http');
 const { Webhook } = require('standardwebhooks');
 
 const verifiers = new Map();
+const delays = new Map(); // path → ms before answering (a slow receiver)
 const arrivals = new Map(); // path → [[eventKey, arrivedAtMs]]
 let rejected = 0;
 
@@ -18,7 +19,9 @@ const server = http.createServer((req, res) => {
       const list = arrivals.get(req.url) ?? [];
       list.push([payload.externalId ?? payload.id, Date.now()]);
       arrivals.set(req.url, list);
-      res.writeHead(204).end();
+      const delayMs = delays.get(req.url);
+      if (delayMs) setTimeout(() => res.writeHead(204).end(), delayMs);
+      else res.writeHead(204).end();
     } catch {
       rejected += 1;
       res.writeHead(401).end();
@@ -27,7 +30,10 @@ const server = http.createServer((req, res) => {
 });
 
 process.on('message', (message) => {
-  if (message.type === 'secret') verifiers.set(message.path, new Webhook(message.secret));
+  if (message.type === 'secret') {
+    verifiers.set(message.path, new Webhook(message.secret));
+    if (message.delayMs) delays.set(message.path, message.delayMs);
+  }
   if (message.type === 'arrivals')
     process.send({ type: 'arrivals', arrivals: arrivals.get(message.path) ?? [], rejected });
 });

@@ -59,6 +59,9 @@ const BUSY_RETRY_MS = 1_000;
 /** A job waits at most this long for its rate slot in the worker itself; longer, in the delayed set (it comes back this much early). */
 const RATE_WAIT_IN_PROCESS_MS = 250;
 
+/** The BullMQ priority of a job its endpoint held back: any, as long as it is not 0 (no priority, taken first). */
+const HELD_BACK_PRIORITY = 1;
+
 /** The longest a job waits between two looks at its endpoint's cap. */
 const MAX_HELD_BACK_WAIT_MS = 2_000;
 /** How soon, then at most how long, a job of a paused endpoint waits between two looks (bounds resume latency). */
@@ -161,6 +164,17 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   /**
+   * A job its endpoint holds back (at its cap, paused, breaker open) waits without an attempt and comes back behind
+   * every job not held back: BullMQ takes waiting jobs before prioritized ones, and a held-back job is given a
+   * priority once. So a backlog waiting on one slow endpoint (of one application) circulates behind other endpoints'
+   * and other applications' deliveries instead of ahead of them (contract §6.3, §7.1).
+   */
+  private async holdBack(job: DeliverJob, token: string | undefined, ms: number): Promise<never> {
+    if (!job.priority) await job.changePriority({ priority: HELD_BACK_PRIORITY });
+    return this.waitWithoutAttempt(job, token, ms);
+  }
+
+  /**
    * Fairness first: the job takes one of its endpoint's slots (or waits while the endpoint is at its cap or paused
    * by the breaker); the slot is freed with the attempt's outcome, or without one if no attempt was made.
    */
@@ -168,8 +182,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const { endpointId } = job.data;
     // An operator's pause and the rate limit (§6.6), read from the cached endpoint: no query per attempt.
     const controls = endpointId ? await this.controlsOf(endpointId) : undefined;
-    if (controls?.pausedAt)
-      return this.waitWithoutAttempt(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
+    if (controls?.pausedAt) return this.holdBack(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
     // The gate (Redis) and the claim (PostgreSQL) do not depend on each other: while the endpoint's gate lets every
     // job through, they go out together, one round trip fewer per attempt. A job the gate then holds back keeps its
     // claim, as a throttled one does (it alone comes back for the delivery); once the gate has held a job back here,
@@ -191,7 +204,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         gate.reason === 'busy'
           ? heldBackWaitMs(job, gate.waitMs)
           : pausedWaitMs(gate.waitMs, this.config.endpointGate.breakerCooldownMs);
-      return this.waitWithoutAttempt(job, token, waitMs);
+      return this.holdBack(job, token, waitMs);
     }
     const slotTakenAt = Date.now();
     this.handoff.started(endpointId);

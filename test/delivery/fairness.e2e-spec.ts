@@ -1,4 +1,6 @@
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { JobQueue } from '../../src/queue/job-queue.service';
+import { QueueName } from '../../src/queue/queue-names';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -99,4 +101,32 @@ describe('fair delivery between endpoints', () => {
     expect(recovered.state).not.toBe('paused');
     expect(await prisma.delivery.count({ where: { endpointId: flaky.id, status: 'dead_lettered' } })).toBe(0);
   });
+
+  it('jobs an endpoint holds back come back behind fresh jobs: a backlog circulates behind other deliveries', async () => {
+    const busy = await createEndpoint(app.url!, {
+      url: receiver.url('/busy'),
+      filter: { eventTypes: ['backlog.*'] },
+      timeoutMs: 4_000,
+    });
+    receiver.respondWith((request) => (request.path === '/busy' ? { status: 200, delayMs: 2_000 } : { status: 200 }));
+    for (let index = 0; index < 8; index += 1) await sendAcme(app.url!, `backlog_${index}`, 'backlog.event');
+
+    // Two in flight (ENDPOINT_CONCURRENCY 2), the rest held back by the cap: each waits without an attempt and is
+    // given a priority, so BullMQ takes every waiting (fresh) job before it (contract §6.3, §7.1 fairness).
+    const queue = app.app.get(JobQueue).queue(QueueName.Delivery);
+    const heldBack = await waitFor(
+      async () => {
+        const jobs = (await queue.getJobs(['delayed', 'prioritized'])).filter(
+          (job) => (job.data as { endpointId?: string }).endpointId === busy.id,
+        );
+        return jobs.length >= 4 ? jobs : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the jobs held back by the cap' },
+    );
+    expect(heldBack.map((job) => job.priority)).toEqual(heldBack.map(() => 1));
+    await waitFor(() => receiver.requestsTo('/busy').length === 8, {
+      timeoutMs: 30_000,
+      what: 'the backlog to be delivered in the end',
+    });
+  }, 60_000);
 });
