@@ -365,16 +365,15 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     transformation: Transformation | null | undefined,
   ): Promise<Pick<OutgoingDelivery, 'method' | 'url' | 'payload' | 'headers'> | AttemptResult> {
     const { endpoint } = delivery;
-    const plain = { url: endpoint.url, payload: delivery.payload, headers: endpoint.headers };
+    // Without a transformation the envelope goes out as PostgreSQL built it: never parsed here.
+    if (!transformation?.enabled) return { url: endpoint.url, payload: delivery.payload, headers: endpoint.headers };
     const started = performance.now();
-    const verdict = this.transformations.apply(delivery.endpointId, transformation, {
+    const outcome = await this.transformations.apply(delivery.endpointId, transformation.code, {
       method: 'POST',
       url: endpoint.url,
       headers: endpoint.headers,
       payload: JSON.parse(delivery.payload),
     });
-    if (!verdict) return plain;
-    const outcome = await verdict;
     if (outcome.kind === 'send') {
       const { method, url, headers, payload } = outcome.webhook;
       return { method, url, headers, payload: JSON.stringify(payload) };

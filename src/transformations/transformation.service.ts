@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidRequestError } from '../common/errors/domain-errors';
 import { TransformationSandbox } from './transformation-sandbox';
-import { OutgoingWebhook, Transformation, TransformationResult } from './transformation.types';
+import { OutgoingWebhook, TransformationResult } from './transformation.types';
 
 /** Endpoint transformations: checked when written, run before each attempt is signed, tried out on request. */
 @Injectable()
@@ -14,14 +14,9 @@ export class TransformationService {
     if (problem) throw new InvalidRequestError(`transformation: ${problem}`);
   }
 
-  /** The endpoint's transformation applied to `webhook`; undefined when it has none or it is disabled. */
-  apply(
-    endpointId: string,
-    transformation: Transformation | null | undefined,
-    webhook: OutgoingWebhook,
-  ): Promise<TransformationResult> | undefined {
-    if (!transformation?.enabled) return undefined;
-    return this.sandbox.run(`endpoint:${endpointId}`, transformation.code, webhook);
+  /** The endpoint's transformation (its `code`) applied to `webhook`, before the delivery is signed. */
+  apply(endpointId: string, code: string, webhook: OutgoingWebhook): Promise<TransformationResult> {
+    return this.sandbox.run(`endpoint:${endpointId}`, code, webhook);
   }
 
   /** A trial run (POST /endpoints/:id/transformation/test): `code` or the endpoint's own, on a given payload. */
