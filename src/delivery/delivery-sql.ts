@@ -61,7 +61,8 @@ export const CLAIM_BATCH = `
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
     json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
                       'previousSecretExpiresAt', ep.previous_secret_expires_at, 'enabled', ep.enabled,
-                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms, 'headers', ep.headers, 'auth', ep.auth) AS endpoint`;
+                      'deletedAt', ep.deleted_at, 'timeoutMs', ep.timeout_ms, 'headers', ep.headers, 'auth', ep.auth,
+                      'transformation', ep.transformation) AS endpoint`;
 
 /**
  * Deliveries of replays reached their end (`finished`: rows of replay_request_id and n); a replay completes when its

@@ -24,7 +24,6 @@ import { OperationalEvents } from '../events/operational-events.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, OutgoingDelivery } from './delivery-sender';
 import { TransformationService } from '../transformations/transformation.service';
-import type { Transformation } from '../transformations/transformation.types';
 import { EndpointAuthorizer } from './endpoint-authorizer';
 import { LocalSlotHandoff, MAX_HOLD_MS } from './local-slot-handoff';
 import { nextDelayMs, pausedWaitMs } from './retry-policy';
@@ -35,7 +34,6 @@ type DeliverJob = Job<JobOf<JobName.Deliver>>;
 /** What the endpoint's cached controls say about one attempt. */
 interface AttemptControls {
   ratePerSecond?: number | null;
-  transformation?: Transformation | null;
   /** Told once the request has been sent and answered (or has failed), whatever its outcome. */
   onAttempted?: () => void;
 }
@@ -213,7 +211,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     try {
       outcome = await this.claimAndSend(job, span, early ?? this.startClaim(job), token, {
         ratePerSecond: controls?.rateLimitPerSecond,
-        transformation: controls?.transformation as Transformation | null | undefined,
         onAttempted: () => {
           attempted = true;
         },
@@ -262,7 +259,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     span: Span,
     claim: ReturnType<DeliveryRepository['claim']>,
     token: string | undefined,
-    { ratePerSecond, transformation, onAttempted }: AttemptControls,
+    { ratePerSecond, onAttempted }: AttemptControls,
   ): Promise<AttemptResult> {
     const delivery = await claim;
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
@@ -289,7 +286,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
 
     // The transformation (§7.4) comes first: what it cancels or fails never takes a place in the endpoint's rate.
-    const request = await this.transformed(delivery, transformation);
+    const request = await this.transformed(delivery);
     let result: AttemptResult;
     if ('outcome' in request) {
       result = request;
@@ -362,9 +359,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
    */
   private async transformed(
     delivery: ClaimedDelivery,
-    transformation: Transformation | null | undefined,
   ): Promise<Pick<OutgoingDelivery, 'method' | 'url' | 'payload' | 'headers'> | AttemptResult> {
     const { endpoint } = delivery;
+    const { transformation } = endpoint;
     // Without a transformation the envelope goes out as PostgreSQL built it: never parsed here.
     if (!transformation?.enabled) return { url: endpoint.url, payload: delivery.payload, headers: endpoint.headers };
     const started = performance.now();

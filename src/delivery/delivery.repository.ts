@@ -6,6 +6,7 @@ import { CallBatcher } from '../common/async/call-batcher';
 import { isDatabaseUnavailable } from '../common/database/database-errors';
 import { DeliveryToQueue } from '../queue/delivery-jobs';
 import { AttemptResult } from './delivery-sender';
+import type { Transformation } from '../transformations/transformation.types';
 import {
   CLAIM_BATCH,
   CREATE_FOR_EVENT,
@@ -40,6 +41,11 @@ export interface ClaimedDelivery {
     headers: Record<string, string>;
     /** The endpoint's auth, opened (JSON of EndpointAuth), or null. */
     auth: string | null;
+    /**
+     * Its transformation (§7.4), read with the claim like the rest: the endpoint cache may not have an endpoint
+     * created or changed a moment ago, and a delivery must never go out untransformed because of that.
+     */
+    transformation: Transformation | null;
   };
 }
 

@@ -53,9 +53,25 @@ export class WorkerRunner {
    * await it at boot, and a refusal is logged (the next boot, or another worker, schedules it).
    */
   async schedule(queue: Queue, schedulerId: string, everyMs: number, name: JobName): Promise<void> {
-    await queue
-      .upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: {}, opts: jobOptions(this.config)[name] })
-      .catch((error: Error) => this.logger.warn(`${name} not scheduled yet: ${error.message}`));
+    await this.scheduleEvery(queue, schedulerId, everyMs, name).catch((error: Error) =>
+      this.logger.warn(`${name} not scheduled yet: ${error.message}`),
+    );
+  }
+
+  /**
+   * The scheduler's id names its interval, and a scheduler of the same job with another interval is removed first.
+   * BullMQ keeps an `every` schedule's offset within its interval, and a job made under one interval carries that
+   * offset into the scheduler when it runs after an upsert with another: a 1 h schedule's offset of 29 minutes,
+   * carried into a 1 s schedule, put its next run 29 minutes away. A new id starts clean, and the old schedule's last
+   * job then updates nothing. (While workers with two intervals run side by side, in a rolling deploy, each replaces
+   * the other's schedule; the job keeps running at one of them.)
+   */
+  private async scheduleEvery(queue: Queue, schedulerId: string, everyMs: number, name: JobName): Promise<void> {
+    const id = `${schedulerId}-every-${everyMs}ms`;
+    for (const scheduler of await queue.getJobSchedulers())
+      if (scheduler.key !== id && (scheduler.key === schedulerId || scheduler.key.startsWith(`${schedulerId}-every-`)))
+        await queue.removeJobScheduler(scheduler.key);
+    await queue.upsertJobScheduler(id, { every: everyMs }, { name, data: {}, opts: jobOptions(this.config)[name] });
   }
 
   /** Stops taking jobs on every worker and waits for the jobs in hand to finish. */

@@ -110,7 +110,7 @@ describe('retention', () => {
         active: await jobs('active'),
         failed: await jobs('failed'),
         completed: await jobs('completed'),
-        scheduler: await queue.getJobScheduler('retention'),
+        schedulers: await queue.getJobSchedulers(),
         workers: workers.map((worker) => worker.process.text.slice(-2_000)),
       },
       null,
