@@ -1,17 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { newRowId } from '../common/database/row-id';
-import { NotFoundError } from '../common/errors/domain-errors';
-import { TenantContext } from '../common/tenancy/tenant-context';
 import { AppConfig } from '../config/app-config';
-import { EndpointRepository } from '../endpoints/endpoint.repository';
+import { EndpointService } from '../endpoints/endpoint.service';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeliveryRepository, Transition } from './delivery.repository';
 import { EndpointAuthorizer } from './endpoint-authorizer';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The claim outlives the attempt's timeout by this much, to record it. */
 const CLAIM_MARGIN_MS = 30_000;
 
@@ -35,19 +32,16 @@ export interface EndpointTestResult {
 export class EndpointTestService {
   constructor(
     private readonly config: AppConfig,
-    private readonly endpoints: EndpointRepository,
+    private readonly endpoints: EndpointService,
     private readonly events: EventStoreRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly authorizer: EndpointAuthorizer,
     private readonly deadLetters: DeadLetterQueue,
     private readonly audit: AuditService,
-    private readonly tenant: TenantContext,
   ) {}
 
   async test(endpointId: string, type: string, actor: string): Promise<EndpointTestResult> {
-    const target = UUID.test(endpointId) ? await this.endpoints.findLive(endpointId) : null;
-    if (!target) throw new NotFoundError(`No endpoint ${endpointId}`);
-    this.tenant.assertVisible(target.applicationId, `endpoint ${endpointId}`);
+    await this.endpoints.require(endpointId);
     const eventId = newRowId();
     const data = { endpointId, message: 'A test event sent from Hookgate', requestedBy: actor };
     await this.events.storeInternal({

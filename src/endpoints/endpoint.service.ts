@@ -269,7 +269,11 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     return (await this.applications.byId(applicationId))?.uid ?? applicationId;
   }
 
-  private async require(id: string): Promise<Endpoint> {
+  /**
+   * The live endpoint of this id, visible to the request's key: 404 for no such endpoint and for one of another
+   * application (contract §7.1). Other modules' routes that name an endpoint (tests, replays) ask here.
+   */
+  async require(id: string): Promise<Endpoint> {
     const endpoint = UUID.test(id) ? await this.repository.findLive(id) : null;
     if (!endpoint) throw new NotFoundError(`No endpoint ${id}`);
     this.tenant.assertVisible(endpoint.applicationId, `endpoint ${id}`);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/page';
-import { EndpointRepository } from '../endpoints/endpoint.repository';
+import { EndpointService } from '../endpoints/endpoint.service';
 import { EventQueryRepository } from '../events/event-query.repository';
 import { Application, ReplayKind } from '../generated/prisma/client';
 import { captureTraceContext } from '../observability/tracing/trace-context';
@@ -14,15 +14,13 @@ import { replayView, ReplayView } from './replay.view';
 import { TenantContext } from '../common/tenancy/tenant-context';
 import { ApplicationDirectory } from '../applications/application-directory';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Replay requests are recorded here and carried out by the worker (ReplayProcessor), in batches. */
 @Injectable()
 export class ReplayService {
   constructor(
     private readonly replays: ReplayRepository,
     private readonly events: EventQueryRepository,
-    private readonly endpoints: EndpointRepository,
+    private readonly endpoints: EndpointService,
     private readonly jobs: JobQueue,
     private readonly audit: AuditService,
     private readonly tenant: TenantContext,
@@ -166,10 +164,8 @@ export class ReplayService {
    */
   private async assertEndpoint(endpointId: string | undefined, applicationId?: string): Promise<string | undefined> {
     if (!endpointId) return undefined;
-    const endpoint = UUID.test(endpointId) ? await this.endpoints.findLive(endpointId) : null;
-    if (!endpoint || (applicationId && endpoint.applicationId !== applicationId))
-      throw new NotFoundError(`No endpoint ${endpointId}`);
-    this.tenant.assertVisible(endpoint.applicationId, `endpoint ${endpointId}`);
+    const endpoint = await this.endpoints.require(endpointId);
+    if (applicationId && endpoint.applicationId !== applicationId) throw new NotFoundError(`No endpoint ${endpointId}`);
     return endpoint.applicationId;
   }
 }
