@@ -165,8 +165,11 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
     expect(delivery).toMatchObject({ status: 'dead_lettered', attemptCount: 1 });
     expect(delivery.deadLetterReason).toContain('400');
     expect(delivery.attempts[0]).toMatchObject({ responseStatus: 400, outcome: 'final', responseBody: 'nope' });
-    const parked = await app.app.get(JobQueue).queue(QueueName.DeadLetter).getJob(`dl-${delivery.id}`);
-    expect(parked?.data).toMatchObject({ deliveryId: delivery.id });
+    // Parked in the dead-letter queue just after the status is recorded (the record is the commit point).
+    const parked = await waitFor(() => app.app.get(JobQueue).queue(QueueName.DeadLetter).getJob(`dl-${delivery.id}`), {
+      what: 'the dead letter to be parked',
+    });
+    expect(parked.data).toMatchObject({ deliveryId: delivery.id });
     await waitFor(async () => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).status === 'failed', {
       what: 'event failed',
     });
