@@ -9,12 +9,43 @@ import { statusIn } from '../common/database/status-filter';
  * deliveries in the same commit). A fragment's `source` is a FROM item with columns `event_id` and `endpoint_id`.
  */
 
-/** New deliveries, pending and never attempted, one per (event, endpoint) of `source` that has none yet. */
+/**
+ * New deliveries, pending and never attempted, one per (event, endpoint) of `source` that has none yet. `source` also
+ * has `ordering_key`: the event's for a `fifo` endpoint (§7.5), else null; such a delivery takes the next place in
+ * the order of its key.
+ */
 export const insertDeliveriesFrom = (source: string) => `
-    INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-    SELECT hookgate_uuid_v7(), event_id, endpoint_id, 'pending', 0, now(), now() FROM ${source}
+    INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, ordering_key, ordering_seq, created_at, updated_at)
+    SELECT hookgate_uuid_v7(), event_id, endpoint_id, 'pending', 0, ordering_key,
+           CASE WHEN ordering_key IS NOT NULL THEN nextval('delivery_ordering_seq') END, now(), now() FROM ${source}
     ON CONFLICT (event_id, endpoint_id) DO NOTHING
     RETURNING id, event_id, endpoint_id`;
+
+/**
+ * The ordering key a delivery of event `event` to endpoint `endpoint` takes (SQL over rows of events and endpoints):
+ * null unless the endpoint is `fifo`; an event stored before ordering existed is ordered by its integration.
+ */
+const orderingKeyOf = (event: string, endpoint: string) => `CASE WHEN ${endpoint}.ordering = 'fifo'
+    THEN coalesce(${event}.ordering_key, (SELECT slug FROM integrations WHERE integrations.id = ${event}.integration_id)) END`;
+
+/**
+ * Delivery `delivery` (a row of deliveries) to `endpoint` (its row of endpoints), a `fifo` one, has to wait: an open
+ * delivery of its key comes before it, or one is in flight (at most one of a key is attempted at a time). Once the
+ * endpoint is no longer `fifo`, nothing waits. Unlike statusIn, the status is compared as the enum: this is how the
+ * partial indexes deliveries_fifo_open_idx and deliveries_fifo_in_flight_idx find the one row that answers, however
+ * many deliveries of the key wait (each question is one index probe, not a walk of the key's backlog).
+ */
+export const waitsForItsKey = (delivery: string, endpoint: string) => `(${delivery}.ordering_key IS NOT NULL
+    AND ${endpoint}.ordering = 'fifo' AND (EXISTS (
+      SELECT 1 FROM deliveries earlier
+      WHERE earlier.endpoint_id = ${delivery}.endpoint_id AND earlier.ordering_key = ${delivery}.ordering_key
+        AND earlier.ordering_key IS NOT NULL AND earlier.status IN ('pending', 'in_flight', 'retrying')
+        AND earlier.ordering_seq < ${delivery}.ordering_seq
+    ) OR EXISTS (
+      SELECT 1 FROM deliveries flying
+      WHERE flying.endpoint_id = ${delivery}.endpoint_id AND flying.ordering_key = ${delivery}.ordering_key
+        AND flying.ordering_key IS NOT NULL AND flying.status = 'in_flight' AND flying.id <> ${delivery}.id
+    )))`;
 
 /** ISO-8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -39,7 +70,8 @@ const claimableBy = (delivery: string, job: string) =>
  * Marks deliveries in flight for their jobs and reads what each attempt needs, for a batch of jobs (`ord` says which
  * input row a returned row answers). Only an open delivery can be claimed, and only when no other job holds it (or its
  * claim expired: that job's worker died); of two jobs of one delivery in a batch, one gets it. Rows are locked in id
- * order, so batches of two workers that share deliveries cannot deadlock. A claim commits without waiting for its WAL
+ * order, so batches of two workers that share deliveries cannot deadlock. A delivery of a `fifo` endpoint is claimed
+ * only when it is the first open one of its ordering key and none of its key is in flight. A claim commits without waiting for its WAL
  * flush: lost in a crash, it only lets another job claim the delivery again.
  */
 export const CLAIM_BATCH = `
@@ -54,9 +86,10 @@ export const CLAIM_BATCH = `
     ORDER BY dl.id FOR NO KEY UPDATE OF dl
   ) c, events e, integrations i, endpoints ep
   WHERE d.id = c.id AND ${claimableBy('d', 'c.job_id')}
-    AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id
+    AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id AND NOT ${waitsForItsKey('d', 'ep')}
     AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
   RETURNING c.ord::int, d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
+    CASE WHEN ep.ordering = 'fifo' THEN d.ordering_key END AS "orderingKey",
     json_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider, 'externalId', e.external_id,
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
     json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
@@ -192,7 +225,10 @@ export const DEAD_LETTER_UNRECORDED = `
  * nothing twice), the event's open counter and status, and every first-run delivery still to be queued.
  */
 export const CREATE_FOR_EVENT = `
-  WITH created AS (${insertDeliveriesFrom('unnest($2::uuid[]) AS wanted(endpoint_id), (SELECT $1::uuid AS event_id) AS this_event')}
+  WITH created AS (${insertDeliveriesFrom(`(
+      SELECT e.id AS event_id, ep.id AS endpoint_id, ${orderingKeyOf('e', 'ep')} AS ordering_key
+      FROM unnest($2::uuid[]) WITH ORDINALITY AS wanted(endpoint_id, ord)
+      JOIN endpoints ep ON ep.id = wanted.endpoint_id JOIN events e ON e.id = $1::uuid ORDER BY wanted.ord) AS this_event`)}
   ), event AS (
     UPDATE events SET
       deliveries_open = deliveries_open + (SELECT count(*) FROM created),
@@ -243,8 +279,11 @@ export const RESET_FOR_RUN = `
  */
 export const ENSURE_DELIVERIES = `
   WITH wanted AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS w(event_id, endpoint_id)
-  ), created AS (${insertDeliveriesFrom('wanted')}
+    SELECT * FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS w(event_id, endpoint_id, ord)
+  ), created AS (${insertDeliveriesFrom(`(
+      SELECT w.event_id, w.endpoint_id, ${orderingKeyOf('e', 'ep')} AS ordering_key
+      FROM wanted w JOIN events e ON e.id = w.event_id JOIN endpoints ep ON ep.id = w.endpoint_id
+      ORDER BY e.received_at, w.ord) AS wanted_with_keys`)}
   ), counted AS (
     UPDATE events e SET deliveries_open = deliveries_open + c.n, status = 'processing', updated_at = now()
     FROM (
@@ -258,7 +297,7 @@ export const ENSURE_DELIVERIES = `
 
 /**
  * Open deliveries nothing has moved for `$1` ms past when their next attempt was due (their job failed or was lost);
- * not those of a paused endpoint, whose jobs wait on purpose.
+ * not those of a paused endpoint, whose jobs wait on purpose, nor those waiting for an earlier one of their key.
  */
 export const FIND_STUCK = `
   SELECT d.id::text, d.endpoint_id::text AS "endpointId", d.replay_request_id::text AS "replayRequestId",
@@ -267,15 +306,42 @@ export const FIND_STUCK = `
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
   WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL AND ep.paused_at IS NULL
     AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
+    AND NOT ${waitsForItsKey('d', 'ep')}
   ORDER BY d.updated_at LIMIT $3`;
 
 /**
  * First-run deliveries never attempted nor claimed, created more than `$1` ms ago, oldest first: those whose job the
- * ingress could not queue after its commit are among them (the others wait in the queue).
+ * ingress could not queue after its commit are among them (the others wait in the queue). Those waiting for an
+ * earlier delivery of their key are not: that one's final outcome queues them (NEXT_OF_KEY).
  */
 export const FIND_FIRST_RUNS_NOT_STARTED = `
   SELECT d.id::text, d.endpoint_id::text AS "endpointId", ep.max_attempts AS "maxAttempts"
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
   WHERE d.status = 'pending' AND d.attempt_count = 0 AND d.replay_request_id IS NULL AND d.claimed_by IS NULL
     AND ep.deleted_at IS NULL AND d.created_at < now() - make_interval(secs => $1::float8 / 1000)
+    AND NOT ${waitsForItsKey('d', 'ep')}
   ORDER BY d.created_at LIMIT $2`;
+
+/**
+ * What follows delivery `$1` in its key's order (§7.5), once it has ended: the first open delivery of the same
+ * `fifo` endpoint and ordering key, if no job holds it, with the attempts it has left (`$2`: the default limit).
+ * Read after the final outcome committed, in a statement of its own: a delivery committed before that outcome is
+ * seen here, and one committed after it was claimed after it, so it never waits for a release that missed it.
+ */
+export const NEXT_OF_KEY = `
+  SELECT n.id::text, n.endpoint_id::text AS "endpointId",
+         CASE WHEN n.attempt_count = 0 THEN ep.max_attempts ELSE greatest(1, coalesce(ep.max_attempts, $2::int) - n.attempt_count) END AS "maxAttempts"
+  FROM deliveries f JOIN endpoints ep ON ep.id = f.endpoint_id
+  CROSS JOIN LATERAL (
+    SELECT o.id, o.endpoint_id, o.attempt_count, o.status, o.claimed_by FROM deliveries o
+    WHERE o.endpoint_id = f.endpoint_id AND o.ordering_key = f.ordering_key AND o.ordering_key IS NOT NULL
+      AND o.status IN ('pending', 'in_flight', 'retrying')
+    ORDER BY o.ordering_seq LIMIT 1
+  ) n
+  WHERE f.id = $1::uuid AND f.ordering_key IS NOT NULL AND ep.ordering = 'fifo' AND ep.deleted_at IS NULL
+    AND n.status <> 'in_flight' AND n.claimed_by IS NULL`;
+
+/** The status of a delivery a job could not claim, and whether it waits for an earlier delivery of its key. */
+export const CLAIM_REFUSAL = `
+  SELECT d.status, ${waitsForItsKey('d', 'ep')} AS "waitsForItsKey"
+  FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id WHERE d.id = $1::uuid`;

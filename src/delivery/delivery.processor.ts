@@ -20,6 +20,7 @@ import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeadLetterNotices } from './dead-letter-notices';
+import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { OperationalEvents } from '../events/operational-events.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
 import { AttemptResult, OutgoingDelivery } from './delivery-sender';
@@ -106,6 +107,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly operational: OperationalEvents,
     private readonly deadLetterNotices: DeadLetterNotices,
     private readonly transformations: TransformationService,
+    private readonly dispatcher: DeliveryDispatcher,
   ) {
     super();
   }
@@ -150,7 +152,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         job!.id!,
         `failed: ${error.message}`,
       );
-      if (marked) await this.park(deliveryId, `failed: ${error.message}`, job!.data.endpointId);
+      if (marked) {
+        await this.park(deliveryId, `failed: ${error.message}`, job!.data.endpointId);
+        await this.queueNextOfKey(deliveryId);
+      }
       await this.announceCompletedReplay(completedReplayId);
     });
   }
@@ -263,7 +268,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   ): Promise<AttemptResult> {
     const delivery = await claim;
     if (!delivery) throw new UnrecoverableError(`delivery ${job.data.deliveryId} does not exist`);
-    if (delivery === 'finished') return { responseStatus: null } as AttemptResult;
+    if (delivery === 'finished') {
+      // The job that ended it may have died before it queued the next delivery of the key (§7.5): done again here.
+      await this.queueNextOfKey(job.data.deliveryId);
+      return { responseStatus: null } as AttemptResult;
+    }
+    // An earlier delivery of its ordering key comes first (§7.5): this job ends without an attempt, and that
+    // delivery's final outcome queues this one.
+    if (delivery === 'waiting') return { responseStatus: null } as AttemptResult;
     // Another job (an initial run and a replay) is attempting it: wait for it, without using an attempt.
     if (delivery === 'busy') return this.waitWithoutAttempt(job, token, BUSY_RETRY_MS);
     this.cls.set(CONTEXT_EVENT_ID, delivery.eventId);
@@ -282,6 +294,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         ).completedReplayId,
       );
       await this.park(delivery.id, 'endpoint unavailable', delivery.endpointId);
+      if (delivery.orderingKey) await this.queueNextOfKey(delivery.id);
       throw new UnrecoverableError(`endpoint ${delivery.endpointId} is not active`);
     }
 
@@ -334,6 +347,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         error: result.error,
       });
     await this.announceCompletedReplay(recorded.completedReplayId);
+    if (delivery.orderingKey && transition.status !== 'retrying') await this.queueNextOfKey(delivery.id);
     if (transition.status === 'retrying') {
       this.metrics.deliveryRetries.inc();
       throw new RetryableDeliveryError(result.error ?? 'retryable failure', result.retryAfterMs);
@@ -418,6 +432,23 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
               nextDelayMs(this.config.delivery.retryScheduleMs, job.attemptsMade + 1, result.retryAfterMs, () => 0.5),
           ),
         };
+    }
+  }
+
+  /**
+   * Queues the delivery that follows `finishedId` in its key's order (§7.5), under a job id named after the one that
+   * ended, so doing it twice queues it once. Should Redis fail here, the maintenance sweep queues it later.
+   */
+  private async queueNextOfKey(finishedId: string): Promise<void> {
+    try {
+      const next = await this.repository.nextOfKey(finishedId, this.config.delivery.retryScheduleMs.length + 1);
+      if (next) await this.dispatcher.enqueue([next], `after-${finishedId}`);
+    } catch (error) {
+      this.logger.warn({
+        message: 'the next delivery of the key is not queued yet; the sweep queues it',
+        deliveryId: finishedId,
+        error: (error as Error).message,
+      });
     }
   }
 

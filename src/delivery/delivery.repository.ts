@@ -9,11 +9,13 @@ import { AttemptResult } from './delivery-sender';
 import type { Transformation } from '../transformations/transformation.types';
 import {
   CLAIM_BATCH,
+  CLAIM_REFUSAL,
   CREATE_FOR_EVENT,
   DEAD_LETTER_UNRECORDED,
   ENSURE_DELIVERIES,
   FIND_FIRST_RUNS_NOT_STARTED,
   FIND_STUCK,
+  NEXT_OF_KEY,
   RECORD_BATCH,
   RESET_FOR_RUN,
 } from './delivery-sql';
@@ -29,6 +31,8 @@ export interface ClaimedDelivery {
   /** The envelope as sent, built by PostgreSQL from the event (no JSON round trip through the worker). */
   payload: string;
   traceparent: string | null;
+  /** Its ordering key when its endpoint is `fifo` (§7.5): its final outcome lets the next delivery of the key go. */
+  orderingKey: string | null;
   endpoint: {
     url: string;
     secret: string;
@@ -130,23 +134,38 @@ export class DeliveryRepository {
 
   /**
    * The delivery marked in flight for `jobId` (for `claimMs` at most) with what its attempt needs; `finished` when
-   * it has already ended, `busy` when another job holds it, null when it does not exist. Concurrent claims of this
-   * process share one statement (CallBatcher).
+   * it has already ended, `waiting` when an earlier delivery of its ordering key comes first (§7.5), `busy` when
+   * another job holds it, null when it does not exist. Concurrent claims of this process share one statement
+   * (CallBatcher).
    */
   async claim(
     deliveryId: string,
     jobId: string,
     claimMs: number,
-  ): Promise<ClaimedDelivery | 'finished' | 'busy' | null> {
+  ): Promise<ClaimedDelivery | 'finished' | 'waiting' | 'busy' | null> {
     const claimed = await this.claims.submit({ deliveryId, jobId, claimMs });
     if (claimed) return claimed;
-    const { rows: current } = await this.pool.query<{ status: string }>({
-      name: 'delivery-status',
-      text: 'SELECT status FROM deliveries WHERE id = $1::uuid',
+    const { rows: current } = await this.pool.query<{ status: string; waitsForItsKey: boolean }>({
+      name: 'delivery-claim-refusal',
+      text: CLAIM_REFUSAL,
       values: [deliveryId],
     });
     if (!current.length) return null;
-    return FINAL_STATUSES.has(current[0].status) ? 'finished' : 'busy';
+    if (FINAL_STATUSES.has(current[0].status)) return 'finished';
+    return current[0].waitsForItsKey ? 'waiting' : 'busy';
+  }
+
+  /**
+   * The delivery that goes next in the order of delivery `finishedId`'s key now that it has ended, if one waits
+   * with no job holding it (NEXT_OF_KEY); null for a delivery of an endpoint that is not `fifo`.
+   */
+  async nextOfKey(finishedId: string, defaultMaxAttempts: number): Promise<DeliveryToQueue | null> {
+    const { rows } = await this.pool.query<DeliveryToQueue>({
+      name: 'delivery-next-of-key',
+      text: NEXT_OF_KEY,
+      values: [finishedId, defaultMaxAttempts],
+    });
+    return rows[0] ?? null;
   }
 
   /**

@@ -29,6 +29,8 @@ export class EndpointView {
     description: 'JavaScript run on each delivery before it is signed (contract §7.4)',
   })
   transformation: Transformation | null;
+  @ApiProperty({ enum: ['none', 'fifo'], description: 'Delivery order per ordering key (contract §7.5)' })
+  ordering: 'none' | 'fifo';
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' })
   pausedAt: string | null;
   @ApiProperty() createdAt: string;
@@ -49,6 +51,7 @@ export class EndpointView {
       headers: endpoint.headers as Record<string, string>,
       auth: authView(endpoint.auth ? (JSON.parse(endpoint.auth) as EndpointAuth) : null),
       transformation: (endpoint.transformation as Transformation | null) ?? null,
+      ordering: endpoint.ordering,
       pausedAt: endpoint.pausedAt?.toISOString() ?? null,
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),

@@ -15,6 +15,8 @@ export interface EventListRow {
   provider: string;
   type: string;
   externalId: string | null;
+  /** What orders its deliveries to `fifo` endpoints (§7.5). */
+  orderingKey: string;
   status: string;
   occurredAt: Date | null;
   receivedAt: Date;
@@ -38,7 +40,8 @@ export class EventQueryRepository {
     const where = await this.conditions(filter, after);
     return Prisma.sql`
       SELECT e.id::text, (SELECT a.uid FROM applications a WHERE a.id = i.application_id) AS application,
-             i.slug AS integration, e.provider, e.type, e.external_id AS "externalId", e.status::text,
+             i.slug AS integration, e.provider, e.type, e.external_id AS "externalId",
+             coalesce(e.ordering_key, i.slug) AS "orderingKey", e.status::text,
              e.occurred_at AS "occurredAt", e.received_at AS "receivedAt"
       FROM events e JOIN integrations i ON i.id = e.integration_id
       WHERE ${where}

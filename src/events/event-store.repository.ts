@@ -18,19 +18,19 @@ const STORE_BATCH = `
            CASE WHEN t.data_from_body THEN convert_from(b.body, 'UTF8')::jsonb ELSE d.value END AS data
     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
                 $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $13::int[], $14::int[], $17::int[],
-                $20::boolean[])
+                $20::boolean[], $21::text[])
       WITH ORDINALITY AS t(event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
                            occurred_at, received_at, traceparent, source_ip, body_start, body_length, route_count,
-                           data_from_body, ord)
+                           data_from_body, ordering_key, ord)
     CROSS JOIN LATERAL (SELECT substring($12::bytea FROM t.body_start FOR t.body_length) AS body) b
     JOIN jsonb_array_elements($15::jsonb) WITH ORDINALITY AS d(value, ord) ON d.ord = t.ord
     JOIN jsonb_array_elements($16::jsonb) WITH ORDINALITY AS h(value, ord) ON h.ord = t.ord
   ), inserted AS (
     INSERT INTO events (id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key, status,
-                        deliveries_open, occurred_at, received_at, data, traceparent, updated_at)
+                        deliveries_open, occurred_at, received_at, data, traceparent, ordering_key, updated_at)
     SELECT event_id, integration_id, raw_webhook_id, provider, type, external_id, idempotency_key,
            CASE WHEN route_count IS NULL THEN 'received' WHEN route_count > 0 THEN 'processing' ELSE 'no_subscribers' END::"EventStatus",
-           coalesce(route_count, 0), occurred_at, received_at, data, traceparent, now()
+           coalesce(route_count, 0), occurred_at, received_at, data, traceparent, ordering_key, now()
     FROM input ORDER BY ord
     ON CONFLICT (integration_id, idempotency_key) DO NOTHING
     RETURNING id, integration_id, idempotency_key, raw_webhook_id
@@ -39,8 +39,9 @@ const STORE_BATCH = `
     SELECT i.raw_webhook_id, i.integration_id, i.headers, i.body, i.source_ip, i.received_at
     FROM input i JOIN inserted e ON e.raw_webhook_id = i.raw_webhook_id
   ), created_deliveries AS (${insertDeliveriesFrom(`(
-      SELECT e.id AS event_id, r.endpoint_id FROM unnest($18::int[], $19::uuid[]) AS r(ord, endpoint_id)
-      JOIN input i ON i.ord = r.ord JOIN inserted e ON e.id = i.event_id) AS routed`)}
+      SELECT e.id AS event_id, r.endpoint_id, CASE WHEN r.fifo THEN i.ordering_key END AS ordering_key
+      FROM unnest($18::int[], $19::uuid[], $22::boolean[]) AS r(ord, endpoint_id, fifo)
+      JOIN input i ON i.ord = r.ord JOIN inserted e ON e.id = i.event_id ORDER BY r.ord) AS routed`)}
   ), deliveries_by_event AS (
     SELECT event_id, array_agg(id::text) AS ids, array_agg(endpoint_id::text) AS endpoint_ids
     FROM created_deliveries GROUP BY event_id
@@ -116,7 +117,7 @@ export class EventStoreRepository {
   /** Stores a batch in one statement (one transaction, one WAL flush); results are in input order. */
   async storeBatch(items: IncomingEvent[]): Promise<StoreResult[]> {
     const routes = items.flatMap((item, index) =>
-      (item.routes ?? []).map((route) => ({ ord: index + 1, endpointId: route.endpointId })),
+      (item.routes ?? []).map((route) => ({ ord: index + 1, endpointId: route.endpointId, fifo: route.fifo })),
     );
     const { rows } = await this.pool.query<StoredRow>({
       name: 'ingest-store-batch',
@@ -144,6 +145,8 @@ export class EventStoreRepository {
         routes.map((route) => route.ord),
         routes.map((route) => route.endpointId),
         items.map((item) => item.dataFromBody),
+        items.map((item) => item.orderingKey),
+        routes.map((route) => route.fifo),
       ],
     });
     return Promise.all(

@@ -9,6 +9,8 @@ export interface IncomingEvent {
   type: string;
   externalId: string | null;
   idempotencyKey: string;
+  /** What orders its deliveries to `fifo` endpoints (§7.5): the provider's (or message's) key, else the integration. */
+  orderingKey: string;
   occurredAt: Date | null;
   receivedAt: Date;
   data: unknown;
@@ -22,7 +24,7 @@ export interface IncomingEvent {
    * The endpoints the ingress routed the event to: its deliveries are created in the same statement (the event is
    * then `processing`, or `no_subscribers` when none). Absent: the event is stored `received` for the worker's fan-out.
    */
-  routes?: { endpointId: string; maxAttempts: number | null }[];
+  routes?: { endpointId: string; maxAttempts: number | null; fifo: boolean }[];
 }
 
 /** The stored outcome: a new event, or the id of the first event with the same idempotency key. */

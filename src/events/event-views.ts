@@ -10,6 +10,7 @@ export function listItem(row: EventListRow) {
     provider: row.provider,
     type: row.type,
     externalId: row.externalId,
+    orderingKey: row.orderingKey,
     status: row.status,
     occurredAt: row.occurredAt?.toISOString() ?? null,
     receivedAt: row.receivedAt.toISOString(),
@@ -61,6 +62,8 @@ export function detailView(
       ...event,
       application: event.integration.application.uid,
       integration: event.integration.slug,
+      // Events stored before ordering existed are ordered by their integration (§7.5).
+      orderingKey: event.orderingKey ?? event.integration.slug,
       status: event.status,
     }),
     data: event.data,

@@ -133,7 +133,11 @@ export class IngressService {
   ): Promise<IncomingEvent['routes']> {
     try {
       const endpoints = await this.router.route(routing, envelope);
-      return endpoints.map((endpoint) => ({ endpointId: endpoint.id, maxAttempts: endpoint.maxAttempts }));
+      return endpoints.map((endpoint) => ({
+        endpointId: endpoint.id,
+        maxAttempts: endpoint.maxAttempts,
+        fifo: endpoint.ordering === 'fifo',
+      }));
     } catch (error) {
       this.logger.warn({
         message: 'endpoints unavailable; the worker routes the event',
@@ -186,6 +190,7 @@ export class IngressService {
     // What PostgreSQL would refuse is refused (400) or made storable here, so a batch never fails for one webhook.
     assertStorableIdentifier('The event type', normalized.type);
     assertStorableIdentifier('The external id', normalized.externalId);
+    assertStorableIdentifier('The ordering key', normalized.orderingKey ?? null);
     const data = storableJson(normalized.data);
     const dataFromBody = bodyIsStorableJson(body);
     const idempotencyKey = normalized.externalId ?? bodyHashKey(data);
@@ -214,6 +219,7 @@ export class IngressService {
         type: normalized.type,
         externalId: normalized.externalId,
         idempotencyKey,
+        orderingKey: normalized.orderingKey ?? integration.slug,
         occurredAt: normalized.occurredAt,
         receivedAt: request.receivedAt,
         data,

@@ -19,6 +19,11 @@ export interface NormalizedWebhook {
   /** The provider's own id of this event; null when the provider has none (the body hash is used then). */
   externalId: string | null;
   occurredAt: Date | null;
+  /**
+   * What orders this event's deliveries to `fifo` endpoints (§7.5): the object or stream it is about. Absent: the
+   * ingress uses the event's integration.
+   */
+  orderingKey?: string | null;
   /** The payload: the JSON body as parsed (the ingress has PostgreSQL parse it again from the raw bytes it stores). */
   data: unknown;
 }

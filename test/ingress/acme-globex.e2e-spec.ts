@@ -53,7 +53,8 @@ describe('ingress: acme (HMAC) and globex (token), the contract table', () => {
       where: { id: response.body.eventId },
       include: { rawWebhook: true, deliveries: true },
     });
-    expect(event).toMatchObject({ provider: 'acme', type: 'order.created', externalId: 'acme_1' });
+    // acme names no object: its events are ordered by their integration (§7.5).
+    expect(event).toMatchObject({ provider: 'acme', type: 'order.created', externalId: 'acme_1', orderingKey: 'acme' });
     expect(Buffer.from(event.rawWebhook!.body).toString('utf8')).toBe(body);
     // Routed in the same commit: the delivery exists, the event is being processed, nothing waits for a fan-out.
     expect(event).toMatchObject({ status: 'processing', deliveriesOpen: 1 });

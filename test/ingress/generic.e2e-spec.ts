@@ -49,6 +49,20 @@ describe('ingress: generic provider', () => {
     );
   });
 
+  it("orders by the message's orderingKey, else by the integration (§7.5); a key over 1,024 characters is 400", async () => {
+    const keyed = await post('{"type":"invoice.paid","orderingKey":"customer-7"}', {
+      authorization: `Bearer ${SECRET}`,
+    }).expect(202);
+    const unkeyed = await post('{"type":"invoice.paid","n":3}', { authorization: `Bearer ${SECRET}` }).expect(202);
+    const list = (await adminApi(app.url!).get('/events?type=invoice.paid').expect(200)).body.data;
+    const keyOf = (id: string) => list.find((event: { id: string }) => event.id === id).orderingKey;
+    expect([keyOf(keyed.body.eventId), keyOf(unkeyed.body.eventId)]).toEqual(['customer-7', 'billing-service']);
+    const tooLong = await post(JSON.stringify({ type: 'invoice.paid', orderingKey: 'k'.repeat(1025) }), {
+      authorization: `Bearer ${SECRET}`,
+    }).expect(400);
+    expect(tooLong.body.message).toMatch(/ordering key is longer than 1024/);
+  });
+
   it('refuses a missing or wrong key with 401, and a body without type with 400', async () => {
     await post('{"type":"x"}', {}).expect(401);
     await post('{"type":"x"}', { authorization: `Bearer ${SECRET}x` }).expect(401);

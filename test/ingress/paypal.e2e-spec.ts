@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as forge from 'node-forge';
 import request from 'supertest';
+import { adminApi } from '../support/management';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // A test CA and leaf certificates like PayPal's, served from loopback; PAYPAL_CERT_CA_FILE trusts the test CA.
@@ -126,7 +127,7 @@ describe('ingress: PayPal certificate verification', () => {
       id,
       event_type: 'PAYMENT.CAPTURE.COMPLETED',
       create_time: '2026-11-01T10:00:00Z',
-      resource: { amount: options.amount ?? '10.00' },
+      resource: { id: `CAPTURE-${id}`, amount: options.amount ?? '10.00' },
     });
     const transmissionId = options.transmissionId ?? `tx-${id}`;
     const time = (options.sentAt ?? new Date()).toISOString();
@@ -146,6 +147,9 @@ describe('ingress: PayPal certificate verification', () => {
   it('accepts a signature made with a trusted PayPal-subject certificate', async () => {
     const response = await send('WH-EVT-1').expect(202);
     expect(response.body.status).toBe('accepted');
+    // Ordered per resource (§7.5).
+    const event = (await adminApi(app.url!).get(`/events/${response.body.eventId}`).expect(200)).body;
+    expect(event.orderingKey).toBe('CAPTURE-WH-EVT-1');
   });
 
   it('refuses a tampered body and a signature over another webhook id', async () => {

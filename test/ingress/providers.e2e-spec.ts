@@ -44,7 +44,13 @@ describe("ingress with the providers' own signing libraries", () => {
         stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }),
       ).expect(202);
       const event = await prisma.event.findUniqueOrThrow({ where: { id: response.body.eventId } });
-      expect(event).toMatchObject({ type: 'invoice.paid', externalId: 'evt_ok_1', provider: 'stripe' });
+      // The ordering key (§7.5) is the object the event is about.
+      expect(event).toMatchObject({
+        type: 'invoice.paid',
+        externalId: 'evt_ok_1',
+        provider: 'stripe',
+        orderingKey: 'in_1',
+      });
       expect(event.occurredAt?.toISOString()).toBe(new Date(1_790_000_000 * 1000).toISOString());
     });
 
@@ -137,6 +143,9 @@ describe("ingress with the providers' own signing libraries", () => {
         const action = (example as { action?: string }).action;
         expect(stored.type).toBe(action ? `${event}.${action}` : event);
         expect(stored.externalId).toBe(`4242:${delivery}`);
+        // Ordered per repository (§7.5); an event about no repository (an app's or an org's) by its integration.
+        const repository = (example as { repository?: { full_name?: string } }).repository;
+        expect([event, stored.orderingKey]).toEqual([event, repository?.full_name ?? 'github']);
       }
     });
 

@@ -1,5 +1,12 @@
 import { Client } from 'pg';
-import { CLAIM_BATCH, CREATE_FOR_EVENT, DEAD_LETTER_UNRECORDED, RECORD_BATCH } from '../../src/delivery/delivery-sql';
+import {
+  CLAIM_BATCH,
+  CLAIM_REFUSAL,
+  CREATE_FOR_EVENT,
+  DEAD_LETTER_UNRECORDED,
+  NEXT_OF_KEY,
+  RECORD_BATCH,
+} from '../../src/delivery/delivery-sql';
 import { MARK_QUEUED } from '../../src/events/event-store.repository';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { PlanNode, planNodes } from '../support/query-plans';
@@ -15,6 +22,8 @@ const STATEMENTS: [string, string, number][] = [
   ['the record of a batch', RECORD_BATCH, 18],
   ['the dead letter of an attempt never recorded', DEAD_LETTER_UNRECORDED, 4],
   ['a fan-out', CREATE_FOR_EVENT, 2],
+  ['why a claim was refused', CLAIM_REFUSAL, 1],
+  ['the next delivery of an ordering key', NEXT_OF_KEY, 2],
   ['the mark of events handed to the queue', MARK_QUEUED, 1],
 ];
 
@@ -60,9 +69,10 @@ describe('query plans of the hot paths', () => {
     }
   }
 
+  // The fifo indexes (§7.5) are keyed by endpoint and ordering key: they hold the open deliveries of one key.
   function expectKeyedAccess(paths: string[]): void {
     const keyed =
-      /^(deliveries: (Index|Bitmap Heap) Scan (deliveries_pkey|deliveries_event_id_endpoint_id_key)|events: (Index|Bitmap Heap) Scan events_pkey)$/;
+      /^(deliveries: (Index|Index Only|Bitmap Heap) Scan (deliveries_pkey|deliveries_event_id_endpoint_id_key|deliveries_fifo_open_idx|deliveries_fifo_in_flight_idx)|events: (Index|Bitmap Heap) Scan events_pkey)$/;
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.filter((path) => !keyed.test(path))).toEqual([]);
   }

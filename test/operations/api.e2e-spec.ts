@@ -163,6 +163,8 @@ describe('management API: scopes, search, pagination, audit, OpenAPI', () => {
       provider: 'acme',
       type: 'filter.one',
       externalId: expect.any(String),
+      // Contract §7.5: acme names no object, so its events are ordered by their integration.
+      orderingKey: 'acme',
       status: 'delivered',
       occurredAt: null,
       receivedAt: expect.any(String),

@@ -91,6 +91,10 @@ export class EndpointAuthDto implements EndpointAuthInput {
 /** The largest transformation accepted: a handler, not a library. */
 export const MAX_TRANSFORMATION_CODE_LENGTH = 65_536;
 
+/** Contract §7.5. */
+export const ENDPOINT_ORDERINGS = ['none', 'fifo'] as const;
+export type EndpointOrdering = (typeof ENDPOINT_ORDERINGS)[number];
+
 /** `transformation` (contract §7.4): checked in the sandbox when written, so code that cannot run is refused here. */
 export class TransformationDto {
   @ApiProperty({
@@ -174,6 +178,16 @@ export class CreateEndpointDto extends ApplicationScopeDto {
   @ValidateNested()
   @Type(() => TransformationDto)
   transformation?: TransformationDto;
+
+  @ApiPropertyOptional({
+    enum: ENDPOINT_ORDERINGS,
+    default: 'none',
+    description:
+      '`fifo`: the deliveries sharing an ordering key go one at a time, in the order their events were received',
+  })
+  @IsOptional()
+  @IsIn(ENDPOINT_ORDERINGS)
+  ordering?: EndpointOrdering;
 }
 
 /** An endpoint never moves to another application. */

@@ -63,6 +63,16 @@ export function optionalString(body: Record<string, unknown>, field: string): st
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
+/** The non-empty string at `path` inside `body` (`data.object.id`), or null when any step is missing. */
+export function nestedString(body: Record<string, unknown>, ...path: string[]): string | null {
+  let value: unknown = body;
+  for (const step of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
 /** An ISO-8601 string or unix seconds as a Date; null when absent or unparsable. */
 export function toDate(value: unknown): Date | null {
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { parseJsonObject, requireStringField, safeEqual, toDate } from './adapter-kit';
+import { optionalString, parseJsonObject, requireStringField, safeEqual, toDate } from './adapter-kit';
 
 /** The key an internal producer presents: `Authorization: Bearer <secret>` or `x-api-key: <secret>`. */
 function presentedKey(headers: RawWebhookRequest['headers']): string | undefined {
@@ -34,6 +34,7 @@ export class GenericProvider implements WebhookProvider {
       type: requireStringField(body, 'type'),
       externalId: idempotencyKey || null,
       occurredAt: toDate(body.occurredAt ?? body.timestamp),
+      orderingKey: optionalString(body, 'orderingKey'),
       data: body,
     };
   }

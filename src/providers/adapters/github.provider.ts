@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { fromHex, hmacSha256, optionalString, parseJsonObject, requireHeader, sameMac } from './adapter-kit';
+import {
+  fromHex,
+  hmacSha256,
+  nestedString,
+  optionalString,
+  parseJsonObject,
+  requireHeader,
+  sameMac,
+} from './adapter-kit';
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex>` over the raw body; type is `X-GitHub-Event[.action]`. */
 @Injectable()
@@ -28,6 +36,7 @@ export class GithubProvider implements WebhookProvider {
       externalId: hookId ? `${hookId}:${delivery}` : delivery,
       // GitHub payloads carry no event timestamp of their own (only the objects' created/updated times).
       occurredAt: null,
+      orderingKey: nestedString(body, 'repository', 'full_name'),
       data: body,
     };
   }

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { IngressRejection } from '../ingress-rejection';
 import { NormalizedWebhook, RawWebhookRequest, VerificationContext, WebhookProvider } from '../provider.types';
-import { assertFresh, parseJsonObject, requireHeader, requireStringField, toDate } from './adapter-kit';
+import { assertFresh, nestedString, parseJsonObject, requireHeader, requireStringField, toDate } from './adapter-kit';
 import { PaypalCertificates } from './paypal-certificates';
 import { PaypalTransmissions } from './paypal-transmissions';
 
@@ -61,6 +61,7 @@ export class PaypalProvider implements WebhookProvider {
       type: requireStringField(body, 'event_type'),
       externalId: requireStringField(body, 'id'),
       occurredAt: toDate(body.create_time),
+      orderingKey: nestedString(body, 'resource', 'id'),
       data: body,
     };
   }

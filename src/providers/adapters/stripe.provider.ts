@@ -10,6 +10,7 @@ import {
   requireStringField,
   sameMac,
   toDate,
+  nestedString,
 } from './adapter-kit';
 
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256(secret, `t.rawBody`), any v1 may match. */
@@ -40,6 +41,8 @@ export class StripeProvider implements WebhookProvider {
       type: requireStringField(body, 'type'),
       externalId: requireStringField(body, 'id'),
       occurredAt: toDate(body.created),
+      // The object the event is about (`data.object.id`): an invoice's events stay in order.
+      orderingKey: nestedString(body, 'data', 'object', 'id'),
       data: body,
     };
   }
