@@ -85,7 +85,11 @@ export class ConsoleEndpointsController {
     @Req() request: ConsoleRequest,
     @Res() response: Response,
   ): Promise<void> {
-    const dto = await formAs(UpdateEndpointDto, { description: body.description, filter: filterOf(body) });
+    const dto = await formAs(UpdateEndpointDto, {
+      description: body.description,
+      filter: filterOf(body),
+      ordering: body.ordering,
+    });
     await this.endpoints.update(id, dto, request.consoleSession.actor.name);
     seeOther(response, `/console/endpoints/${id}`, 'Endpoint saved.');
   }

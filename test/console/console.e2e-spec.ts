@@ -229,11 +229,16 @@ describe('ops console in Chromium', () => {
     expect(controls).toContain('5 per second');
     await expect(page.content()).resolves.not.toContain(token);
     await screenshot(page, 'endpoint');
+    await expect(page.locator('[data-testid="ordering"]').textContent()).resolves.toContain('none');
     await page.fill('form:has(button:text("Save")) input[name="eventTypes"]', 'console.*, order.*');
+    // Ordering (§7.5) is edited with the rest of the endpoint.
+    await page.selectOption('form:has(button:text("Save")) select[name="ordering"]', 'fifo');
     await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Save")')]);
     await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({
       filter: { eventTypes: ['console.*', 'order.*'] },
+      ordering: 'fifo',
     });
+    await expect(page.locator('[data-testid="ordering"]').textContent()).resolves.toContain('FIFO');
     await page.click('text=Rotate signing secret');
     const rotated = (await page.locator('[data-secret]').textContent())!.trim();
     expect(rotated).toMatch(/^whsec_/);

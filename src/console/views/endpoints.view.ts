@@ -71,6 +71,10 @@ function deliveryControls(endpoint: EndpointView): SafeHtml {
     <dd>${authText(endpoint.auth)}</dd>
     <dt>Rate limit</dt>
     <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
+    <dt>Ordering</dt>
+    <dd data-testid="ordering">
+      ${endpoint.ordering === 'fifo' ? 'FIFO: one delivery at a time per ordering key, in receive order' : 'none'}
+    </dd>
     <dt>Transformation</dt>
     <dd data-testid="transformation-state">
       ${endpoint.transformation ? (endpoint.transformation.enabled ? 'runs on every delivery' : 'kept, not run') : 'none'}
@@ -240,6 +244,15 @@ export function endpointPage(
                     >Description
                     <input name="description" value="${endpoint.description ?? ''}" maxlength="500" /></label
                   >${filterFields(endpoint)}
+                  <label
+                    >Ordering
+                    <select name="ordering">
+                      <option value="none" ${endpoint.ordering === 'none' ? 'selected' : ''}>none</option>
+                      <option value="fifo" ${endpoint.ordering === 'fifo' ? 'selected' : ''}>
+                        FIFO per ordering key
+                      </option>
+                    </select></label
+                  >
                 </div>
                 <div class="actions"><button type="submit" class="primary">Save</button></div>
               </form>
