@@ -48,6 +48,18 @@ const SCENARIOS = {
       await workers[0].start();
     },
   },
+  'fifo-worker-sigkill': {
+    what: 'a worker SIGKILLed mid-delivery to a fifo endpoint (§7.5), restarted',
+    slow: true,
+    fifo: true,
+    async fault({ workers }, { receiver, pause, endpoints }) {
+      const fifo = endpoints.find((endpoint) => endpoint.role === 'fifo');
+      await waitUntil(() => receiver.inFlightByPath.get(fifo.path) > 0, 'a fifo delivery in flight', 10_000);
+      await workers[0].stop('SIGKILL');
+      await pause(1_000);
+      await workers[0].start();
+    },
+  },
   'api-sigkill': {
     what: 'the api SIGKILLed under load, restarted',
     async fault({ api }) {
@@ -94,6 +106,40 @@ const SCENARIOS = {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Contract §7.5 from the receiver's side: for each ordering key of the fifo endpoint, the events it received (a
+ * delivery sent again after a crash counts once) are the key's deliveries in the order Hookgate gave them, and no
+ * request of a key started before the previous one was answered.
+ */
+function orderProblems(endpoint, outcome, requests) {
+  const problems = [];
+  const fifo = outcome.deliveries.filter((row) => row.endpoint_id === endpoint.id);
+  const keyOf = new Map(fifo.map((row) => [row.event_id, row.ordering_key]));
+  const expected = new Map();
+  for (const row of [...fifo].sort((a, b) => Number(BigInt(a.ordering_seq) - BigInt(b.ordering_seq))))
+    expected.set(row.ordering_key, [...(expected.get(row.ordering_key) ?? []), row.event_id]);
+  const seen = new Map();
+  for (const request of requests.filter((item) => item.path === endpoint.path && item.verified)) {
+    const key = keyOf.get(request.eventId);
+    seen.set(key, [...(seen.get(key) ?? []), request]);
+  }
+  let outOfOrder = 0;
+  let overlapping = 0;
+  for (const [key, order] of expected) {
+    const received = seen.get(key) ?? [];
+    const distinct = received.map((request) => request.eventId).filter((id, index, all) => all[index - 1] !== id);
+    if (distinct.join() !== order.join()) outOfOrder += 1;
+    overlapping += received.filter(
+      (request, index) => index > 0 && request.at < (received[index - 1].answeredAt ?? 0),
+    ).length;
+  }
+  if (!fifo.length) problems.push('no delivery to the fifo endpoint');
+  if (fifo.some((row) => row.ordering_key === null)) problems.push('fifo deliveries without an ordering key');
+  if (outOfOrder) problems.push(`${outOfOrder} ordering keys received out of order`);
+  if (overlapping) problems.push(`${overlapping} deliveries started before the previous one of their key was answered`);
+  return problems;
+}
+
 function percentile(values, p) {
   if (!values.length) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -127,7 +173,7 @@ async function readOutcome(databaseUrl, prefix) {
       [`${prefix}\\_%`],
     );
     const deliveries = await client.query(
-      `SELECT d.id, d.event_id, d.endpoint_id, d.status::text, d.attempt_count,
+      `SELECT d.id, d.event_id, d.endpoint_id, d.status::text, d.attempt_count, d.ordering_key, d.ordering_seq::text,
               count(a.id)::int AS attempts, coalesce(max(a.number), 0) AS last_number,
               count(a.id) FILTER (WHERE a.outcome = 'succeeded')::int AS succeeded_attempts,
               count(a.id) FILTER (WHERE a.error ~* $2 OR a.error_class ~* $2)::int AS shutdown_attempts
@@ -200,6 +246,8 @@ function judge({ provider, receiver, outcome, endpoints, notes, options }) {
   if (unseen.length) problems.push(`${unseen.length} succeeded deliveries the receiver did not acknowledge once`);
   if (shutdownFailures) problems.push(`${shutdownFailures} attempts failed because of a shutdown`);
   if (forged) problems.push(`${forged} deliveries with a bad signature`);
+  const fifoEndpoint = endpoints.find((endpoint) => endpoint.role === 'fifo');
+  if (fifoEndpoint) problems.push(...orderProblems(fifoEndpoint, outcome, receiver.requests));
   if (notes.exitCode !== undefined && notes.exitCode !== 0)
     problems.push(`the SIGTERMed worker exited with ${notes.exitCode}`);
 
@@ -251,14 +299,17 @@ async function runScenario(name, { cluster, receiver, management, options, log }
     healthy,
     flaky: scenario.slow ? slow : flaky,
     hang: () => (endpointState.hanging ? 'hang' : { status: 200 }),
+    fifo: slow,
   };
-  for (const role of ['healthy', 'flaky', ...(scenario.hanging ? ['hang'] : [])]) {
+  const roles = ['healthy', 'flaky', ...(scenario.hanging ? ['hang'] : []), ...(scenario.fifo ? ['fifo'] : [])];
+  for (const role of roles) {
     const endpointPath = `/${name}/${role}`;
     const body = {
       url: receiver.url(endpointPath),
       filter: { eventTypes: [type] },
       maxAttempts: 6,
       timeoutMs: role === 'hang' ? 1_000 : 5_000,
+      ...(role === 'fifo' ? { ordering: 'fifo' } : {}),
     };
     const created = await management.post('/endpoints', body);
     receiver.define(endpointPath, created.secret, behaviours[role]);
@@ -270,6 +321,8 @@ async function runScenario(name, { cluster, receiver, management, options, log }
     prefix,
     type,
     rate: options.rate,
+    // A few keys, so each has a queue of its own that the kill interrupts.
+    orderingKeys: scenario.fifo ? 6 : 0,
   });
   const notes = {
     measuresDelay: Boolean(scenario.measuresDelay),
@@ -279,7 +332,7 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   provider.start();
   await sleep(options.leadMs);
   const faultAt = Date.now();
-  await scenario.fault(cluster, { receiver, notes, options, endpointState, pause: sleep });
+  await scenario.fault(cluster, { receiver, notes, options, endpointState, endpoints, pause: sleep });
   const repairedAt = Date.now();
   const remaining = options.streamMs - (repairedAt - faultAt);
   if (remaining > 0) await sleep(Math.min(remaining, options.leadMs));
@@ -310,6 +363,7 @@ async function runScenario(name, { cluster, receiver, management, options, log }
   const result = {
     name,
     what: scenario.what,
+    endpoints: endpoints.length,
     ...figures,
     refusedAnswers: provider.answers,
     recoverySeconds: settled ? recoveredMs / 1000 : null,
@@ -353,6 +407,7 @@ const DEFAULTS = {
   scenarios: [
     'redis-killed',
     'worker-sigkill',
+    'fifo-worker-sigkill',
     'api-sigkill',
     'postgres-restart',
     'postgres-outage',

@@ -11,9 +11,11 @@ class Receiver {
   constructor() {
     /** path → { secret, behave(request) → { status, delayMs } | 'hang' } */
     this.endpoints = new Map();
-    /** Every request: { path, webhookId, eventId, at, status, verified } (status null while hanging). */
+    /** Every request: { path, webhookId, eventId, at, answeredAt, status, verified } (status null while hanging). */
     this.requests = [];
     this.inFlight = 0;
+    /** path → requests being answered now. */
+    this.inFlightByPath = new Map();
     this.server = http.createServer((req, res) => this.handle(req, res));
   }
 
@@ -56,8 +58,11 @@ class Receiver {
       const answer = endpoint.behave(record);
       if (answer === 'hang') return; // Hookgate's timeout ends it
       this.inFlight += 1;
+      this.inFlightByPath.set(req.url, (this.inFlightByPath.get(req.url) ?? 0) + 1);
       const send = () => {
         this.inFlight -= 1;
+        this.inFlightByPath.set(req.url, this.inFlightByPath.get(req.url) - 1);
+        record.answeredAt = Date.now();
         if (res.destroyed) return;
         record.status = answer.status;
         res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.status < 300 ? 'ok' : 'try again');
@@ -78,8 +83,9 @@ class Receiver {
  * is down, a timeout) is sent again every `retryMs` until acknowledged or `giveUpAfterMs` after its first send.
  */
 class Provider {
-  constructor({ baseUrl, secret, prefix, type, rate, retryMs = 500, giveUpAfterMs = 120_000 }) {
-    Object.assign(this, { baseUrl, secret, prefix, type, rate, retryMs, giveUpAfterMs });
+  /** `orderingKeys`: the events' objects (their ordering keys, §7.5) cycle over this many; 0: one object each. */
+  constructor({ baseUrl, secret, prefix, type, rate, retryMs = 500, giveUpAfterMs = 120_000, orderingKeys = 0 }) {
+    Object.assign(this, { baseUrl, secret, prefix, type, rate, retryMs, giveUpAfterMs, orderingKeys });
     this.sent = 0;
     /** externalId → { eventId, ackedAt } */
     this.acknowledged = new Map();
@@ -95,7 +101,11 @@ class Provider {
     const tick = () => {
       if (!this.running) return;
       const due = Math.floor(((Date.now() - started) / 1000) * this.rate);
-      while (this.sent < due) this.send(`${this.prefix}_${(this.sent += 1)}`, Date.now());
+      while (this.sent < due) {
+        this.sent += 1;
+        const object = this.orderingKeys ? `in_${this.prefix}_key${this.sent % this.orderingKeys}` : undefined;
+        this.send(`${this.prefix}_${this.sent}`, Date.now(), object);
+      }
       this.timer = setTimeout(tick, 20);
     };
     tick();
@@ -110,14 +120,14 @@ class Provider {
     return !this.running && this.pending.size === 0;
   }
 
-  async send(externalId, firstSentAt) {
+  async send(externalId, firstSentAt, object = `in_${externalId}`) {
     this.pending.add(externalId);
     const payload = JSON.stringify({
       id: externalId,
       object: 'event',
       type: this.type,
       created: Math.floor(firstSentAt / 1000),
-      data: { object: { id: `in_${externalId}` } },
+      data: { object: { id: object } },
     });
     for (;;) {
       let status = 'error';

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 interface ChaosResult {
   name: string;
   acknowledged: number;
+  /** Endpoints every event of the scenario goes to. */
+  endpoints: number;
   lost: number;
   duplicated: number;
   stranded: number;
@@ -31,7 +33,7 @@ describe('chaos (short variant of npm run chaos)', () => {
   const READY_MS = 60_000;
   const logDir = mkdtempSync(join(tmpdir(), 'hookgate-chaos-logs-'));
   let chaos: ChaosRun;
-  const SCENARIOS = ['worker-sigkill', 'redis-killed', 'postgres-restart'];
+  const SCENARIOS = ['worker-sigkill', 'fifo-worker-sigkill', 'redis-killed', 'postgres-restart'];
   let passed = 0;
 
   beforeAll(async () => {
@@ -63,7 +65,7 @@ describe('chaos (short variant of npm run chaos)', () => {
     async (name) => {
       const result = await chaos.run(name);
       expect(result.acknowledged).toBeGreaterThan(100);
-      expect(result.deliveries).toBe(2 * result.acknowledged);
+      expect(result.deliveries).toBe(result.endpoints * result.acknowledged);
       expect({
         lost: result.lost,
         duplicated: result.duplicated,
