@@ -8,7 +8,9 @@
 // autovacuum would have, a checkpoint). Drain rate = events / (last arrival − first send). Then Hookgate alone at a
 // steady BENCH_STEADY_RATE (200)/s, after one warm-up second: end-to-end latency from send to arrival. With
 // BENCH_TRANSFORMATION (on unless 0), the same processes then drain as many events again through a trivial
-// transformation (§7.4) on the endpoint: what running user code in the sandbox on every delivery costs. Prints
+// transformation (§7.4) on the endpoint: what running user code in the sandbox on every delivery costs. With
+// BENCH_FIFO (on unless 0), they drain as many again to the endpoint made `fifo` (§7.5), the events' ordering keys
+// (Stripe data.object.id) spread over BENCH_FIFO_KEYS (1,000): what delivering one at a time per key costs. Prints
 // figures; asserts nothing.
 const crypto = require('node:crypto');
 const path = require('node:path');
@@ -47,6 +49,10 @@ const CONTROLS = {
 // and out of QuickJS), not the cost of what a handler might compute.
 const TRANSFORMATION = process.env.BENCH_TRANSFORMATION !== '0';
 const TRIVIAL_TRANSFORMATION = "function handler(webhook) { webhook.headers['x-transformed'] = '1'; return webhook; }";
+const FIFO = process.env.BENCH_FIFO !== '0';
+const FIFO_KEYS = Number(process.env.BENCH_FIFO_KEYS || 1_000);
+// While set, the events' objects (and so their ordering keys) cycle over this many ids; otherwise each is its own.
+let orderingKeys = 0;
 const STRIPE_SECRET = `whsec_${crypto.randomBytes(16).toString('hex')}`;
 const ADMIN_KEY = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
 const stripe = new Stripe('sk_test_bench');
@@ -64,7 +70,13 @@ function nextEvent() {
       object: 'event',
       type: 'invoice.paid',
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: `in_${sequence}`, amount_paid: 1999, currency: 'eur' } },
+      data: {
+        object: {
+          id: orderingKeys ? `in_key_${sequence % orderingKeys}` : `in_${sequence}`,
+          amount_paid: 1999,
+          currency: 'eur',
+        },
+      },
     }),
   };
 }
@@ -214,28 +226,28 @@ async function main() {
     hookgate.cpu = hookgateCpu?.perEvent(hookgate.delivered);
     // Everything /hookgate has received so far: arrivals are counted per route.
     let arrivedAtHookgate = hookgateArrived;
-    let transformed;
-    if (TRANSFORMATION) {
+    /** The endpoint changed by `patch`, then EVENTS more drained by the same processes. */
+    const drainChanged = async (patch) => {
       await fetch(`${api.url}/api/v1/endpoints/${created.id}`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ transformation: { code: TRIVIAL_TRANSFORMATION } }),
+        body: JSON.stringify(patch),
       }).then((response) => response.json());
-      const transformedBefore = sequence;
+      const changedBefore = sequence;
       await send(`${api.url}/webhooks/stripe`, { amount: EVENTS });
-      const transformedIds = Array.from(
-        { length: sequence - transformedBefore },
-        (_, index) => `evt_delivery_${process.pid}_${transformedBefore + index + 1}`,
+      const changedIds = Array.from(
+        { length: sequence - changedBefore },
+        (_, index) => `evt_delivery_${process.pid}_${changedBefore + index + 1}`,
       );
-      const transformedArrivals = await waitForArrivals(
-        receiver,
-        '/hookgate',
-        hookgateArrived + transformedIds.length,
-        300_000,
-      );
-      transformed = figures(transformedArrivals.arrivals, transformedIds);
-      arrivedAtHookgate += transformedIds.length;
-    }
+      arrivedAtHookgate += changedIds.length;
+      return figures((await waitForArrivals(receiver, '/hookgate', arrivedAtHookgate, 300_000)).arrivals, changedIds);
+    };
+    const transformed = TRANSFORMATION
+      ? await drainChanged({ transformation: { code: TRIVIAL_TRANSFORMATION } })
+      : undefined;
+    orderingKeys = FIFO_KEYS;
+    const fifo = FIFO ? await drainChanged({ transformation: { code: '' }, ordering: 'fifo' }) : undefined;
+    orderingKeys = 0;
     await Promise.all([api.stop(), worker.stop()]);
     processes.length = 0;
 
@@ -307,6 +319,14 @@ async function main() {
       );
       console.log(
         `  ratio transformed / baseline: ${fmt(transformed.drainRate / baseline.drainRate, 2)}; transformed / plain hookgate: ${fmt(transformed.drainRate / hookgate.drainRate, 2)}`,
+      );
+    }
+    if (fifo) {
+      console.log(
+        `  hookgate to a fifo endpoint, ${FIFO_KEYS} ordering keys: ${fifo.delivered} delivered, ${fmt(fifo.drainRate)} events/s, e2e p50 ${fifo.p50} ms p95 ${fifo.p95} ms`,
+      );
+      console.log(
+        `  ratio fifo / baseline: ${fmt(fifo.drainRate / baseline.drainRate, 2)}; fifo / plain hookgate: ${fmt(fifo.drainRate / hookgate.drainRate, 2)}`,
       );
     }
     if (hookgate.cpu && baseline.cpu) {

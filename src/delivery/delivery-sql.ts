@@ -29,14 +29,14 @@ const orderingKeyOf = (event: string, endpoint: string) => `CASE WHEN ${endpoint
     THEN coalesce(${event}.ordering_key, (SELECT slug FROM integrations WHERE integrations.id = ${event}.integration_id)) END`;
 
 /**
- * Delivery `delivery` (a row of deliveries) to `endpoint` (its row of endpoints), a `fifo` one, has to wait: an open
- * delivery of its key comes before it, or one is in flight (at most one of a key is attempted at a time). Once the
- * endpoint is no longer `fifo`, nothing waits. Unlike statusIn, the status is compared as the enum: this is how the
+ * Delivery `delivery` (a row of deliveries) has to wait: it has an ordering key (it was made for a `fifo` endpoint),
+ * and an open delivery of its key comes before it, or one is in flight (at most one of a key is attempted at a time).
+ * Deliveries made while the endpoint was `fifo` keep their order until they end, whatever it is changed to: none is
+ * ever left waiting for a release that no longer comes. Unlike statusIn, the status is compared as the enum: this is how the
  * partial indexes deliveries_fifo_open_idx and deliveries_fifo_in_flight_idx find the one row that answers, however
  * many deliveries of the key wait (each question is one index probe, not a walk of the key's backlog).
  */
-export const waitsForItsKey = (delivery: string, endpoint: string) => `(${delivery}.ordering_key IS NOT NULL
-    AND ${endpoint}.ordering = 'fifo' AND (EXISTS (
+const waitsForItsKey = (delivery: string) => `(${delivery}.ordering_key IS NOT NULL AND (EXISTS (
       SELECT 1 FROM deliveries earlier
       WHERE earlier.endpoint_id = ${delivery}.endpoint_id AND earlier.ordering_key = ${delivery}.ordering_key
         AND earlier.ordering_key IS NOT NULL AND earlier.status IN ('pending', 'in_flight', 'retrying')
@@ -86,10 +86,10 @@ export const CLAIM_BATCH = `
     ORDER BY dl.id FOR NO KEY UPDATE OF dl
   ) c, events e, integrations i, endpoints ep
   WHERE d.id = c.id AND ${claimableBy('d', 'c.job_id')}
-    AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id AND NOT ${waitsForItsKey('d', 'ep')}
+    AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id AND NOT ${waitsForItsKey('d')}
     AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
   RETURNING c.ord::int, d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
-    CASE WHEN ep.ordering = 'fifo' THEN d.ordering_key END AS "orderingKey",
+    d.ordering_key AS "orderingKey",
     json_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider, 'externalId', e.external_id,
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
     json_build_object('url', ep.url, 'secret', ep.secret, 'previousSecret', ep.previous_secret,
@@ -306,7 +306,7 @@ export const FIND_STUCK = `
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
   WHERE d.status IN ('pending', 'retrying', 'in_flight') AND ep.deleted_at IS NULL AND ep.paused_at IS NULL
     AND coalesce(CASE WHEN d.status = 'retrying' THEN d.next_attempt_at END, d.updated_at) < now() - make_interval(secs => $1::float8 / 1000)
-    AND NOT ${waitsForItsKey('d', 'ep')}
+    AND NOT ${waitsForItsKey('d')}
   ORDER BY d.updated_at LIMIT $3`;
 
 /**
@@ -319,29 +319,36 @@ export const FIND_FIRST_RUNS_NOT_STARTED = `
   FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
   WHERE d.status = 'pending' AND d.attempt_count = 0 AND d.replay_request_id IS NULL AND d.claimed_by IS NULL
     AND ep.deleted_at IS NULL AND d.created_at < now() - make_interval(secs => $1::float8 / 1000)
-    AND NOT ${waitsForItsKey('d', 'ep')}
+    AND NOT ${waitsForItsKey('d')}
   ORDER BY d.created_at LIMIT $2`;
 
 /**
  * What follows delivery `$1` in its key's order (§7.5), once it has ended: the first open delivery of the same
- * `fifo` endpoint and ordering key, if no job holds it, with the attempts it has left (`$2`: the default limit).
+ * endpoint and ordering key, if no job holds it, with the attempts it has left (`$2`: the default limit) and
+ * the replay driving it. Of a deleted or disabled endpoint too: the next one's job dead-letters it, and so on.
  * Read after the final outcome committed, in a statement of its own: a delivery committed before that outcome is
  * seen here, and one committed after it was claimed after it, so it never waits for a release that missed it.
  */
 export const NEXT_OF_KEY = `
-  SELECT n.id::text, n.endpoint_id::text AS "endpointId",
+  SELECT n.id::text, n.endpoint_id::text AS "endpointId", n.replay_request_id::text AS "replayRequestId",
          CASE WHEN n.attempt_count = 0 THEN ep.max_attempts ELSE greatest(1, coalesce(ep.max_attempts, $2::int) - n.attempt_count) END AS "maxAttempts"
   FROM deliveries f JOIN endpoints ep ON ep.id = f.endpoint_id
   CROSS JOIN LATERAL (
-    SELECT o.id, o.endpoint_id, o.attempt_count, o.status, o.claimed_by FROM deliveries o
+    SELECT o.id, o.endpoint_id, o.attempt_count, o.status, o.claimed_by, o.replay_request_id FROM deliveries o
     WHERE o.endpoint_id = f.endpoint_id AND o.ordering_key = f.ordering_key AND o.ordering_key IS NOT NULL
       AND o.status IN ('pending', 'in_flight', 'retrying')
     ORDER BY o.ordering_seq LIMIT 1
   ) n
-  WHERE f.id = $1::uuid AND f.ordering_key IS NOT NULL AND ep.ordering = 'fifo' AND ep.deleted_at IS NULL
-    AND n.status <> 'in_flight' AND n.claimed_by IS NULL`;
+  WHERE f.id = $1::uuid AND f.ordering_key IS NOT NULL AND n.status <> 'in_flight' AND n.claimed_by IS NULL`;
 
 /** The status of a delivery a job could not claim, and whether it waits for an earlier delivery of its key. */
 export const CLAIM_REFUSAL = `
-  SELECT d.status, ${waitsForItsKey('d', 'ep')} AS "waitsForItsKey"
-  FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id WHERE d.id = $1::uuid`;
+  SELECT d.status, ${waitsForItsKey('d')} AS "waitsForItsKey" FROM deliveries d WHERE d.id = $1::uuid`;
+
+/**
+ * Which of these new deliveries wait for an earlier one of their ordering key (§7.5). Asked by the ingress after
+ * their commit, so that it queues no job that would only find its delivery waiting: a delivery found waiting here
+ * was committed before this statement, so the final outcome it waits for, committed after, sees it (NEXT_OF_KEY).
+ */
+export const WAITING_FOR_THEIR_KEY = `
+  SELECT d.id::text FROM deliveries d WHERE d.id = ANY($1::uuid[]) AND ${waitsForItsKey('d')}`;

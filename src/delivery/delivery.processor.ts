@@ -192,6 +192,12 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // it is asked first again, so jobs held back by a binding cap or an open breaker do not claim each time round.
     let early = endpointId && !this.gate.heldBackLately(endpointId) ? this.startClaim(job) : undefined;
     if (!endpointId) return this.claimAndSend(job, span, early ?? this.startClaim(job), token, {});
+    // A fifo endpoint's job claims before it asks the gate (§7.5): most of its jobs find an earlier delivery of their
+    // key still open and end at once, without taking (or waiting for) one of the endpoint's slots.
+    if (controls?.ordering === 'fifo') {
+      early ??= this.startClaim(job);
+      if ((await early) === 'waiting') return { responseStatus: null } as AttemptResult;
+    }
     let gate = await this.gate.acquire(endpointId, job.id!, CLAIM_MS);
     // At the cap, a job may wait here for the slot an attempt of this worker is about to free (LocalSlotHandoff). It
     // is likely to get it, so it claims its delivery while it waits (kept if it goes back to the queue after all).
@@ -442,7 +448,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   private async queueNextOfKey(finishedId: string): Promise<void> {
     try {
       const next = await this.repository.nextOfKey(finishedId, this.config.delivery.retryScheduleMs.length + 1);
-      if (next) await this.dispatcher.enqueue([next], `after-${finishedId}`);
+      // A delivery a replay reopened stays that replay's: its attempt is recorded as the replay's.
+      if (next) await this.dispatcher.enqueue([next], `after-${finishedId}`, next.replayRequestId ?? undefined);
     } catch (error) {
       this.logger.warn({
         message: 'the next delivery of the key is not queued yet; the sweep queues it',

@@ -31,7 +31,7 @@ export interface ClaimedDelivery {
   /** The envelope as sent, built by PostgreSQL from the event (no JSON round trip through the worker). */
   payload: string;
   traceparent: string | null;
-  /** Its ordering key when its endpoint is `fifo` (§7.5): its final outcome lets the next delivery of the key go. */
+  /** Its ordering key when it was made for a `fifo` endpoint (§7.5): its final outcome lets the next one of the key go. */
   orderingKey: string | null;
   endpoint: {
     url: string;
@@ -159,8 +159,11 @@ export class DeliveryRepository {
    * The delivery that goes next in the order of delivery `finishedId`'s key now that it has ended, if one waits
    * with no job holding it (NEXT_OF_KEY); null for a delivery of an endpoint that is not `fifo`.
    */
-  async nextOfKey(finishedId: string, defaultMaxAttempts: number): Promise<DeliveryToQueue | null> {
-    const { rows } = await this.pool.query<DeliveryToQueue>({
+  async nextOfKey(
+    finishedId: string,
+    defaultMaxAttempts: number,
+  ): Promise<(DeliveryToQueue & { replayRequestId: string | null }) | null> {
+    const { rows } = await this.pool.query<DeliveryToQueue & { replayRequestId: string | null }>({
       name: 'delivery-next-of-key',
       text: NEXT_OF_KEY,
       values: [finishedId, defaultMaxAttempts],

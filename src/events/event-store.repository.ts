@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HotPathPool } from '../common/database/pg-pool';
 import { statusIn } from '../common/database/status-filter';
-import { insertDeliveriesFrom } from '../delivery/delivery-sql';
+import { insertDeliveriesFrom, WAITING_FOR_THEIR_KEY } from '../delivery/delivery-sql';
 import { DEFAULT_APPLICATION_ID } from '../common/tenancy/default-application';
 import { EventRouting, IncomingEvent, PendingHandOff, StoreResult } from './event-store.types';
 
@@ -184,6 +184,16 @@ export class EventStoreRepository {
       ],
     });
     if (!rowCount) throw new Error('the integration "hookgate" is missing: run the migrations');
+  }
+
+  /** Of these deliveries to `fifo` endpoints, those that wait for an earlier delivery of their key. */
+  async waitingForTheirKey(deliveryIds: string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ id: string }>({
+      name: 'ingest-waiting-for-their-key',
+      text: WAITING_FOR_THEIR_KEY,
+      values: [deliveryIds],
+    });
+    return new Set(rows.map((row) => row.id));
   }
 
   async markQueued(eventIds: string[]): Promise<void> {

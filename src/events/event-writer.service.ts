@@ -88,6 +88,7 @@ export class EventWriter {
   private handOffBatch(items: IncomingEvent[], outcomes: (StoreResult | Error)[]): void {
     const unrouted: PendingHandOff[] = [];
     const deliveries: DeliveryToQueue[] = [];
+    const ordered: string[] = [];
     items.forEach((item, index) => {
       const outcome = outcomes[index];
       if (outcome instanceof Error || outcome.duplicate) return;
@@ -102,14 +103,26 @@ export class EventWriter {
       for (const delivery of outcome.deliveries ?? []) {
         const route = item.routes?.find((candidate) => candidate.endpointId === delivery.endpointId);
         deliveries.push({ ...delivery, maxAttempts: route?.maxAttempts ?? null, trace: carrier(item.traceparent) });
+        if (route?.fifo) ordered.push(delivery.id);
       }
     });
     void this.handOff(unrouted);
-    void this.queueDeliveries(deliveries);
+    void this.queueDeliveries(deliveries, ordered);
   }
 
-  /** The first run of deliveries created at ingress; on failure they stay `pending` for the relay. */
-  private async queueDeliveries(deliveries: DeliveryToQueue[]): Promise<void> {
+  /**
+   * The first run of deliveries created at ingress; on failure they stay `pending` for the relay. A delivery to a
+   * `fifo` endpoint that waits for an earlier one of its key gets no job now: that one's final outcome queues it.
+   */
+  private async queueDeliveries(deliveries: DeliveryToQueue[], ordered: string[]): Promise<void> {
+    if (ordered.length) {
+      const waiting = await this.store.waitingForTheirKey(ordered).catch((error: Error) => {
+        // Queued all the same: a job that finds its delivery waiting ends without an attempt.
+        this.logger.warn({ message: 'could not tell which deliveries wait for their key', error: error.message });
+        return new Set<string>();
+      });
+      deliveries = deliveries.filter((delivery) => !waiting.has(delivery.id));
+    }
     if (!deliveries.length) return;
     await this.jobs.addBulk(JobName.Deliver, deliveryJobs(deliveries, FIRST_RUN)).catch((error: Error) =>
       this.logger.warn({

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { JobQueue } from '../../src/queue/job-queue.service';
+import { QueueName } from '../../src/queue/queue-names';
 import { ENCRYPTION_KEY, spawnWorker } from '../controls/support';
 import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
@@ -133,6 +135,14 @@ describe('FIFO ordering per key across two worker processes', () => {
     const blocked = () => receiver.requestsTo('/held').filter((received) => messageOf(received).key === 'blocked');
     await waitFor(() => blocked().length >= 3, { timeoutMs: 10_000, what: 'the first message to be retried' });
     expect(new Set(blocked().map((received) => messageOf(received).n))).toEqual(new Set([0]));
+    // The ingress queued a job for the first message of each key only: the others wait without one.
+    const waiting = await prisma.delivery.findMany({
+      where: { endpointId: endpoint.id, status: 'pending', attemptCount: 0 },
+    });
+    expect(waiting).toHaveLength(9);
+    const queue = api.app.get(JobQueue).queue(QueueName.Delivery);
+    const jobs = await Promise.all(waiting.map((delivery) => queue.getJob(`${delivery.id}-initial`)));
+    expect(jobs.filter(Boolean)).toEqual([]);
 
     blockedKeyFails = false;
     await waitFor(
@@ -145,6 +155,33 @@ describe('FIFO ordering per key across two worker processes', () => {
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const received of blocked()) new Webhook(endpoint.secret).verify(received.body, received.headers as never);
   }, 60_000);
+
+  it('ordering changed to none applies to new deliveries: those made while fifo keep their order', async () => {
+    const endpoint = await createEndpoint(api.url!, {
+      url: receiver.url('/switch'),
+      filter: { eventTypes: ['switch.step'] },
+      ordering: 'fifo',
+      maxAttempts: 50,
+    });
+    let firstFails = true;
+    receiver.respondWith((received) => ({ status: messageOf(received).n === 0 && firstFails ? 503 : 200 }));
+    for (let n = 0; n < 3; n += 1) await send({ type: 'switch.step', orderingKey: 'x', n });
+    const seen = () => receiver.requestsTo('/switch').map((received) => messageOf(received).n);
+    await waitFor(() => seen().length >= 2, { timeoutMs: 10_000, what: 'the first message to be retried' });
+
+    await adminApi(api.url!).patch(`/endpoints/${endpoint.id}`, { ordering: 'none' }).expect(200);
+    await send({ type: 'switch.step', orderingKey: 'x', n: 3 });
+    await waitFor(() => seen().includes(3), { timeoutMs: 10_000, what: 'the message sent after the change' });
+    expect(seen().filter((n) => n === 1 || n === 2)).toEqual([]);
+
+    firstFails = false;
+    await waitFor(
+      async () => (await prisma.delivery.count({ where: { endpointId: endpoint.id, status: 'succeeded' } })) === 4,
+      { timeoutMs: 20_000, what: 'the messages made while fifo to follow the first' },
+    );
+    expect(seen().filter((n) => n !== 3 && n !== 0)).toEqual([1, 2]);
+    expect(seen().lastIndexOf(0)).toBeLessThan(seen().indexOf(1));
+  }, 40_000);
 
   it('a dead-lettered delivery lets the next one of its key go', async () => {
     const endpoint = await createEndpoint(api.url!, {
