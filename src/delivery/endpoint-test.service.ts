@@ -51,6 +51,7 @@ export class EndpointTestService {
       data,
       traceparent: captureTraceContext().traceparent ?? null,
       status: 'processing',
+      about: { endpointId },
     });
     const [{ id: deliveryId }] = await this.deliveries.createForEvent(eventId, [endpointId]);
     const claimed = await this.deliveries.claim(

@@ -63,13 +63,27 @@ const STORE_BATCH = `
 const FIND_BY_KEY = `SELECT id::text FROM events WHERE integration_id = $1::uuid AND idempotency_key = $2`;
 
 /**
- * One of Hookgate's own events (integration and provider `hookgate`) with its raw record (the JSON as stored, so
- * GET /events/:id shows it like any other). `$6` is its first status: `received` joins the outbox and the fan-out,
- * `processing` is for an event whose single delivery the caller creates (a test event).
+ * The application one of Hookgate's own events belongs to: its subject's (the endpoint it is about, else the
+ * replay), else `default` (§7.1: an application's operational and test events are its own, never another's).
+ */
+const internalApplication = (endpointId: string, replayRequestId: string) => `
+  application AS (
+    SELECT COALESCE(
+      (SELECT application_id FROM endpoints WHERE id = ${endpointId}::uuid),
+      (SELECT application_id FROM replay_requests WHERE id = ${replayRequestId}::uuid),
+      '${DEFAULT_APPLICATION_ID}'::uuid) AS id
+  )`;
+
+/**
+ * One of Hookgate's own events (integration and provider `hookgate` of its application) with its raw record (the
+ * JSON as stored, so GET /events/:id shows it like any other). `$6` is its first status: `received` joins the outbox
+ * and the fan-out, `processing` is for an event whose single delivery the caller creates (a test event). No row when
+ * the application has no `hookgate` integration yet (ENSURE_INTERNAL_INTEGRATION).
  */
 const STORE_INTERNAL = `
-  WITH integration AS (
-    SELECT id FROM integrations WHERE application_id = '${DEFAULT_APPLICATION_ID}'::uuid AND slug = 'hookgate'
+  WITH ${internalApplication('$7', '$8')}, integration AS (
+    SELECT i.id, i.application_id FROM integrations i JOIN application a ON i.application_id = a.id
+    WHERE i.slug = 'hookgate'
   ), raw AS (
     INSERT INTO raw_webhooks (id, integration_id, headers, body, source_ip, received_at)
     SELECT hookgate_uuid_v7(), id, '{"content-type": "application/json"}'::jsonb, convert_to($4::text, 'UTF8'), NULL, now() FROM integration
@@ -80,7 +94,17 @@ const STORE_INTERNAL = `
   SELECT $1::uuid, integration_id, id, 'hookgate', $2::text, $3::text, $3::text, $6::text::"EventStatus", received_at, received_at,
          $4::jsonb, $5::text, now()
   FROM raw
-  RETURNING id::text`;
+  RETURNING id::text, (SELECT application_id::text FROM integration) AS application_id`;
+
+/**
+ * The `hookgate` integration of an application, made the first time one of its own events is stored (the migration
+ * made `default`'s). Disabled and without a secret: it has no ingress (no adapter is called `hookgate`).
+ */
+const ENSURE_INTERNAL_INTEGRATION = `
+  WITH ${internalApplication('$1', '$2')}
+  INSERT INTO integrations (id, application_id, slug, provider, secret, enabled, updated_at)
+  SELECT hookgate_uuid_v7(), id, 'hookgate', 'hookgate', '', false, now() FROM application
+  ON CONFLICT (application_id, slug) DO NOTHING`;
 
 /**
  * Handed to BullMQ: `received` → `queued`, never backwards (the fan-out may already have moved it on). The events are
@@ -162,7 +186,10 @@ export class EventStoreRepository {
     );
   }
 
-  /** Stores one of Hookgate's own events (see STORE_INTERNAL); its external id is also its idempotency key. */
+  /**
+   * Stores one of Hookgate's own events (see STORE_INTERNAL) in its subject's application, which it returns; its
+   * external id is also its idempotency key.
+   */
   async storeInternal(event: {
     eventId: string;
     type: string;
@@ -170,20 +197,32 @@ export class EventStoreRepository {
     data: object;
     traceparent: string | null;
     status: 'received' | 'processing';
-  }): Promise<void> {
-    const { rowCount } = await this.pool.query({
-      name: 'event-store-internal',
-      text: STORE_INTERNAL,
-      values: [
-        event.eventId,
-        event.type,
-        event.externalId,
-        JSON.stringify(event.data),
-        event.traceparent,
-        event.status,
-      ],
-    });
-    if (!rowCount) throw new Error('the integration "hookgate" is missing: run the migrations');
+    about: { endpointId?: string; replayRequestId?: string };
+  }): Promise<{ applicationId: string }> {
+    const values = [
+      event.eventId,
+      event.type,
+      event.externalId,
+      JSON.stringify(event.data),
+      event.traceparent,
+      event.status,
+      event.about.endpointId ?? null,
+      event.about.replayRequestId ?? null,
+    ];
+    const store = () =>
+      this.pool.query<{ application_id: string }>({ name: 'event-store-internal', text: STORE_INTERNAL, values });
+    let { rows } = await store();
+    if (!rows.length) {
+      // A statement of its own, so the store that follows sees a row a concurrent process made meanwhile.
+      await this.pool.query({
+        name: 'event-store-internal-integration',
+        text: ENSURE_INTERNAL_INTEGRATION,
+        values: values.slice(6),
+      });
+      ({ rows } = await store());
+    }
+    if (!rows.length) throw new Error('the integration "hookgate" could not be made: run the migrations');
+    return { applicationId: rows[0].application_id };
   }
 
   /** Of these deliveries to `fifo` endpoints, those that wait for an earlier delivery of their key. */

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { newRowId } from '../common/database/row-id';
-import { DEFAULT_APPLICATION_ID } from '../common/tenancy/default-application';
 import { HOOKGATE_INTEGRATION } from '../endpoints/endpoint-filter';
 import { captureTraceContext } from '../observability/tracing/trace-context';
 import { EventStoreRepository } from './event-store.repository';
@@ -15,10 +14,10 @@ export type OperationalEventType =
   | 'hookgate.replay.completed';
 
 /**
- * Emits an operational event through the normal pipeline: stored (integration and provider `hookgate`), handed to
- * the fan-out, then signed, retried and searchable like any event. `data.endpointId` names the endpoint it is
- * about, which the fan-out skips while that endpoint is paused or disabled. Emitting never fails the caller: an
- * event stored but not handed over is handed over by the outbox relay.
+ * Emits an operational event through the normal pipeline: stored in the application of the endpoint or replay it is
+ * about (integration and provider `hookgate`), handed to the fan-out, then signed, retried and searchable like any
+ * event. `data.endpointId` names the endpoint it is about, which the fan-out skips while that endpoint is paused or
+ * disabled. Emitting never fails the caller: an event stored but not handed over is handed over by the outbox relay.
  */
 @Injectable()
 export class OperationalEvents {
@@ -32,11 +31,21 @@ export class OperationalEvents {
   async emit(type: OperationalEventType, data: Record<string, unknown>): Promise<void> {
     const eventId = newRowId();
     const traceparent = captureTraceContext().traceparent ?? null;
+    const about = {
+      endpointId: typeof data.endpointId === 'string' ? data.endpointId : undefined,
+      replayRequestId: typeof data.replayRequestId === 'string' ? data.replayRequestId : undefined,
+    };
     try {
-      await this.store.storeInternal({ eventId, type, externalId: eventId, data, traceparent, status: 'received' });
-      await this.writer.handOff([
-        { eventId, applicationId: DEFAULT_APPLICATION_ID, type, integration: HOOKGATE_INTEGRATION, traceparent },
-      ]);
+      const { applicationId } = await this.store.storeInternal({
+        eventId,
+        type,
+        externalId: eventId,
+        data,
+        traceparent,
+        status: 'received',
+        about,
+      });
+      await this.writer.handOff([{ eventId, applicationId, type, integration: HOOKGATE_INTEGRATION, traceparent }]);
     } catch (error) {
       this.logger.warn({ message: 'operational event not emitted', type, error: (error as Error).message });
     }

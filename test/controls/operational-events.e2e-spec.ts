@@ -130,6 +130,33 @@ describe('endpoint controls: operational events hookgate.* (contract §6.6)', ()
     expect((await adminApi(api.url!).get(`/replays/${replay.body.replayRequestId}`)).body.status).toBe('completed');
   });
 
+  it("an application's endpoint is announced to that application's endpoints only (contract §7.1)", async () => {
+    await adminApi(api.url!).post('/applications', { uid: 'tenant', name: 'tenant' }).expect(201);
+    const tenantOps = await createEndpoint(api.url!, {
+      application: 'tenant',
+      url: receiver.url('/tenant-ops'),
+      filter: { eventTypes: ['hookgate.*'] },
+    });
+    const subject = await createEndpoint(api.url!, {
+      application: 'tenant',
+      url: receiver.url('/tenant-subject'),
+      filter: { eventTypes: ['nothing.*'] },
+    });
+    await adminApi(api.url!).post(`/endpoints/${subject.id}/pause`).expect(200);
+    const notice = await waitFor(
+      () =>
+        receiver
+          .requestsTo('/tenant-ops')
+          .map((request) => verifyDelivery(request, tenantOps.secret) as unknown as Envelope)
+          .find((envelope) => envelope.type === 'hookgate.endpoint.paused'),
+      { timeoutMs: 20_000, what: "the pause notice at the tenant's own endpoint" },
+    );
+    const event = (await adminApi(api.url!).get(`/events/${notice.id}`).expect(200)).body;
+    expect(event).toMatchObject({ application: 'tenant', integration: 'hookgate' });
+    expect(event.deliveries.map((delivery: { endpointId: string }) => delivery.endpointId)).toEqual([tenantOps.id]);
+    expect(opsEvents('hookgate.endpoint.paused', subject.id)).toEqual([]);
+  });
+
   it('an endpoint that takes every event is never sent hookgate.* unless it names them', () => {
     const types = receiver.requestsTo('/everything').map((request) => JSON.parse(request.body).type as string);
     expect(types.length).toBeGreaterThan(0);
