@@ -6,6 +6,7 @@ import { ApplicationsHttpModule } from '../applications/applications-http.module
 import { AuditHttpModule } from '../audit/audit-http.module';
 import { EventTypesHttpModule } from '../event-types/event-types-http.module';
 import { ConsoleModule } from '../console/console.module';
+import { PortalModule } from '../portal/portal.module';
 import { DeliveryHttpModule } from '../delivery/delivery-http.module';
 import { EndpointsHttpModule } from '../endpoints/endpoints-http.module';
 import { EventsHttpModule } from '../events/events-http.module';
@@ -33,6 +34,7 @@ import { ManagementModule } from '../management/management.module';
     ReplayHttpModule,
     AuditHttpModule,
     ConsoleModule,
+    PortalModule,
   ],
   providers: [
     { provide: APP_GUARD, useExisting: ApiKeyGuard },

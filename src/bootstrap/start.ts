@@ -5,6 +5,7 @@ import { AppModule } from '../app/app.module';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { mountConsole } from '../console/console-assets';
+import { mountPortal } from '../portal/portal-framing';
 import { mountBullBoard } from '../management/bull-board';
 import { WorkerRunner } from '../queue/worker-runner';
 import { limitHeapGrowth } from './heap-growth';
@@ -42,6 +43,7 @@ export async function start(config: AppConfig, logger: LoggerService): Promise<S
     const app = await NestFactory.create(module, { logger, bodyParser: false, abortOnError: false });
     configureHttpApp(app);
     mountConsole(app);
+    mountPortal(app);
     mountOpenApi(app);
     mountBullBoard(app);
     await app.listen(config.port, '0.0.0.0');

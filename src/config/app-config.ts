@@ -58,6 +58,8 @@ export class AppConfig {
   readonly managementRateLimitPerMinute: number;
   /** The ops console: session lifetime, and Jaeger's UI for links to traces (unset: no links). */
   readonly console: { sessionTtlMs: number; jaegerUiUrl?: string };
+  /** Where customers reach the gateway (portal links); unset: the address the link's creator called. */
+  readonly publicUrl?: string;
 
   constructor(env: Environment) {
     this.role = env.APP_ROLE;
@@ -125,6 +127,7 @@ export class AppConfig {
       sessionTtlMs: parseDuration(env.CONSOLE_SESSION_TTL) ?? 12 * 3_600_000,
       jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, ''),
     };
+    this.publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
     this.health = {
       outboxMaxAgeSeconds: env.HEALTH_OUTBOX_MAX_AGE_SECONDS,
       heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,

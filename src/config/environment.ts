@@ -135,6 +135,12 @@ export class Environment {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'JAEGER_UI_URL must be an http(s) URL' })
   JAEGER_UI_URL?: string;
 
+  /** Where customers reach this gateway, e.g. https://hooks.example.com: portal links start with it (§7.2). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'PUBLIC_URL must be an http(s) URL' })
+  PUBLIC_URL?: string;
+
   /** Dead letters of one endpoint within this window make one `hookgate.delivery.dead_lettered` event, with the count. */
   @IsOptional()
   @IsString()

@@ -11,5 +11,6 @@ import { EndpointTestService } from './endpoint-test.service';
   imports: [DeliveryModule, EndpointsModule, EventsModule, AuditModule],
   controllers: [DeliveriesController, EndpointTestController],
   providers: [EndpointTestService],
+  exports: [EndpointTestService],
 })
 export class DeliveryHttpModule {}

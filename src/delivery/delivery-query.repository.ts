@@ -88,6 +88,16 @@ export class DeliveryQueryRepository {
       GROUP BY 1 ORDER BY 1`;
   }
 
+  /** One endpoint's attempts per hour since `since`, and how many of them succeeded (hours without any are absent). */
+  attemptsPerHour(endpointId: string, since: Date): Promise<{ at: Date; total: number; succeeded: number }[]> {
+    return this.prisma.$queryRaw<{ at: Date; total: number; succeeded: number }[]>`
+      SELECT date_trunc('hour', a.started_at) AS at, count(*)::int AS total,
+             (count(*) FILTER (WHERE a.outcome = 'succeeded'))::int AS succeeded
+      FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+      WHERE d.endpoint_id = ${endpointId}::uuid AND a.started_at >= ${since}
+      GROUP BY 1 ORDER BY 1`;
+  }
+
   /** The latest attempts to one endpoint, newest first. */
   recentAttempts(endpointId: string, limit: number): Promise<RecentAttempt[]> {
     return this.prisma.deliveryAttempt.findMany({

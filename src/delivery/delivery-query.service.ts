@@ -81,6 +81,11 @@ export class DeliveryQueryService {
     return this.repository.deadLettersPerHour(since);
   }
 
+  /** The portal's success-rate chart of one endpoint (contract §7.2). */
+  attemptsPerHour(endpointId: string, since: Date): Promise<{ at: Date; total: number; succeeded: number }[]> {
+    return this.repository.attemptsPerHour(endpointId, since);
+  }
+
   /** The latest attempts to one endpoint, newest first. */
   recentAttempts(endpointId: string, limit: number): Promise<RecentAttempt[]> {
     return this.repository.recentAttempts(endpointId, limit);

@@ -29,6 +29,7 @@ describe('ApiKeyGuard', () => {
     { check: () => ({ blocked: false }) } as never,
     {} as never,
     {} as never,
+    {} as never,
   );
 
   it('refuses a route that declares no access rule (deny by default)', async () => {

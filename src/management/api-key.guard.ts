@@ -9,7 +9,8 @@ import { ApiKeyService } from './api-key.service';
 import { ApiKeyScope, scopeAllows } from './api-key.types';
 import { CONSOLE_SESSION_COOKIE, ConsoleSession, ConsoleSessionService } from './console-session.service';
 import { Actor } from './api-key.types';
-import { APPLICATION_SCOPED, CONSOLE_ROUTE, PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
+import { APPLICATION_SCOPED, CONSOLE_ROUTE, PORTAL_ROUTE, PUBLIC, REQUIRED_SCOPE } from './require-scope.decorator';
+import { PORTAL_SESSION_COOKIE, PortalAccess, PortalSession, PortalSessionService } from './portal-session.service';
 import { TenantContext } from '../common/tenancy/tenant-context';
 
 /** Reads `Authorization: Bearer <key>` or `x-api-key`. */
@@ -38,9 +39,15 @@ export class ApiKeyGuard implements CanActivate {
     private readonly counters: WindowCounter,
     private readonly sessions: ConsoleSessionService,
     private readonly tenant: TenantContext,
+    private readonly portalSessions: PortalSessionService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const portalAccess = this.reflector.getAllAndOverride<PortalAccess | undefined>(PORTAL_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (portalAccess) return this.admitToPortal(context, portalAccess);
     const required = this.reflector.getAllAndOverride<ApiKeyScope | typeof PUBLIC | undefined>(REQUIRED_SCOPE, [
       context.getHandler(),
       context.getClass(),
@@ -91,12 +98,29 @@ export class ApiKeyGuard implements CanActivate {
   private async consoleSession(request: Request): Promise<ConsoleSession> {
     const session = await this.sessions.find(parseCookies(request.headers.cookie ?? '')[CONSOLE_SESSION_COOKIE]);
     if (!session) throw new UnauthorizedError('Sign in to the console');
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const presented = (request.body as Record<string, unknown> | undefined)?._csrf ?? request.headers['x-csrf-token'];
-      if (!ConsoleSessionService.csrfMatches(session, presented))
-        throw new ForbiddenError('Missing or wrong CSRF token: reload the page and try again');
-    }
+    this.checkCsrf(request, session);
     return session;
+  }
+
+  /** A portal route: its session (401), its CSRF token (403), `manage` where it changes something (403). */
+  private async admitToPortal(context: ExecutionContext, access: PortalAccess): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request & { actor?: Actor; portalSession?: PortalSession }>();
+    const session = await this.portalSessions.find(parseCookies(request.headers.cookie ?? '')[PORTAL_SESSION_COOKIE]);
+    if (!session) throw new UnauthorizedError('This portal session has ended: open a new link from your provider');
+    request.portalSession = session;
+    this.checkCsrf(request, session);
+    if (access === 'manage' && session.access !== 'manage')
+      throw new ForbiddenError('This portal session may look but not change anything');
+    this.tenant.confine(session.application.id);
+    request.actor = session.actor;
+    return true;
+  }
+
+  private checkCsrf(request: Request, session: { csrfToken: string }): void {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    const presented = (request.body as Record<string, unknown> | undefined)?._csrf ?? request.headers['x-csrf-token'];
+    if (!ConsoleSessionService.csrfMatches(session, presented))
+      throw new ForbiddenError('Missing or wrong CSRF token: reload the page and try again');
   }
 
   private tooManyFailures(retryAfterSeconds: number): RateLimitedError {

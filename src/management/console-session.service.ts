@@ -67,8 +67,8 @@ export class ConsoleSessionService {
     if (id) await this.redis.del(this.redisKey(id));
   }
 
-  /** Constant-time comparison of a presented CSRF token with the session's. */
-  static csrfMatches(session: ConsoleSession, presented: unknown): boolean {
+  /** Constant-time comparison of a presented CSRF token with the session's (a console's or a portal's). */
+  static csrfMatches(session: { csrfToken: string }, presented: unknown): boolean {
     if (typeof presented !== 'string') return false;
     const expected = Buffer.from(session.csrfToken);
     const given = Buffer.from(presented);

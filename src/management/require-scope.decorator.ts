@@ -1,5 +1,6 @@
 import { SetMetadata, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Actor, ApiKeyScope } from './api-key.types';
+import type { PortalAccess } from './portal-session.service';
 
 export const REQUIRED_SCOPE = 'hookgate:required-scope';
 
@@ -35,3 +36,12 @@ export const ConsoleRoute = () => SetMetadata(CONSOLE_ROUTE, true);
 export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {
   return context.switchToHttp().getRequest<{ actor: Actor }>().actor;
 });
+
+export const PORTAL_ROUTE = 'hookgate:portal-route';
+
+/**
+ * Marks the customer portal's routes (contract §7.2): they take a portal session cookie, never a key, are confined to
+ * the session's application, and need `manage` access where they change something; every state change must carry
+ * the session's CSRF token. The portal's session is no way into the management API: those routes never read it.
+ */
+export const PortalRoute = (access: PortalAccess) => SetMetadata(PORTAL_ROUTE, access);

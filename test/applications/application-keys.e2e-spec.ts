@@ -159,6 +159,11 @@ describe('application keys', () => {
     'get /api/v1/applications/{id}': { kind: 'global-only' },
     'patch /api/v1/applications/{id}': { kind: 'global-only', body: { name: 'x' } },
     'delete /api/v1/applications/{id}': { kind: 'global-only' },
+    // An application's admin key makes portal links for its own application only (contract §7.2).
+    'post /api/v1/applications/{id}/portal-links': {
+      kind: 'not-found',
+      path: '/api/v1/applications/:application/portal-links',
+    },
   };
 
   it('has an expectation for every route of the management API', async () => {
@@ -178,6 +183,7 @@ describe('application keys', () => {
       .replace(':event', beta.event)
       .replace(':apiKey', beta.apiKey)
       .replace(':replay', beta.replay)
+      .replace(':application', beta.application)
       .replace(/\{id\}/, beta.endpoint);
 
   it.each(Object.entries(ROUTES))('%s', async (route, expectation) => {

@@ -16,13 +16,13 @@ export interface RecentAttempt {
 }
 
 /** The console's choices of grace period for a rotated-out signing secret (contract §7.6), in seconds. */
-const GRACE_PERIODS: [number, string][] = [
+export const GRACE_PERIODS: [number, string][] = [
   [0, 'none: only the new secret signs from now on'],
   [3_600, '1 hour'],
   [86_400, '24 hours'],
   [604_800, '7 days'],
 ];
-const DISABLE_QUESTION = 'Disable this endpoint? Nothing more is delivered to it until it is enabled again.';
+export const DISABLE_QUESTION = 'Disable this endpoint? Nothing more is delivered to it until it is enabled again.';
 
 function successRate(health: EndpointHealth): string {
   return health.recentSuccessRate === null ? '—' : `${Math.round(health.recentSuccessRate * 100)} %`;
@@ -123,7 +123,7 @@ function pauseForm(context: PageContext, endpoint: EndpointView): SafeHtml {
   </form>`;
 }
 
-function secretBox(secret: string): SafeHtml {
+export function secretBox(secret: string): SafeHtml {
   return html`<div class="secret card" data-testid="secret">
     <p>
       <strong>Signing secret, shown only now.</strong> Store it in the receiver's configuration; it cannot be read back.

@@ -30,18 +30,25 @@ export function can(session: ConsoleSession, scope: ApiKeyScope): boolean {
 }
 
 /** The hidden field every state-changing form carries. */
-export function csrfField(session: ConsoleSession): SafeHtml {
+export function csrfField(session: { csrfToken: string }): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${session.csrfToken}" />`;
 }
 
-function document(title: string, body: SafeHtml, bodyClass = ''): string {
+/** The page around every console and portal page: one stylesheet and one script, both from the gateway. */
+export function document(
+  title: string,
+  body: SafeHtml,
+  bodyClass = '',
+  surface: { product: string; extraStylesheet?: string } = { product: 'Hookgate console' },
+): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · Hookgate console</title>
+        <title>${title} · ${surface.product}</title>
         <link rel="stylesheet" href="/console/assets/console.css" />
+        ${surface.extraStylesheet ? html`<link rel="stylesheet" href="${surface.extraStylesheet}" />` : ''}
         <script src="/console/assets/console.js" defer></script>
       </head>
       <body class="${bodyClass}">

@@ -33,7 +33,8 @@ export function startTracing(config: AppConfig): Tracing {
     traceExporter: new OTLPTraceExporter({ url: `${config.otel.endpoint.replace(/\/$/, '')}/v1/traces` }),
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => /^\/(health|metrics)/.test(request.url ?? ''),
+        // A portal link's token is in its URL: opening one is not traced, so the token never reaches a span.
+        ignoreIncomingRequestHook: (request) => /^\/(health|metrics|portal\/enter)/.test(request.url ?? ''),
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation(),
