@@ -5,17 +5,24 @@ import express, { NextFunction, Request, Response } from 'express';
 /** The stylesheet and script sit beside this file (copied into dist by `npm run build`). */
 const ASSETS_DIR = join(__dirname, 'assets');
 
-/** Everything the console loads comes from the gateway itself; nothing may frame it. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "script-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+/**
+ * Everything the console and the portal load comes from the gateway itself; `frameAncestors` says who may frame the
+ * page (nobody for the console, an application's allowed origins for its portal).
+ */
+export function contentSecurityPolicy(frameAncestors: string): string {
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "script-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors}`,
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+const CONTENT_SECURITY_POLICY = contentSecurityPolicy("'none'");
 
 /** Security headers on every console answer, form parsing for its POSTs, and its two static assets. */
 export function mountConsole(app: INestApplication): void {

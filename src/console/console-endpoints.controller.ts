@@ -207,7 +207,7 @@ export class ConsoleEndpointsController {
   }
 
   private async listWithHealth(query: { limit: number; cursor?: string }) {
-    const page = await this.endpoints.list(query.limit, query.cursor);
-    return [await Promise.all(page.data.map((endpoint) => this.endpoints.get(endpoint.id))), page.nextCursor] as const;
+    const page = await this.endpoints.listWithHealth(query.limit, query.cursor);
+    return [page.data, page.nextCursor] as const;
   }
 }

@@ -106,9 +106,21 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
 
   /** One endpoint with its delivery health (contract §6.3): the circuit breaker's state and recent outcomes. */
   async get(id: string): Promise<EndpointView & { health: EndpointHealth }> {
-    const endpoint = await this.require(id);
-    const health = await this.gate.health(id);
-    return { ...(await this.view(endpoint)), health: endpoint.pausedAt ? { ...health, state: 'paused' } : health };
+    return this.withHealth(await this.view(await this.require(id)));
+  }
+
+  /** A page of endpoints each with its health, as the console and the portal list them. */
+  async listWithHealth(
+    limit: number,
+    cursor?: string,
+  ): Promise<{ data: (EndpointView & { health: EndpointHealth })[]; nextCursor: string | null }> {
+    const page = await this.list(limit, cursor);
+    return { data: await Promise.all(page.data.map((view) => this.withHealth(view))), nextCursor: page.nextCursor };
+  }
+
+  private async withHealth(view: EndpointView): Promise<EndpointView & { health: EndpointHealth }> {
+    const health = await this.gate.health(view.id);
+    return { ...view, health: view.pausedAt ? { ...health, state: 'paused' } : health };
   }
 
   /** A trial run of a transformation (§7.4) on the endpoint's request with `payload`: nothing is sent or stored. */

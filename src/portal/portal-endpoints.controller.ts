@@ -80,8 +80,8 @@ export class PortalEndpointsController {
   @HtmlPage()
   async list(@Req() request: PortalRequest): Promise<string> {
     const query = await formAs(PageQueryDto, filtersOf(request));
-    const [endpoints, nextCursor] = await this.listWithHealth(query.limit, query.cursor);
-    return portalEndpointsPage(portalContext(request, 'endpoints'), endpoints, nextCursor, await this.catalog());
+    const page = await this.endpoints.listWithHealth(query.limit, query.cursor);
+    return portalEndpointsPage(portalContext(request, 'endpoints'), page.data, page.nextCursor, await this.catalog());
   }
 
   /** Answers with the list and the new secret on this one page: it is never stored where it could be read again. */
@@ -94,7 +94,7 @@ export class PortalEndpointsController {
   ): Promise<void> {
     const dto = await formAs(CreateEndpointDto, endpointFields(body));
     const created = await this.endpoints.create(dto, request.portalSession.actor.name);
-    const [endpoints, nextCursor] = await this.listWithHealth(50);
+    const { data: endpoints, nextCursor } = await this.endpoints.listWithHealth(50);
     response
       .status(201)
       .type('html')
@@ -211,10 +211,5 @@ export class PortalEndpointsController {
   private async catalog(): Promise<string[]> {
     const page = await this.eventTypes.list(undefined, CATALOG_SIZE);
     return page.data.filter((type) => !type.archived).map((type) => type.name);
-  }
-
-  private async listWithHealth(limit: number, cursor?: string) {
-    const page = await this.endpoints.list(limit, cursor);
-    return [await Promise.all(page.data.map((endpoint) => this.endpoints.get(endpoint.id))), page.nextCursor] as const;
   }
 }

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { PORTAL_SESSION_COOKIE, PortalSessionService } from '../management/portal-session.service';
 import { PublicRoute } from '../management/require-scope.decorator';
 import { PortalErrorFilter } from './portal-error.filter';
-import { portalContentSecurityPolicy } from './portal-framing';
+import { contentSecurityPolicy } from '../console/console-assets';
 import { PortalLogoService } from './portal-logo.service';
 import { PortalController, PortalRequest } from './portal-page';
 import { brandingOf, portalSignedOutPage } from './views/portal-layout';
@@ -35,7 +35,7 @@ export class PortalEntryController {
   async enter(@Query('token') token: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
     const opened = await this.sessions.redeem(typeof token === 'string' ? token : undefined);
     if (!opened) {
-      response.setHeader('Content-Security-Policy', portalContentSecurityPolicy('*'));
+      response.setHeader('Content-Security-Policy', contentSecurityPolicy('*'));
       response
         .status(401)
         .type('html')

@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { mapException } from '../common/http/error-mapping';
 import { PortalSession } from '../management/portal-session.service';
-import { applyPortalFraming, portalContentSecurityPolicy } from './portal-framing';
+import { contentSecurityPolicy } from '../console/console-assets';
+import { applyPortalFraming } from './portal-framing';
 import { portalErrorPage, portalSignedOutPage } from './views/portal-layout';
 
 /**
@@ -27,7 +28,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(mapped.headers)) response.setHeader(name, value);
     if (mapped.status === 401) {
-      response.setHeader('Content-Security-Policy', portalContentSecurityPolicy('*'));
+      response.setHeader('Content-Security-Policy', contentSecurityPolicy('*'));
       response.status(401).type('html').send(portalSignedOutPage(mapped.message));
       return;
     }

@@ -36,7 +36,7 @@ export class PortalEventsController {
     const rows = await this.events.page(
       { type: query.type, status: query.status },
       query.limit + 1,
-      decodeCursor(cursor as string),
+      decodeCursor(query.cursor),
     );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];

@@ -1,25 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import express, { NextFunction, Request, Response } from 'express';
+import { contentSecurityPolicy } from '../console/console-assets';
 import { PortalSession } from '../management/portal-session.service';
-
-/** The console's policy (everything from the gateway itself), framed only by the origins given. */
-export function portalContentSecurityPolicy(frameAncestors: string): string {
-  return [
-    "default-src 'none'",
-    "style-src 'self'",
-    "script-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "form-action 'self'",
-    `frame-ancestors ${frameAncestors}`,
-    "base-uri 'none'",
-  ].join('; ');
-}
 
 /** Contract §7.2: the application's `portal.allowedOrigins` may embed its portal; nobody when it lists none. */
 export function applyPortalFraming(response: Response, session: PortalSession): void {
   const origins = ((session.application.portal ?? {}) as { allowedOrigins?: string[] }).allowedOrigins ?? [];
-  response.setHeader('Content-Security-Policy', portalContentSecurityPolicy(origins.join(' ') || "'none'"));
+  response.setHeader('Content-Security-Policy', contentSecurityPolicy(origins.join(' ') || "'none'"));
 }
 
 /**
@@ -28,7 +15,7 @@ export function applyPortalFraming(response: Response, session: PortalSession): 
  */
 export function mountPortal(app: INestApplication): void {
   app.use('/portal', (_request: Request, response: Response, next: NextFunction) => {
-    response.setHeader('Content-Security-Policy', portalContentSecurityPolicy("'none'"));
+    response.setHeader('Content-Security-Policy', contentSecurityPolicy("'none'"));
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Cache-Control', 'no-store');

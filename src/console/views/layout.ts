@@ -79,12 +79,17 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
           </form>
         </div>
       </header>
-      <main>
-        ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-        <h1>${title}</h1>
-        ${content}
-      </main>`,
+      ${pageMain(notice, title, content)}`,
   );
+}
+
+/** The content of a signed-in page (console or portal): the notice of the last action, the title, the content. */
+export function pageMain(notice: string | undefined, title: string, content: SafeHtml): SafeHtml {
+  return html`<main>
+    ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+    <h1>${title}</h1>
+    ${content}
+  </main>`;
 }
 
 export function loginPage(error?: string): string {

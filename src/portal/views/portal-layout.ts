@@ -1,5 +1,5 @@
 import { html, SafeHtml } from '../../console/html';
-import { csrfField, document } from '../../console/views/layout';
+import { csrfField, document, pageMain } from '../../console/views/layout';
 import { PortalSession } from '../../management/portal-session.service';
 
 export type PortalPage = 'endpoints' | 'events';
@@ -58,11 +58,7 @@ export function portalLayout(context: PortalContext, title: string, content: Saf
           </form>
         </div>
       </header>
-      <main>
-        ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-        <h1>${title}</h1>
-        ${content}
-      </main>`,
+      ${pageMain(notice, title, content)}`,
     'portal',
     { product: productName(session), extraStylesheet: '/portal/theme.css' },
   );
