@@ -76,8 +76,10 @@ describe('delivery: signed POSTs, retries, dead letters', () => {
       expect(envelope.receivedAt).toBe(new Date(envelope.receivedAt).toISOString());
     }
     const gaps = [received[1].receivedAt - received[0].receivedAt, received[2].receivedAt - received[1].receivedAt];
+    // The schedule's second entry, not the first repeated: 300 ms less 20 % jitter. Only lower bounds: a loaded
+    // machine makes each gap longer than scheduled, by amounts that need not keep the gaps' order.
     expect(gaps[0]).toBeGreaterThanOrEqual(80);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]);
+    expect(gaps[1]).toBeGreaterThanOrEqual(240);
     expect(delivery.attempts[0].requestHeaders).toMatchObject({
       'webhook-signature': '[redacted]',
       'webhook-id': delivery.id,
