@@ -25,7 +25,7 @@ describe('DeadLetterNotices', () => {
 
     await notices.count('endpoint-1');
     await notices.count('endpoint-1');
-    await expect(notices.onApplicationShutdown()).resolves.toBeUndefined();
+    await expect(notices.beforeApplicationShutdown()).resolves.toBeUndefined();
 
     expect(emit).toHaveBeenCalledTimes(1);
     expect(emit).toHaveBeenCalledWith(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { REDIS, RedisKeys } from '../common/redis/redis-client';
 import { AppConfig } from '../config/app-config';
@@ -10,7 +10,7 @@ import { OperationalEvents } from '../events/operational-events.service';
  * opened the window emits the total when the window ends (at once when it shuts down).
  */
 @Injectable()
-export class DeadLetterNotices implements OnApplicationShutdown {
+export class DeadLetterNotices implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DeadLetterNotices.name);
   private readonly pending = new Map<string, { timer: NodeJS.Timeout; flush: () => Promise<void> }>();
 
@@ -63,7 +63,8 @@ export class DeadLetterNotices implements OnApplicationShutdown {
     this.pending.set(key, { timer, flush });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the last phase, which closes the database pools and Redis that sending a notice needs. */
+  async beforeApplicationShutdown(): Promise<void> {
     const pending = [...this.pending.values()];
     pending.forEach(({ timer }) => clearTimeout(timer));
     await Promise.all(pending.map(({ flush }) => flush()));

@@ -5,7 +5,7 @@ import { adminApi } from '../support/management';
 import { ReceivedRequest, TestReceiver } from '../support/receiver';
 import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { startControlsCluster, stopControlsCluster } from './support';
+import { spawnWorker, startControlsCluster, stopControlsCluster } from './support';
 
 type Envelope = { id: string; type: string; integration: string; provider: string; data: Record<string, unknown> };
 
@@ -106,6 +106,31 @@ describe('endpoint controls: operational events hookgate.* (contract §6.6)', ()
       windowStart: expect.any(String),
       windowEnd: expect.any(String),
     });
+  });
+
+  it('a worker stopped with SIGTERM sends the notices of its windows still open, before it lets go of the database', async () => {
+    // Only a worker whose window outlasts the test holds the dead letter; stopping it is the one way its notice goes.
+    await worker.stop('SIGTERM');
+    const holder = spawnWorker(api, { OPERATIONAL_DEAD_LETTER_WINDOW: '1h' });
+    const dead = await createEndpoint(api.url!, {
+      url: receiver.url('/dead'),
+      filter: { eventTypes: ['held.*'] },
+      maxAttempts: 1,
+    });
+    try {
+      await sendAcme(api.url!, 'held_1', 'held.event');
+      await waitFor(
+        async () => (await prisma.delivery.count({ where: { endpointId: dead.id, status: 'dead_lettered' } })) === 1,
+        { timeoutMs: 20_000, what: 'the dead letter' },
+      );
+      await holder.stop('SIGTERM');
+      expect(holder.text).not.toMatch(/dead-letter notice not sent|operational event not emitted/);
+    } finally {
+      await holder.stop('SIGKILL');
+      worker = spawnWorker(api, { OPERATIONAL_DEAD_LETTER_WINDOW: '5s' });
+    }
+    const [notice] = await arrived('hookgate.delivery.dead_lettered', dead.id);
+    expect(notice.data).toMatchObject({ endpointId: dead.id, count: 1 });
   });
 
   it('disabled endpoints and completed replays are announced', async () => {

@@ -206,8 +206,12 @@ describe('retention', () => {
     const event = (await adminApi(api.url!).get(`/events/${ids.done}`).expect(200)).body;
     expect(event).toMatchObject({ id: ids.done, type: 'plain.done', raw: null, data: { id: 'ret_done' } });
     expect(event.deliveries).toHaveLength(1);
-    expect(await prisma.event.count()).toBe(4);
-    expect(await purgedByWorkers('raw')).toBe(4);
+    // The four webhooks, and the notice of replay.stuck's dead letter, which the first worker sent as it stopped.
+    expect(await prisma.event.count({ where: { integration: { slug: 'acme' } } })).toBe(4);
+    expect(await prisma.event.count({ where: { type: 'hookgate.delivery.dead_lettered' } })).toBe(1);
+    expect(await prisma.event.count()).toBe(5);
+    // Hookgate's own events keep a raw record too.
+    expect(await purgedByWorkers('raw')).toBe(5);
   }, 90_000);
 
   it('finished events and audit entries past their retention are purged; in-flight and replayed events survive', async () => {
@@ -236,7 +240,9 @@ describe('retention', () => {
       0,
     );
 
-    expect(await purgedByWorkers('events')).toBe(1);
+    // plain.done, and the dead-letter notice, final at once: no endpoint takes hookgate.* here.
+    expect(await prisma.event.count({ where: { type: 'hookgate.delivery.dead_lettered' } })).toBe(0);
+    expect(await purgedByWorkers('events')).toBe(2);
     expect(await purgedByWorkers('deliveries')).toBe(1);
     expect(await purgedByWorkers('attempts')).toBe(1);
     expect(await purgedByWorkers('audit')).toBeGreaterThan(0);

@@ -1,11 +1,11 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { AppConfig } from '../../config/app-config';
 import { PrismaClient } from '../../generated/prisma/client';
 
 /** The one Prisma client of the process, over node-postgres. Repositories use it; services never do. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     super({
       adapter: new PrismaPg({
@@ -16,7 +16,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** In the last shutdown phase, for the reason HotPathPool gives. */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }
