@@ -4,6 +4,7 @@ import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { Prisma } from '../generated/prisma/client';
 import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
 import { TenantContext } from '../common/tenancy/tenant-context';
+import { inApplication } from '../common/tenancy/application-filter';
 
 /** A delivery row with the uid of its endpoint's application, which list items carry (contract §7.1). */
 const WITH_APPLICATION = {
@@ -69,11 +70,8 @@ export class DeliveryQueryRepository {
    * `?application=` narrows a list further (naming another application than the key's, it finds nothing).
    */
   private applicationOf(uid: string | undefined): Prisma.DeliveryWhereInput {
-    const confinedTo = this.tenant.applicationId();
-    if (!uid && !confinedTo) return {};
-    return {
-      endpoint: { ...(confinedTo ? { applicationId: confinedTo } : {}), ...(uid ? { application: { uid } } : {}) },
-    };
+    const applications = inApplication(this.tenant.listFilter(uid));
+    return Object.keys(applications).length ? { endpoint: applications } : {};
   }
 
   countDeadLetters(endpointId?: string): Promise<number> {

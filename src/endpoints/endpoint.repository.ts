@@ -5,6 +5,7 @@ import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { SecretBox } from '../common/crypto/secret-box';
 import { Endpoint, Prisma } from '../generated/prisma/client';
+import { ApplicationFilter, inApplication } from '../common/tenancy/application-filter';
 
 /** Endpoints; their signing secrets and auth are sealed on the way in and opened on the way out (SecretBox). */
 @Injectable()
@@ -39,9 +40,9 @@ export class EndpointRepository {
     );
   }
 
-  listPage(limit: number, after?: KeysetPosition, applicationId?: string): Promise<Endpoint[]> {
+  listPage(limit: number, after: KeysetPosition | undefined, applications: ApplicationFilter): Promise<Endpoint[]> {
     return this.txHost.tx.endpoint.findMany({
-      where: { deletedAt: null, ...(applicationId ? { applicationId } : {}), ...keysetAfter('createdAt', after) },
+      where: { deletedAt: null, ...inApplication(applications), ...keysetAfter('createdAt', after) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });

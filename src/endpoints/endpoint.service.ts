@@ -92,8 +92,8 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     if (resealed) this.logger.log(`sealed the secrets of ${resealed} endpoints with SECRETS_ENCRYPTION_KEY`);
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<EndpointView>> {
-    const rows = await this.repository.listPage(limit, decodeCursor(cursor), this.tenant.applicationId());
+  async list(limit: number, cursor?: string, application?: string): Promise<Page<EndpointView>> {
+    const rows = await this.repository.listPage(limit, decodeCursor(cursor), this.tenant.listFilter(application));
     const uids = new Map<string, string>();
     for (const row of rows) uids.set(row.applicationId, await this.applicationUid(row.applicationId));
     return toPage(

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Page, PageQueryDto } from '../common/pagination/page';
+import { Page } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import {
@@ -13,6 +13,7 @@ import { TransformationTestView } from '../transformations/transformation-test.v
 import { EndpointHealth } from './endpoint-gate';
 import { EndpointService } from './endpoint.service';
 import { EndpointView, EndpointWithSecretView } from './endpoint.view';
+import { ApplicationListQueryDto } from '../common/tenancy/application-filter';
 
 @ApiTags('endpoints')
 @ApiBearerAuth()
@@ -23,8 +24,8 @@ export class EndpointsController {
   constructor(private readonly endpoints: EndpointService) {}
 
   @Get()
-  list(@Query() query: PageQueryDto): Promise<Page<EndpointView>> {
-    return this.endpoints.list(query.limit, query.cursor);
+  list(@Query() query: ApplicationListQueryDto): Promise<Page<EndpointView>> {
+    return this.endpoints.list(query.limit, query.cursor, query.application);
   }
 
   @Get(':id')

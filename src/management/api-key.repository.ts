@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { ApiKey, ApiKeyScope } from '../generated/prisma/client';
+import { ApplicationFilter, inApplication } from '../common/tenancy/application-filter';
 
 @Injectable()
 export class ApiKeyRepository {
@@ -34,9 +35,9 @@ export class ApiKeyRepository {
    * Active keys (of one application when `applicationId` is given), newest first, strictly after `after`; limit + 1
    * rows so the caller knows whether a page follows.
    */
-  listActivePage(limit: number, after?: KeysetPosition, applicationId?: string) {
+  listActivePage(limit: number, after: KeysetPosition | undefined, applications: ApplicationFilter) {
     return this.prisma.apiKey.findMany({
-      where: { revokedAt: null, ...(applicationId ? { applicationId } : {}), ...keysetAfter('createdAt', after) },
+      where: { revokedAt: null, ...inApplication(applications), ...keysetAfter('createdAt', after) },
       include: { application: { select: { uid: true } } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,

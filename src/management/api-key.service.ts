@@ -55,8 +55,8 @@ export class ApiKeyService implements OnApplicationBootstrap {
   }
 
   /** An application key lists its application's keys only. */
-  async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
-    const rows = await this.repository.listActivePage(limit, decodeCursor(cursor), this.tenant.applicationId());
+  async list(limit: number, cursor?: string, application?: string): Promise<Page<ApiKeyView>> {
+    const rows = await this.repository.listActivePage(limit, decodeCursor(cursor), this.tenant.listFilter(application));
     return toPage(
       rows,
       limit,

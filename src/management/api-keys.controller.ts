@@ -2,11 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/co
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { APPLICATION_UID_PATTERN } from '../common/tenancy/default-application';
-import { PageQueryDto } from '../common/pagination/page';
 import { ApiKeyService } from './api-key.service';
 import { Actor, ApiKeyScope } from './api-key.types';
 import { ApplicationScoped, CurrentActor, RequireScope } from './require-scope.decorator';
 import { IdParam } from '../common/http/id-param';
+import { ApplicationListQueryDto } from '../common/tenancy/application-filter';
 
 const SCOPES: ApiKeyScope[] = ['admin', 'ops', 'read'];
 
@@ -30,8 +30,8 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeyService) {}
 
   @Get()
-  list(@Query() query: PageQueryDto) {
-    return this.keys.list(query.limit, query.cursor);
+  list(@Query() query: ApplicationListQueryDto) {
+    return this.keys.list(query.limit, query.cursor, query.application);
   }
 
   @Post()

@@ -3,6 +3,7 @@ import { PrismaService } from '../common/database/prisma.service';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { Prisma, ReplayKind, ReplayRequest } from '../generated/prisma/client';
 import { RedriveFilterDto } from './dto/replay.dto';
+import { ApplicationFilter, inApplication } from '../common/tenancy/application-filter';
 
 /** What a redrive runs again: dead letters by id or filter, of one application's endpoints when it names one. */
 export interface RedriveSelection {
@@ -45,9 +46,13 @@ export class ReplayRepository {
   }
 
   /** `applicationId`: only that application's replays (an application key's list). */
-  listPage(limit: number, after?: KeysetPosition, applicationId?: string): Promise<ReplayRequest[]> {
+  listPage(
+    limit: number,
+    after: KeysetPosition | undefined,
+    applications: ApplicationFilter,
+  ): Promise<ReplayRequest[]> {
     return this.prisma.replayRequest.findMany({
-      where: { ...keysetAfter('createdAt', after), ...(applicationId ? { applicationId } : {}) },
+      where: { ...keysetAfter('createdAt', after), ...inApplication(applications) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
     });

@@ -88,8 +88,8 @@ export class ReplayService {
     return { replayRequestId: replay.id, matched };
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
-    const rows = await this.replays.listPage(limit, decodeCursor(cursor), this.tenant.applicationId());
+  async list(limit: number, cursor?: string, application?: string): Promise<Page<ReplayView>> {
+    const rows = await this.replays.listPage(limit, decodeCursor(cursor), this.tenant.listFilter(application));
     const uids = new Map<string, string | null>();
     for (const row of rows) uids.set(row.id, await this.uidOf(row.applicationId));
     return toPage(

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PageQueryDto } from '../common/pagination/page';
 import { Actor } from '../management/api-key.types';
 import { ApplicationScoped, CurrentActor, RequireScope } from '../management/require-scope.decorator';
 import { BulkReplayDto, RecoverDto, RedriveDto, ReplayEventDto } from './dto/replay.dto';
 import { ReplayService } from './replay.service';
 import { IdParam } from '../common/http/id-param';
+import { ApplicationListQueryDto } from '../common/tenancy/application-filter';
 
 @ApiTags('replays')
 @ApiBearerAuth()
@@ -43,8 +43,8 @@ export class ReplaysController {
 
   @Get('replays')
   @RequireScope('read')
-  list(@Query() query: PageQueryDto) {
-    return this.replays.list(query.limit, query.cursor);
+  list(@Query() query: ApplicationListQueryDto) {
+    return this.replays.list(query.limit, query.cursor, query.application);
   }
 
   @Get('replays/:id')

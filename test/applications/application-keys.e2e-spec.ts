@@ -211,6 +211,24 @@ describe('application keys', () => {
     }
   });
 
+  const LISTS = Object.entries(ROUTES)
+    .filter(([, expectation]) => expectation.kind === 'list')
+    .map(([route]) => route.split(' ')[1]);
+
+  it.each(LISTS)('a global key narrows %s to one application with ?application=', async (path) => {
+    const get = (query: string) => adminApi(app.url!).get(`${path.replace('/api/v1', '')}?limit=500&${query}`);
+    const list = (query: string) => get(query).expect(200);
+    const ofBeta = (await list('application=beta')).body.data as { application: string }[];
+    expect(ofBeta.map((item) => item.application)).toEqual(ofBeta.map(() => 'beta'));
+    // Beta has a row of every kind but a dead letter.
+    if (path !== '/api/v1/dead-letters') expect(ofBeta.length).toBeGreaterThan(0);
+    const ofAlpha = JSON.stringify((await list('application=alpha')).body.data);
+    for (const id of Object.values(beta)) expect(ofAlpha).not.toContain(id);
+    // The event-type catalog is one application's (§7.3), so an unknown one is 404; other lists find nothing.
+    if (path === '/api/v1/event-types') await get('application=nobody').expect(404);
+    else expect((await list('application=nobody')).body.data).toEqual([]);
+  });
+
   it('works inside its own application: creates there by default, sees only its own rows, and its keys are its own', async () => {
     const alpha = as(alphaAdmin);
     const endpoint = await alpha.call('post', '/api/v1/endpoints', { url: 'https://alpha.example/hooks' }).expect(201);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { NotFoundError } from '../errors/domain-errors';
+import { ApplicationFilter } from './application-filter';
 
 const CONTEXT_APPLICATION_ID = 'tenantApplicationId';
 
@@ -20,6 +21,11 @@ export class TenantContext {
   /** The application the request is confined to; undefined for a global key (or outside a request). */
   applicationId(): string | undefined {
     return this.cls.isActive() ? (this.cls.get<string | null>(CONTEXT_APPLICATION_ID) ?? undefined) : undefined;
+  }
+
+  /** What a list of this request shows: its key's application, narrowed to the one `?application=` names. */
+  listFilter(uid: string | undefined): ApplicationFilter {
+    return { confinedTo: this.applicationId(), uid };
   }
 
   /**

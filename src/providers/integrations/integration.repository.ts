@@ -5,6 +5,7 @@ import { KeysetPosition, keysetAfter } from '../../common/pagination/page';
 import { PrismaService } from '../../common/database/prisma.service';
 import { Prisma } from '../../generated/prisma/client';
 import { SecretBox } from '../../common/crypto/secret-box';
+import { ApplicationFilter, inApplication } from '../../common/tenancy/application-filter';
 
 /** Every read names the application (its uid) the integration belongs to. */
 const WITH_APPLICATION = { application: { select: { uid: true } } } as const;
@@ -46,9 +47,13 @@ export class IntegrationRepository {
   }
 
   /** Newest first, strictly after `after`; fetches limit + 1 rows so the caller knows whether a page follows. */
-  listPage(limit: number, after?: KeysetPosition, applicationId?: string): Promise<IntegrationRow[]> {
+  listPage(
+    limit: number,
+    after: KeysetPosition | undefined,
+    applications: ApplicationFilter,
+  ): Promise<IntegrationRow[]> {
     return this.txHost.tx.integration.findMany({
-      where: { ...(applicationId ? { applicationId } : {}), ...keysetAfter('createdAt', after) },
+      where: { ...inApplication(applications), ...keysetAfter('createdAt', after) },
       include: WITH_APPLICATION,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,

@@ -50,8 +50,8 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
     }
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<IntegrationView>> {
-    const rows = await this.repository.listPage(limit, decodeCursor(cursor), this.tenant.applicationId());
+  async list(limit: number, cursor?: string, application?: string): Promise<Page<IntegrationView>> {
+    const rows = await this.repository.listPage(limit, decodeCursor(cursor), this.tenant.listFilter(application));
     return toPage(
       rows,
       limit,

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Page, PageQueryDto } from '../../common/pagination/page';
+import { Page } from '../../common/pagination/page';
 import { ApplicationScoped, RequireScope, CurrentActor } from '../../management/require-scope.decorator';
 import { Actor } from '../../management/api-key.types';
 import { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 import { IntegrationService } from './integration.service';
 import { IntegrationView } from './integration.view';
+import { ApplicationListQueryDto } from '../../common/tenancy/application-filter';
 
 @ApiTags('integrations')
 @ApiBearerAuth()
@@ -16,8 +17,8 @@ export class IntegrationsController {
   constructor(private readonly integrations: IntegrationService) {}
 
   @Get()
-  list(@Query() query: PageQueryDto): Promise<Page<IntegrationView>> {
-    return this.integrations.list(query.limit, query.cursor);
+  list(@Query() query: ApplicationListQueryDto): Promise<Page<IntegrationView>> {
+    return this.integrations.list(query.limit, query.cursor, query.application);
   }
 
   @Get(':id')
