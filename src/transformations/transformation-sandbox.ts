@@ -8,6 +8,7 @@ import {
   QuickJSHandle,
   QuickJSSyncVariant,
 } from 'quickjs-emscripten-core';
+import { CpuBudget } from './cpu-budget';
 import { interpretHandlerResult, OutgoingWebhook, TransformationResult } from './transformation.types';
 
 /** Node's WebAssembly global, which this project's TypeScript library (ES2023, no DOM) does not declare. */
@@ -70,25 +71,6 @@ interface CompiledHandler {
   runner: QuickJSHandle;
   /** Starts the CPU budget of the next evaluation. */
   startBudget(): void;
-}
-
-/** Where a run's budget started: the process's CPU time and the wall clock. */
-interface BudgetStart {
-  cpu: NodeJS.CpuUsage;
-  at: number;
-}
-
-/**
- * QuickJS asks this between bytecodes: true once the run has used CPU_LIMIT_MS both of wall time and of the
- * process's CPU time. Node 20 cannot read one thread's CPU time: the process's alone also counts V8's background
- * threads (compiling the WebAssembly, collecting garbage), and wall time alone counts a run the machine preempted.
- * The run's own CPU time is at most either, so an endless loop is stopped soon after 50 ms and a short run is never
- * charged for what others did.
- */
-function overBudget(start: BudgetStart): boolean {
-  if (performance.now() - start.at <= CPU_LIMIT_MS) return false;
-  const spent = process.cpuUsage(start.cpu);
-  return spent.user + spent.system > CPU_LIMIT_MS * 1_000;
 }
 
 /** Why QuickJS stopped a run, in the words an operator reads in the attempt's `error`. */
@@ -186,11 +168,10 @@ export class TransformationSandbox implements OnModuleDestroy {
     );
     const runtime = quickjs.newRuntime();
     runtime.setMaxStackSize(STACK_LIMIT_BYTES);
-    let budgetStart: BudgetStart = { cpu: process.cpuUsage(), at: performance.now() };
-    runtime.setInterruptHandler(() => overBudget(budgetStart));
-    const startBudget = () => {
-      budgetStart = { cpu: process.cpuUsage(), at: performance.now() };
-    };
+    // QuickJS asks between bytecodes whether to stop the run.
+    const budget = new CpuBudget(CPU_LIMIT_MS);
+    runtime.setInterruptHandler(() => budget.exceeded());
+    const startBudget = () => budget.start();
     const context = runtime.newContext();
     try {
       // The code's top level gets a run's budget too: an endless loop there is refused when the code is written.
