@@ -12,11 +12,14 @@ import { PortalController, PortalRequest } from './portal-page';
 import { brandingOf, portalSignedOutPage } from './views/portal-layout';
 
 /**
- * The cookie of a portal session: `SameSite=None; Secure` behind https, so it is sent inside a third-party iframe;
- * `Lax` on plain http, where browsers refuse `None` without `Secure`. Sent to /portal only.
+ * The cookie of a portal session. Behind https it is `SameSite=None; Secure; Partitioned` so it is sent inside a
+ * third-party iframe: browsers that block third-party cookies (Safari, Firefox, Chrome's incognito) still keep a
+ * partitioned one, stored for the embedding site only. On plain http it is `Lax`, since browsers refuse `None`
+ * without `Secure`. Sent to /portal only.
  */
 function sessionCookie(request: Request): CookieOptions {
-  return { httpOnly: true, secure: request.secure, sameSite: request.secure ? 'none' : 'lax', path: '/portal' };
+  const secure = request.secure;
+  return { httpOnly: true, secure, sameSite: secure ? 'none' : 'lax', partitioned: secure, path: '/portal' };
 }
 
 /** Opening a portal link: its token becomes a session cookie and leaves the address bar (contract §7.2). */

@@ -144,9 +144,9 @@ describe('customer portal', () => {
     expect(JSON.stringify(app.logs)).not.toContain(token);
   });
 
-  it('sets SameSite=None; Secure behind https, so the cookie works in a third-party iframe', async () => {
+  it('sets SameSite=None; Secure; Partitioned behind https, so the cookie works in a third-party iframe', async () => {
     const opened = await new PortalClient(app.url!).open((await link()).url, { 'x-forwarded-proto': 'https' });
-    expect(opened.headers.get('set-cookie')).toMatch(/; Secure; SameSite=None$/);
+    expect(opened.headers.get('set-cookie')).toMatch(/; Secure; Partitioned; SameSite=None$/);
   });
 
   it("may be framed by the application's allowed origins only", async () => {
