@@ -13,8 +13,8 @@ import { brandingOf, portalSignedOutPage } from './views/portal-layout';
 
 /**
  * The cookie of a portal session. Behind https it is `SameSite=None; Secure; Partitioned` so it is sent inside a
- * third-party iframe: browsers that block third-party cookies (Safari, Firefox, Chrome's incognito) still keep a
- * partitioned one, stored for the embedding site only. On plain http it is `Lax`, since browsers refuse `None`
+ * third-party iframe: browsers that block third-party cookies (Safari 18.4+, Chrome's incognito) still keep a
+ * partitioned (CHIPS) one, stored for the embedding site only. On plain http it is `Lax`, since browsers refuse `None`
  * without `Secure`. Sent to /portal only.
  */
 function sessionCookie(request: Request): CookieOptions {

@@ -31,7 +31,7 @@ async function startEmbedder(port: number): Promise<Server> {
 /**
  * Contract §7.2 in headless Chromium: the portal inside an iframe of another site (`localhost` embeds
  * `127.0.0.1`; the gateway is told it is behind https). A Playwright context blocks third-party cookies like
- * Chrome's incognito, Safari and Firefox, so the session lives only because its cookie is `Partitioned` as well as
+ * Chrome's incognito and Safari do, so the session lives only because its cookie is `Partitioned` as well as
  * `SameSite=None; Secure`. A customer creates an endpoint, tests it, sees a failed delivery, replays it and sees it
  * succeed.
  */
