@@ -226,6 +226,19 @@ describe('customer portal in Chromium, embedded', () => {
     expect((await api().get(`/endpoints/${endpointId}`).expect(200)).body.enabled).toBe(true);
   });
 
+  it('signs out, and then shows a used link its expired page', async () => {
+    const url = await link('manage');
+    const session = await embed(url);
+    await submit(session, 'form[action="/portal/sign-out"] button');
+    await expect(session.textContent('main')).resolves.toContain('You signed out of the portal.');
+    await shoot('signed-out');
+    await expect(session.evaluate(async () => (await fetch('/portal')).status)).resolves.toBe(401);
+    const reused = await page.goto(url);
+    expect(reused?.status()).toBe(401);
+    await expect(page.textContent('main')).resolves.toContain('This link has expired');
+    await shoot('link-expired');
+  });
+
   it('cannot be framed by a page of an origin the application did not allow', async () => {
     await page.goto(`${outsiderOrigin}/?portal=${encodeURIComponent(await link('manage'))}`);
     const frame = page.frames().find((candidate) => candidate !== page.mainFrame())!;
