@@ -69,6 +69,7 @@ export class ApplicationService implements AnnouncingService {
       await this.audit.record({
         actor,
         action: 'application.created',
+        applicationId: created.id,
         subjectType: 'application',
         subjectId: created.id,
         details: { application: created.uid, name: created.name },
@@ -93,6 +94,7 @@ export class ApplicationService implements AnnouncingService {
     await this.audit.record({
       actor,
       action: 'application.updated',
+      applicationId: current.id,
       subjectType: 'application',
       subjectId: current.id,
       details: { application: current.uid, changed: Object.keys(dto) },
@@ -114,6 +116,7 @@ export class ApplicationService implements AnnouncingService {
     await this.audit.record({
       actor,
       action: 'application.disabled',
+      applicationId: current.id,
       subjectType: 'application',
       subjectId: current.id,
       details: { application: current.uid },

@@ -2,6 +2,7 @@
 export interface AuditRowSql {
   actor: string;
   action: string;
+  applicationId: string;
   eventId: string;
   subjectType: string;
   subjectId: string;
@@ -14,8 +15,8 @@ export interface AuditRowSql {
  * through AuditService.record. Both are the audit module's, so the row's shape is decided in one place.
  */
 export function auditRowsFrom(source: string, row: AuditRowSql): string {
-  return `INSERT INTO audit_entries (id, at, actor, action, event_id, subject_type, subject_id, details)
-    SELECT hookgate_uuid_v7(), now(), ${row.actor}, ${row.action}, ${row.eventId}, ${row.subjectType}, ${row.subjectId},
-           ${row.details}
+  return `INSERT INTO audit_entries (id, at, actor, action, application_id, event_id, subject_type, subject_id, details)
+    SELECT hookgate_uuid_v7(), now(), ${row.actor}, ${row.action}, ${row.applicationId}, ${row.eventId}, ${row.subjectType},
+           ${row.subjectId}, ${row.details}
     FROM ${source}`;
 }

@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page } from '../common/pagination/page';
-import { RequireScope } from '../management/require-scope.decorator';
-import { AuditEntryView, AuditService } from './audit.service';
+import { ApplicationScoped, RequireScope } from '../management/require-scope.decorator';
+import { AuditTrailEntry, AuditTrailService } from './audit-trail.service';
 import { AuditQueryDto } from './dto/audit-query.dto';
 
 /** The append-only trail, newest first. There is no route (and no code) that changes or removes an entry. */
@@ -10,12 +10,12 @@ import { AuditQueryDto } from './dto/audit-query.dto';
 @ApiBearerAuth()
 @Controller('api/v1/audit-entries')
 @RequireScope('read')
+@ApplicationScoped()
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(private readonly trail: AuditTrailService) {}
 
   @Get()
-  list(@Query() query: AuditQueryDto): Promise<Page<AuditEntryView>> {
-    const { limit, cursor, ...filter } = query;
-    return this.audit.search(filter, limit, cursor);
+  list(@Query() query: AuditQueryDto): Promise<Page<AuditTrailEntry>> {
+    return this.trail.list(query);
   }
 }

@@ -23,6 +23,7 @@ export class AuditRepository {
   search(filter: AuditSearch, take: number, after?: KeysetPosition): Promise<AuditEntry[]> {
     return this.txHost.tx.auditEntry.findMany({
       where: {
+        applicationId: filter.applicationId,
         eventId: filter.eventId,
         action: filter.action,
         actor: filter.actor,
@@ -49,6 +50,7 @@ function toRow(record: AuditRecord): Prisma.AuditEntryCreateManyInput {
   return {
     actor: record.actor,
     action: record.action,
+    applicationId: record.applicationId,
     subjectType: record.subjectType,
     subjectId: record.subjectId,
     eventId: record.eventId ?? null,

@@ -8,6 +8,7 @@ export interface AuditEntryView {
   at: string;
   actor: string;
   action: string;
+  applicationId: string | null;
   eventId?: string;
   subjectType: string;
   subjectId: string;
@@ -35,6 +36,7 @@ export class AuditService {
         at: row.at.toISOString(),
         actor: row.actor,
         action: row.action,
+        applicationId: row.applicationId,
         ...(row.eventId ? { eventId: row.eventId } : {}),
         subjectType: row.subjectType,
         subjectId: row.subjectId,

@@ -5,6 +5,8 @@ export const SYSTEM_ACTORS = { ingress: 'system:ingress', worker: 'system:worker
 export interface AuditRecord {
   actor: string;
   action: string;
+  /** The application the subject belongs to (contract §7.1); null for what belongs to none (a global key). */
+  applicationId: string | null;
   subjectType: string;
   subjectId: string;
   eventId?: string | null;
@@ -13,6 +15,8 @@ export interface AuditRecord {
 
 /** The filters of GET /audit-entries. */
 export interface AuditSearch {
+  /** Only this application's entries (an application key's own, or the one `?application=` names). */
+  applicationId?: string;
   eventId?: string;
   action?: string;
   actor?: string;

@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { FAILED_AUTHENTICATIONS_PER_IP, WINDOW_MS } from '../management/api-key.guard';
 import { ApiKeyService } from '../management/api-key.service';
 import { CONSOLE_SESSION_COOKIE, ConsoleSessionService } from '../management/console-session.service';
+import type { Actor } from '../management/api-key.types';
 import { ConsoleRoute, PublicRoute, RequireScope } from '../management/require-scope.decorator';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { seeOther } from './console-http';
@@ -63,6 +64,7 @@ export class ConsoleAuthController {
     await this.audit.record({
       actor: actor.name,
       action: 'console.signed_in',
+      applicationId: actor.applicationId,
       subjectType: 'api_key',
       subjectId: actor.keyId,
     });
@@ -79,14 +81,12 @@ export class ConsoleAuthController {
   @Post('logout')
   @ConsoleRoute()
   @RequireScope('read')
-  async logout(
-    @Req() request: Request & { actor: { name: string; keyId: string } },
-    @Res() response: Response,
-  ): Promise<void> {
+  async logout(@Req() request: Request & { actor: Actor }, @Res() response: Response): Promise<void> {
     await this.sessions.close(parseCookies(request.headers.cookie ?? '')[CONSOLE_SESSION_COOKIE]);
     await this.audit.record({
       actor: request.actor.name,
       action: 'console.signed_out',
+      applicationId: request.actor.applicationId,
       subjectType: 'api_key',
       subjectId: request.actor.keyId,
     });

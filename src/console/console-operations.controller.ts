@@ -1,6 +1,6 @@
 import { Body, Get, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AuditService } from '../audit/audit.service';
+import { AuditTrailService } from '../audit/audit-trail.service';
 import { AuditQueryDto } from '../audit/dto/audit-query.dto';
 import { InvalidRequestError } from '../common/errors/domain-errors';
 import { PageQueryDto } from '../common/pagination/page';
@@ -34,7 +34,7 @@ export class ConsoleOperationsController {
     private readonly deliveries: DeliveryQueryService,
     private readonly replays: ReplayService,
     private readonly endpoints: EndpointService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   @Get('dead-letters')
@@ -154,8 +154,9 @@ export class ConsoleOperationsController {
   @Get('audit')
   @HtmlPage()
   async auditTrail(@Req() request: ConsoleRequest): Promise<string> {
-    const { limit, cursor, ...filter } = await formAs(AuditQueryDto, filtersOf(request));
-    const page = await this.audit.search(filter, limit, cursor);
+    const query = await formAs(AuditQueryDto, filtersOf(request));
+    const page = await this.audit.list(query);
+    const { limit: _limit, cursor: _cursor, ...filter } = query;
     return auditPage(pageContext(request, 'audit'), filter, page.data, page.nextCursor);
   }
 }

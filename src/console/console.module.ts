@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditHttpModule } from '../audit/audit-http.module';
 import { AuditModule } from '../audit/audit.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { EndpointsModule } from '../endpoints/endpoints.module';
@@ -25,6 +26,7 @@ import { ConsoleOverviewService } from './console-overview.service';
     ReplayModule,
     ProvidersModule,
     AuditModule,
+    AuditHttpModule,
     ManagementModule,
   ],
   controllers: [

@@ -114,6 +114,10 @@ const COUNT_REPLAY_COMPLETION = (finished: string) => `
   ) f WHERE r.id = f.id
   RETURNING r.id, r.status = 'completed' AND r.finished_at = now()::timestamptz(3) AS completed_now`;
 
+/** A delivery's application is its endpoint's (an event is only routed to endpoints of its own application). */
+const applicationOfEndpoint = (endpointId: string) =>
+  `(SELECT application_id FROM endpoints WHERE endpoints.id = ${endpointId})`;
+
 /**
  * One statement records the attempts of a batch of jobs (`ord` says which input row a returned row answers): each
  * attempt row, each delivery's new status (only from in flight and only by the job holding it, so a status never goes
@@ -168,6 +172,7 @@ export const RECORD_BATCH = `
     ${auditRowsFrom('d WHERE d.final', {
       actor: '$18::text',
       action: "'delivery.' || status",
+      applicationId: applicationOfEndpoint('d.endpoint_id'),
       eventId: 'event_id',
       subjectType: "'delivery'",
       subjectId: 'id::text',
@@ -178,11 +183,12 @@ export const RECORD_BATCH = `
   ), disabled AS (
     UPDATE endpoints SET enabled = false, disabled_reason = 'endpoint answered 410 Gone', updated_at = now()
     FROM (SELECT DISTINCT endpoint_id FROM d WHERE d.disable_endpoint) gone WHERE endpoints.id = gone.endpoint_id
-    RETURNING endpoints.id
+    RETURNING endpoints.id, endpoints.application_id
   ), disabled_audit AS (
     ${auditRowsFrom('d JOIN disabled ON disabled.id = d.endpoint_id WHERE d.disable_endpoint', {
       actor: '$18::text',
       action: "'endpoint.disabled'",
+      applicationId: 'disabled.application_id',
       eventId: 'd.event_id',
       subjectType: "'endpoint'",
       subjectId: 'd.endpoint_id::text',
@@ -202,7 +208,7 @@ export const DEAD_LETTER_UNRECORDED = `
       claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
     WHERE id = $1::uuid AND status IN ('pending', 'in_flight', 'retrying')
       AND (claimed_by IS NULL OR claimed_by = $4::text OR claim_expires_at < now())
-    RETURNING id, event_id, replay_request_id
+    RETURNING id, event_id, endpoint_id, replay_request_id
   ), event AS (
     UPDATE events e SET deliveries_open = deliveries_open - 1, deliveries_dead_lettered = deliveries_dead_lettered + 1,
       status = ${rolledUpStatus('deliveries_open - 1', 'deliveries_succeeded', 'deliveries_dead_lettered + 1')}, updated_at = now()
@@ -211,6 +217,7 @@ export const DEAD_LETTER_UNRECORDED = `
     ${auditRowsFrom('d', {
       actor: '$3::text',
       action: "'delivery.dead_lettered'",
+      applicationId: applicationOfEndpoint('d.endpoint_id'),
       eventId: 'event_id',
       subjectType: "'delivery'",
       subjectId: 'id::text',

@@ -41,7 +41,7 @@ export class EndpointTestService {
   ) {}
 
   async test(endpointId: string, type: string, actor: string): Promise<EndpointTestResult> {
-    await this.endpoints.require(endpointId);
+    const { applicationId } = await this.endpoints.require(endpointId);
     const eventId = newRowId();
     const data = { endpointId, message: 'A test event sent from Hookgate', requestedBy: actor };
     await this.events.storeInternal({
@@ -82,6 +82,7 @@ export class EndpointTestService {
     await this.audit.record({
       actor,
       action: 'endpoint.tested',
+      applicationId,
       eventId,
       subjectType: 'endpoint',
       subjectId: endpointId,

@@ -174,6 +174,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     await this.audit.record({
       actor,
       action: paused ? 'endpoint.paused' : 'endpoint.resumed',
+      applicationId: endpoint.applicationId,
       subjectType: 'endpoint',
       subjectId: id,
     });
@@ -197,6 +198,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     await this.audit.record({
       actor,
       action: 'endpoint.created',
+      applicationId: application.id,
       subjectType: 'endpoint',
       subjectId: endpoint.id,
       details: { application: application.uid, url: endpoint.url, filter: dto.filter ?? {} },
@@ -235,6 +237,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     await this.audit.record({
       actor,
       action: 'endpoint.updated',
+      applicationId: endpoint.applicationId,
       subjectType: 'endpoint',
       subjectId: id,
       details: { changed: Object.keys(dto) },
@@ -245,9 +248,15 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
   @AnnouncesChange('endpoints')
   @Transactional()
   async remove(id: string, actor: string): Promise<void> {
-    await this.require(id);
+    const { applicationId } = await this.require(id);
     await this.repository.update(id, { deletedAt: new Date(), enabled: false });
-    await this.audit.record({ actor, action: 'endpoint.deleted', subjectType: 'endpoint', subjectId: id });
+    await this.audit.record({
+      actor,
+      action: 'endpoint.deleted',
+      applicationId,
+      subjectType: 'endpoint',
+      subjectId: id,
+    });
   }
 
   @AnnouncesChange('endpoints')
@@ -266,6 +275,7 @@ export class EndpointService implements AnnouncingService, OnApplicationBootstra
     await this.audit.record({
       actor,
       action: 'endpoint.secret_rotated',
+      applicationId: current.applicationId,
       subjectType: 'endpoint',
       subjectId: id,
       details: { gracePeriodSeconds },

@@ -84,6 +84,7 @@ export class EventTypeService implements AnnouncingService {
       await this.audit.record({
         actor,
         action: 'event_type.created',
+        applicationId: application.id,
         subjectType: 'event_type',
         subjectId: created.id,
         details: { application: application.uid, name, schema: schema !== undefined },
@@ -116,6 +117,7 @@ export class EventTypeService implements AnnouncingService {
     await this.audit.record({
       actor,
       action: 'event_type.updated',
+      applicationId: application.id,
       subjectType: 'event_type',
       subjectId: current.id,
       details: { application: application.uid, name, changed: Object.keys(dto) },

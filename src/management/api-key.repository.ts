@@ -45,12 +45,14 @@ export class ApiKeyRepository {
   }
 
   /** Revokes an active key (of that application, when given); false when there is no such key. */
-  async revoke(id: string, at: Date, applicationId?: string): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({
+  /** The key revoked now (with its application), or undefined when there was no such active key. */
+  async revoke(id: string, at: Date, applicationId?: string): Promise<{ applicationId: string | null } | undefined> {
+    const [revoked] = await this.prisma.apiKey.updateManyAndReturn({
       where: { id, revokedAt: null, ...(applicationId ? { applicationId } : {}) },
       data: { revokedAt: at },
+      select: { applicationId: true },
     });
-    return count > 0;
+    return revoked;
   }
 
   async touchLastUsed(id: string, at: Date): Promise<void> {

@@ -99,6 +99,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
     await this.audit.record({
       actor,
       action: 'api_key.created',
+      applicationId: application?.id ?? null,
       subjectType: 'api_key',
       subjectId: row.id,
       details: { name, scope, application: application?.uid ?? null },
@@ -108,9 +109,15 @@ export class ApiKeyService implements OnApplicationBootstrap {
 
   /** An application key revokes keys of its own application only (another's id is a 404). */
   async revoke(id: string, actor: string): Promise<void> {
-    if (!(await this.repository.revoke(id, new Date(), this.tenant.applicationId())))
-      throw new NotFoundError(`No active API key ${id}`);
-    await this.audit.record({ actor, action: 'api_key.revoked', subjectType: 'api_key', subjectId: id });
+    const revoked = await this.repository.revoke(id, new Date(), this.tenant.applicationId());
+    if (!revoked) throw new NotFoundError(`No active API key ${id}`);
+    await this.audit.record({
+      actor,
+      action: 'api_key.revoked',
+      applicationId: revoked.applicationId,
+      subjectType: 'api_key',
+      subjectId: id,
+    });
   }
 
   /** The actor behind a presented key, or null when the key is unknown or revoked. */

@@ -48,6 +48,7 @@ export class PortalEntryController {
     await this.audit.record({
       actor: opened.session.actor.name,
       action: 'portal.session_opened',
+      applicationId: opened.session.application.id,
       subjectType: 'application',
       subjectId: opened.session.application.id,
       details: { application: opened.session.application.uid, access: opened.session.access },

@@ -29,6 +29,7 @@ export class PortalLinkService {
     await this.audit.record({
       actor,
       action: 'portal_link.created',
+      applicationId: application.id,
       subjectType: 'application',
       subjectId: application.id,
       details: { application: application.uid, access, expiresAt },

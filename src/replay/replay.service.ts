@@ -102,11 +102,16 @@ export class ReplayService {
 
   /** A replay of another application than an application key's is answered 404, as if it did not exist. */
   async get(id: string): Promise<ReplayView> {
+    const replay = await this.require(id);
+    return replayView(replay, await this.uidOf(replay.applicationId));
+  }
+
+  private async require(id: string) {
     const replay = await this.replays.find(id);
     const confinedTo = this.tenant.applicationId();
     if (!replay || (confinedTo && replay.applicationId !== confinedTo))
       throw new NotFoundError(`No replay request ${id}`);
-    return replayView(replay, await this.uidOf(replay.applicationId));
+    return replay;
   }
 
   private async uidOf(applicationId: string | null): Promise<string | null> {
@@ -127,9 +132,15 @@ export class ReplayService {
   }
 
   async cancel(id: string, actor: string) {
-    await this.get(id);
+    const { applicationId } = await this.require(id);
     if (!(await this.replays.cancel(id))) throw new ConflictError('The replay request has already ended');
-    await this.audit.record({ actor, action: 'replay.cancelled', subjectType: 'replay_request', subjectId: id });
+    await this.audit.record({
+      actor,
+      action: 'replay.cancelled',
+      applicationId,
+      subjectType: 'replay_request',
+      subjectId: id,
+    });
     return this.get(id);
   }
 
@@ -145,6 +156,7 @@ export class ReplayService {
     await this.audit.record({
       actor,
       action: 'replay.requested',
+      applicationId: applicationId ?? null,
       subjectType: 'replay_request',
       subjectId: replay.id,
       eventId: eventId ?? null,

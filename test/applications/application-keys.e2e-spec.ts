@@ -151,8 +151,7 @@ describe('application keys', () => {
       kind: 'not-found',
       body: { reason: 'sneaky', deliveryIds: [':delivery'] },
     },
-    // Not yet confined to an application (audit entries carry no application): refused whole, so nothing leaks.
-    'get /api/v1/audit-entries': { kind: 'global-only' },
+    'get /api/v1/audit-entries': { kind: 'list' },
     // Applications are for global admin keys only (contract §7.1).
     'get /api/v1/applications': { kind: 'global-only' },
     'post /api/v1/applications': { kind: 'global-only', body: { uid: 'sneaky', name: 'x' } },
@@ -279,5 +278,55 @@ describe('application keys', () => {
     const all = await adminApi(app.url!).get('/endpoints?limit=500').expect(200);
     const applications = new Set(all.body.data.map((item: { application: string }) => item.application));
     expect(applications).toEqual(new Set(['alpha', 'beta']));
+  });
+
+  it('names the application in every audit entry, the delivery statement’s own included, and reads its own trail', async () => {
+    const alpha = as(alphaAdmin);
+    const endpoint = (
+      await alpha.call('post', '/api/v1/endpoints', { url: 'https://alpha-audit.example/hooks' }).expect(201)
+    ).body.id as string;
+    await alpha.call('post', `/api/v1/endpoints/${endpoint}/pause`).expect(200);
+    // A test event's one attempt (to an address that does not resolve) is recorded by the batched delivery statement.
+    const tested = await alpha.call('post', `/api/v1/endpoints/${endpoint}/test`, {}).expect(200);
+    const trail = (await alpha.call('get', '/api/v1/audit-entries?limit=500').expect(200)).body.data as {
+      id: string;
+      application: string | null;
+      action: string;
+      subjectId: string;
+      eventId?: string;
+    }[];
+    expect(new Set(trail.map((entry) => entry.application))).toEqual(new Set(['alpha']));
+    const about = (action: string, subjectId?: string) =>
+      trail.find((entry) => entry.action === action && (subjectId === undefined || entry.subjectId === subjectId));
+    expect(about('application.created')).toBeDefined();
+    expect(about('integration.created')).toBeDefined();
+    expect(about('api_key.created')).toBeDefined();
+    expect(about('endpoint.created', endpoint)).toBeDefined();
+    expect(about('endpoint.paused', endpoint)).toBeDefined();
+    expect(about('endpoint.tested', endpoint)).toBeDefined();
+    expect(
+      trail.find((entry) => entry.action.startsWith('delivery.') && entry.eventId === tested.body.eventId),
+    ).toMatchObject({ application: 'alpha' });
+
+    // A global key reads alpha's entries with ?application=alpha (alpha's entries only: its deliveries retrying in
+    // the background may add some), and every entry otherwise. Global keys' own entries name no application, and
+    // no application key reads them.
+    const admin = adminApi(app.url!);
+    const ofAlpha = (await admin.get('/audit-entries?limit=500&application=alpha').expect(200)).body
+      .data as typeof trail;
+    expect(ofAlpha.map((entry) => entry.id)).toEqual(expect.arrayContaining(trail.map((entry) => entry.id)));
+    expect(new Set(ofAlpha.map((entry) => entry.application))).toEqual(new Set(['alpha']));
+    const globalKey = (await admin.post('/api-keys', { name: 'global reader', scope: 'read' }).expect(201)).body.id;
+    const everything = (await admin.get('/audit-entries?limit=500').expect(200)).body.data as typeof trail;
+    expect(everything.find((entry) => entry.subjectId === globalKey)).toMatchObject({
+      action: 'api_key.created',
+      application: null,
+    });
+    expect([...new Set(everything.map((entry) => entry.application))]).toEqual(
+      expect.arrayContaining(['alpha', 'beta', null]),
+    );
+    const alphaNow = (await alpha.call('get', '/api/v1/audit-entries?limit=500').expect(200)).body.data as typeof trail;
+    expect(alphaNow.map((entry) => entry.subjectId)).not.toContain(globalKey);
+    await admin.get('/audit-entries?application=Not%20a%20uid').expect(400);
   });
 });

@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination/page';
+import { ApplicationListQueryDto } from '../../common/tenancy/application-filter';
 import { AuditSearch } from '../audit.types';
 
-/** GET /audit-entries: the trail's filters, paged. */
-export class AuditQueryDto extends PageQueryDto implements AuditSearch {
+/** GET /audit-entries: the trail's filters, paged, and `?application=` (contract §7.1). */
+export class AuditQueryDto extends ApplicationListQueryDto implements Omit<AuditSearch, 'applicationId'> {
   @ApiPropertyOptional() @IsOptional() @IsUUID() eventId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actor?: string;

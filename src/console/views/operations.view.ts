@@ -1,4 +1,4 @@
-import { AuditEntryView } from '../../audit/audit.service';
+import { AuditTrailEntry } from '../../audit/audit-trail.service';
 import { DeadLetterItem } from '../../delivery/delivery-query.service';
 import { EndpointView } from '../../endpoints/endpoint.view';
 import { replayView } from '../../replay/replay.view';
@@ -223,7 +223,7 @@ export function replayPage(context: PageContext, replay: ReplayItem): string {
 export function auditPage(
   context: PageContext,
   filter: Record<string, unknown>,
-  entries: AuditEntryView[],
+  entries: AuditTrailEntry[],
   nextCursor: string | null,
 ): string {
   const field = (name: string, label: string, placeholder = '') =>
@@ -234,8 +234,9 @@ export function auditPage(
     context,
     'Audit trail',
     html`<form method="get" action="/console/audit" class="filters">
-        ${field('actor', 'Actor', 'key name')}${field('action', 'Action', 'replay.requested')}
-        ${field('eventId', 'Event id')} ${field('from', 'From', 'ISO')}${field('to', 'To', 'ISO')}
+        ${field('application', 'Application', 'uid')}${field('actor', 'Actor', 'key name')}
+        ${field('action', 'Action', 'replay.requested')} ${field('eventId', 'Event id')}
+        ${field('from', 'From', 'ISO')}${field('to', 'To', 'ISO')}
         <div class="actions">
           <button type="submit" class="primary">Search</button><a class="button" href="/console/audit">Clear</a>
         </div>

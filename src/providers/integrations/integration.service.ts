@@ -76,6 +76,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
       await this.audit.record({
         actor,
         action: 'integration.created',
+        applicationId: application.id,
         subjectType: 'integration',
         subjectId: created.id,
         details: { application: application.uid, slug: created.slug, provider: created.provider },
@@ -114,6 +115,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
           rotateSecret !== undefined || fields.secret !== undefined
             ? 'integration.secret_rotated'
             : 'integration.updated',
+        applicationId: updated.applicationId,
         subjectType: 'integration',
         subjectId: id,
         details: {
@@ -151,6 +153,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
       await this.audit.record({
         actor: SYSTEM_ACTORS.boot,
         action: 'integration.created',
+        applicationId: DEFAULT_APPLICATION_ID,
         subjectType: 'integration',
         subjectId: created.id,
         details: { slug, provider: slug, source: 'environment' },
@@ -160,6 +163,7 @@ export class IntegrationService implements OnApplicationBootstrap, AnnouncingSer
       await this.audit.record({
         actor: SYSTEM_ACTORS.boot,
         action: 'integration.secret_rotated',
+        applicationId: DEFAULT_APPLICATION_ID,
         subjectType: 'integration',
         subjectId: existing.id,
         details: { source: 'environment' },
