@@ -88,7 +88,8 @@ export const CLAIM_BATCH = `
   WHERE d.id = c.id AND ${claimableBy('d', 'c.job_id')}
     AND e.id = d.event_id AND i.id = e.integration_id AND ep.id = d.endpoint_id AND NOT ${waitsForItsKey('d')}
     AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
-  RETURNING c.ord::int, d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId", e.traceparent,
+  RETURNING c.ord::int, d.id::text, d.event_id::text AS "eventId", d.endpoint_id::text AS "endpointId",
+    ep.application_id::text AS "applicationId", e.traceparent,
     d.ordering_key AS "orderingKey",
     json_build_object('id', e.id, 'type', e.type, 'integration', i.slug, 'provider', e.provider, 'externalId', e.external_id,
                       'occurredAt', ${iso('e.occurred_at')}, 'receivedAt', ${iso('e.received_at')}, 'data', e.data)::text AS payload,
@@ -114,10 +115,6 @@ const COUNT_REPLAY_COMPLETION = (finished: string) => `
   ) f WHERE r.id = f.id
   RETURNING r.id, r.status = 'completed' AND r.finished_at = now()::timestamptz(3) AS completed_now`;
 
-/** A delivery's application is its endpoint's (an event is only routed to endpoints of its own application). */
-const applicationOfEndpoint = (endpointId: string) =>
-  `(SELECT application_id FROM endpoints WHERE endpoints.id = ${endpointId})`;
-
 /**
  * One statement records the attempts of a batch of jobs (`ord` says which input row a returned row answers): each
  * attempt row, each delivery's new status (only from in flight and only by the job holding it, so a status never goes
@@ -129,9 +126,11 @@ export const RECORD_BATCH = `
   WITH input AS (
     SELECT t.*, rq.value AS request_headers, nullif(rs.value, 'null'::jsonb) AS response_headers
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::int[],
-                $9::text[], $10::text[], $11::text[], $12::int[], $13::timestamptz[], $14::uuid[], $15::boolean[])
+                $9::text[], $10::text[], $11::text[], $12::int[], $13::timestamptz[], $14::uuid[], $15::boolean[],
+                $19::uuid[])
       WITH ORDINALITY AS t(delivery_id, job_id, status, next_attempt_at, error, reason, url, response_status, response_body,
-                           outcome, error_class, duration_ms, started_at, replay_request_id, disable_endpoint, ord)
+                           outcome, error_class, duration_ms, started_at, replay_request_id, disable_endpoint,
+                           application_id, ord)
     JOIN jsonb_array_elements($16::jsonb) WITH ORDINALITY AS rq(value, ord) ON rq.ord = t.ord
     JOIN jsonb_array_elements($17::jsonb) WITH ORDINALITY AS rs(value, ord) ON rs.ord = t.ord
   ), d AS (
@@ -147,7 +146,7 @@ export const RECORD_BATCH = `
     ) l
     WHERE deliveries.id = l.id AND ${statusIn('deliveries.status', 'in_flight')} AND deliveries.claimed_by = l.job_id
     RETURNING deliveries.id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count,
-      deliveries.replay_request_id, l.ord, l.status, l.reason, l.disable_endpoint,
+      deliveries.replay_request_id, l.ord, l.status, l.reason, l.disable_endpoint, l.application_id,
       l.status IN ('succeeded', 'dead_lettered', 'cancelled') AS final
   ), attempt AS (
     INSERT INTO delivery_attempts (id, delivery_id, number, url, request_headers, response_status, response_headers, response_body,
@@ -172,7 +171,7 @@ export const RECORD_BATCH = `
     ${auditRowsFrom('d WHERE d.final', {
       actor: '$18::text',
       action: "'delivery.' || status",
-      applicationId: applicationOfEndpoint('d.endpoint_id'),
+      applicationId: 'application_id',
       eventId: 'event_id',
       subjectType: "'delivery'",
       subjectId: 'id::text',
@@ -183,12 +182,12 @@ export const RECORD_BATCH = `
   ), disabled AS (
     UPDATE endpoints SET enabled = false, disabled_reason = 'endpoint answered 410 Gone', updated_at = now()
     FROM (SELECT DISTINCT endpoint_id FROM d WHERE d.disable_endpoint) gone WHERE endpoints.id = gone.endpoint_id
-    RETURNING endpoints.id, endpoints.application_id
+    RETURNING endpoints.id
   ), disabled_audit AS (
     ${auditRowsFrom('d JOIN disabled ON disabled.id = d.endpoint_id WHERE d.disable_endpoint', {
       actor: '$18::text',
       action: "'endpoint.disabled'",
-      applicationId: 'disabled.application_id',
+      applicationId: 'd.application_id',
       eventId: 'd.event_id',
       subjectType: "'endpoint'",
       subjectId: 'd.endpoint_id::text',
@@ -208,7 +207,8 @@ export const DEAD_LETTER_UNRECORDED = `
       claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
     WHERE id = $1::uuid AND status IN ('pending', 'in_flight', 'retrying')
       AND (claimed_by IS NULL OR claimed_by = $4::text OR claim_expires_at < now())
-    RETURNING id, event_id, endpoint_id, replay_request_id
+    RETURNING id, event_id, replay_request_id,
+      (SELECT application_id FROM endpoints WHERE endpoints.id = deliveries.endpoint_id) AS application_id
   ), event AS (
     UPDATE events e SET deliveries_open = deliveries_open - 1, deliveries_dead_lettered = deliveries_dead_lettered + 1,
       status = ${rolledUpStatus('deliveries_open - 1', 'deliveries_succeeded', 'deliveries_dead_lettered + 1')}, updated_at = now()
@@ -217,7 +217,7 @@ export const DEAD_LETTER_UNRECORDED = `
     ${auditRowsFrom('d', {
       actor: '$3::text',
       action: "'delivery.dead_lettered'",
-      applicationId: applicationOfEndpoint('d.endpoint_id'),
+      applicationId: 'application_id',
       eventId: 'event_id',
       subjectType: "'delivery'",
       subjectId: 'id::text',

@@ -28,6 +28,8 @@ export interface ClaimedDelivery {
   id: string;
   eventId: string;
   endpointId: string;
+  /** The endpoint's application, which the delivery's audit entry names (contract §7.1). */
+  applicationId: string;
   /** The envelope as sent, built by PostgreSQL from the event (no JSON round trip through the worker). */
   payload: string;
   traceparent: string | null;
@@ -244,6 +246,7 @@ export class DeliveryRepository {
         JSON.stringify(field((r) => r.result.requestHeaders)),
         JSON.stringify(field((r) => r.result.responseHeaders ?? null)),
         SYSTEM_ACTORS.worker,
+        field((r) => r.delivery.applicationId),
       ],
     });
     const byOrd = new Map(rows.map((row) => [row.ord, row]));
