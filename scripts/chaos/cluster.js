@@ -1,4 +1,4 @@
-// The real processes a chaos run breaks: its own PostgreSQL and Redis (own data, own ports in 33000–33999, so
+// The real processes a chaos run breaks: its own PostgreSQL and Redis (own data, own ports in 17000–19999, so
 // they can be stopped and killed without touching anyone else's), one `api` and two `worker`s from dist/main.js.
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -9,8 +9,12 @@ const path = require('node:path');
 const { migrate, pgRun, isRoot, POSTGRES_HOME, waitForPort, root } = require('../services');
 
 const mainJs = path.join(root, 'dist', 'main.js');
-/** Ports of the chaos run's own servers: outside Linux's ephemeral range and away from the local stack's. */
-const PORT_RANGE = { from: 33_000, to: 33_999 };
+/**
+ * Ports of the chaos run's own servers: below Linux's ephemeral range (32768–60999), where the kernel never hands one
+ * to an outgoing connection. Inside it, a client retrying a stopped PostgreSQL's port can be given that very port
+ * (TCP connects to itself), and the restarted server then cannot bind it. Apart from the test servers' 20000–31999.
+ */
+const PORT_RANGE = { from: 17_000, to: 19_999 };
 
 function portFree(port) {
   return new Promise((resolve) => {
@@ -234,4 +238,4 @@ async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
   }
 }
 
-module.exports = { startCluster, waitUntil, freePort };
+module.exports = { startCluster, waitUntil, freePort, PORT_RANGE };

@@ -442,10 +442,14 @@ async function startChaos(overrides = {}) {
   const receiver = new Receiver();
   await receiver.listen();
   log(`starting PostgreSQL, Redis, api and two workers (logs in ${options.logDir})`);
+  // A cluster that fails to start closes itself; the receiver must close too, or its server keeps the run alive.
   const cluster = await startCluster({
     env: { ...hookgateEnv(options), ...options.env },
     logDir: options.logDir,
     readyTimeoutMs: options.readyTimeoutMs,
+  }).catch(async (error) => {
+    await receiver.close();
+    throw error;
   });
   const management = new ManagementApi(() => `http://127.0.0.1:${cluster.api.port}`, options.adminKey);
   return {
