@@ -9,6 +9,8 @@ import { waitFor } from '../support/wait';
 const GENERIC_KEY = 'generic-portal-secret';
 const EMBEDDER = 'https://app.alpha.example';
 
+type DeliveryView = { endpointId: string; status: string };
+
 /** A customer's browser, without the browser: follows nothing, keeps the portal cookie, finds the CSRF token. */
 class PortalClient {
   cookie = '';
@@ -268,6 +270,83 @@ describe('customer portal', () => {
     await waitFor(async () => receiver.requests.filter((received) => received.path === '/log').length >= 2, {
       what: 'the replayed delivery',
     });
+  });
+
+  it("resends an endpoint's failed deliveries since a time, audited as portal:<uid>", async () => {
+    const alpha = await signedIn();
+    const endpoint = (
+      await api()
+        .post('/endpoints', { application: 'alpha', url: `http://127.0.0.1:${receiver.port}/recover`, maxAttempts: 1 })
+        .expect(201)
+    ).body;
+    let receiverUp = false;
+    receiver.respondWith((received) =>
+      received.path === '/recover' && !receiverUp ? { status: 503, body: 'down for maintenance' } : { status: 200 },
+    );
+    const failedSince = new Date(Date.now() - 60_000);
+    const sent = await request(app.url!)
+      .post('/webhooks/alpha/producer')
+      .set('authorization', `Bearer ${GENERIC_KEY}`)
+      .send({ type: 'invoice.failed', amount: 99 })
+      .expect(202);
+    const deliveryOf = async () =>
+      ((await api().get(`/events/${sent.body.eventId}`).expect(200)).body.deliveries as DeliveryView[]).find(
+        (delivery) => delivery.endpointId === endpoint.id,
+      );
+    await waitFor(async () => (await deliveryOf())?.status === 'dead_lettered', { what: 'the delivery to fail' });
+
+    receiverUp = true;
+    await alpha.page(`/portal/endpoints/${endpoint.id}`);
+    // The form's datetime-local field: no zone and no seconds, read as UTC.
+    const resent = await alpha.submit(`/portal/endpoints/${endpoint.id}/recover`, {
+      since: failedSince.toISOString().slice(0, 16),
+    });
+    expect(resent).toMatchObject({
+      status: 303,
+      location: `/portal/endpoints/${endpoint.id}?notice=${encodeURIComponent('Resending 1 failed deliveries.')}`,
+    });
+    await waitFor(async () => (await deliveryOf())?.status === 'succeeded', { what: 'the resent delivery' });
+    expect(receiver.requestsTo('/recover')).toHaveLength(2);
+    const audit = await api().get('/audit-entries?action=replay.requested&application=alpha').expect(200);
+    expect(audit.body.data[0]).toMatchObject({
+      actor: 'portal:alpha',
+      application: 'alpha',
+      details: { kind: 'recover', endpointId: endpoint.id, matched: 1, reason: 'recovered from the portal' },
+    });
+  });
+
+  it("wears the application's name, colour and logo, all served by the gateway and no script needed", async () => {
+    receiver.respondWith((received) =>
+      received.path === '/logo.svg'
+        ? {
+            status: 200,
+            headers: { 'content-type': 'image/svg+xml' },
+            body: '<svg xmlns="http://www.w3.org/2000/svg"/>',
+          }
+        : { status: 200 },
+    );
+    await api()
+      .post('/applications', {
+        uid: 'branded',
+        name: 'Branded Co',
+        portal: { displayName: 'Branded Hooks', primaryColor: '#7b2cbf', logoUrl: receiver.url('/logo.svg') },
+      })
+      .expect(201);
+    const branded = await signedIn('manage', 'branded');
+    const page = await branded.page('/portal');
+    expect(page.body).toContain('Branded Hooks');
+    expect(page.body).toContain('src="/portal/logo"');
+    expect(page.body).toContain('href="/portal/theme.css"');
+    // Every control is a form a browser without JavaScript submits; nothing is loaded from another origin.
+    expect(page.body).toMatch(/<form method="post" action="\/portal\/endpoints"/);
+    expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const theme = await branded.page('/portal/theme.css');
+    expect(theme.body).toBe(':root { --accent: #7b2cbf; }\n');
+    const logo = await fetch(`${app.url}/portal/logo`, { headers: { cookie: branded.cookie } });
+    expect(logo.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(logo.headers.get('content-security-policy')).toContain('sandbox');
+    expect(await logo.text()).toBe('<svg xmlns="http://www.w3.org/2000/svg"/>');
+    expect(receiver.requestsTo('/logo.svg')).toHaveLength(1);
   });
 
   it('gives a read session no changing controls, and 403 when it tries anyway', async () => {
