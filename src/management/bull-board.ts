@@ -15,7 +15,7 @@ import { CONSOLE_SESSION_COOKIE, ConsoleSessionService } from './console-session
 const BASE_PATH = '/admin/queues';
 
 /**
- * Bull Board over every queue at /admin/queues, for admin keys (or an admin's console session) only (401/403 with
+ * Bull Board over every queue at /admin/queues, for global admin keys (or their console sessions) only (401/403 with
  * the contract's error body), and read-only: a job changed there would bypass the audit trail, so retries, removals and pauses go through the
  * management API (replays, redrives) instead; any write is 405.
  */
@@ -39,13 +39,17 @@ export function mountBullBoard(app: INestApplication): void {
       : (await sessions.find(parseCookies(request.headers.cookie ?? '')[CONSOLE_SESSION_COOKIE]).catch(() => null))
           ?.actor;
     const write = request.method !== 'GET' && request.method !== 'HEAD';
-    const status = !actor ? 401 : actor.scope !== 'admin' ? 403 : write ? 405 : 0;
+    // Every application's jobs are on the board, so an application's key (or its session) may not see it.
+    const status = !actor ? 401 : actor.scope !== 'admin' || actor.applicationId !== null ? 403 : write ? 405 : 0;
     if (!status) return next();
     const correlationId = String(response.getHeader('x-correlation-id') ?? randomUUID());
     response.setHeader('x-correlation-id', correlationId);
     const message = {
       401: 'An admin API key is required',
-      403: 'Bull Board needs the "admin" scope',
+      403:
+        actor?.scope === 'admin'
+          ? "Bull Board shows every application's jobs: it needs a global admin key"
+          : 'Bull Board needs the "admin" scope',
       405: 'Bull Board is read-only: use the management API (replays, redrives), which keeps the audit trail',
     }[status];
     response

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { adminApi } from '../support/management';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const GENERIC_KEY = 'generic-application-keys-secret';
@@ -226,6 +226,14 @@ describe('application keys', () => {
     // The event-type catalog is one application's (§7.3), so an unknown one is 404; other lists find nothing.
     if (path === '/api/v1/event-types') await get('application=nobody').expect(404);
     else expect((await list('application=nobody')).body.data).toEqual([]);
+  });
+
+  it("keeps Bull Board, which shows every application's jobs, to global admin keys", async () => {
+    const refused = await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${alphaAdmin}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ statusCode: 403, error: 'Forbidden', path: '/admin/queues' });
+    expect(refused.body.message).toContain('global');
+    await request(app.url!).get('/admin/queues').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).expect(200);
   });
 
   it('works inside its own application: creates there by default, sees only its own rows, and its keys are its own', async () => {
