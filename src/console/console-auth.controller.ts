@@ -8,7 +8,7 @@ import { FAILED_AUTHENTICATIONS_PER_IP, WINDOW_MS } from '../management/api-key.
 import { ApiKeyService } from '../management/api-key.service';
 import { CONSOLE_SESSION_COOKIE, ConsoleSessionService } from '../management/console-session.service';
 import type { Actor } from '../management/api-key.types';
-import { ConsoleRoute, PublicRoute, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, ConsoleRoute, PublicRoute, RequireScope } from '../management/require-scope.decorator';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { seeOther } from './console-http';
 import { loginPage } from './views/layout';
@@ -81,6 +81,7 @@ export class ConsoleAuthController {
   @Post('logout')
   @ConsoleRoute()
   @RequireScope('read')
+  @ApplicationScoped()
   async logout(@Req() request: Request & { actor: Actor }, @Res() response: Response): Promise<void> {
     await this.sessions.close(parseCookies(request.headers.cookie ?? '')[CONSOLE_SESSION_COOKIE]);
     await this.audit.record({

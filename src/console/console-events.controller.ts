@@ -15,6 +15,7 @@ import { formAs, seeOther, traceLink } from './console-http';
 import { ConsoleController, ConsoleRequest, filtersOf, HtmlPage, pageContext } from './console-page';
 import { AttemptResponse, eventPage, eventsPage } from './views/events.view';
 import { IdParam } from '../common/http/id-param';
+import { TenantContext } from '../common/tenancy/tenant-context';
 
 /** Events: the GET /events filters with keyset paging, one event in full, and replaying it. */
 @ConsoleController('console/events')
@@ -24,6 +25,7 @@ export class ConsoleEventsController {
     private readonly endpoints: EndpointService,
     private readonly replays: ReplayService,
     private readonly config: AppConfig,
+    private readonly tenant: TenantContext,
   ) {}
 
   @Get()
@@ -43,6 +45,7 @@ export class ConsoleEventsController {
   async get(@IdParam() id: string, @Req() request: ConsoleRequest): Promise<string> {
     const event = await this.events.findDetail(id);
     if (!event) throw new NotFoundError(`No event ${id}`);
+    this.tenant.assertVisible(event.integration.applicationId, `event ${id}`);
     const [replays, audit] = await Promise.all([this.events.replaysOf(id), this.events.auditOf(id)]);
     const view = detailView(event, replays, audit, {
       revealSensitiveHeaders: request.consoleSession.actor.scope === 'admin',

@@ -4,6 +4,7 @@ import { EndpointService } from '../endpoints/endpoint.service';
 import { EndpointHealth } from '../endpoints/endpoint-gate';
 import { EventQueryRepository } from '../events/event-query.repository';
 import { MetricsService } from '../observability/metrics/metrics.service';
+import { TenantContext } from '../common/tenancy/tenant-context';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -15,8 +16,8 @@ export interface Series {
   stepMs: number;
 }
 
-export interface Overview {
-  ingestPerMinute: Series;
+/** The gateway's own figures (queues, outbox, ingress), shared by every application. */
+export interface SystemFigures {
   ingressOutcomes: { outcome: string; count: number }[];
   queues: {
     queue: string;
@@ -28,6 +29,12 @@ export interface Overview {
   }[];
   outboxBacklog: number;
   eventsByStatus: { status: string; count: number }[];
+}
+
+export interface Overview {
+  ingestPerMinute: Series;
+  /** Absent when the page shows one application: these figures are every application's together. */
+  system: SystemFigures | null;
   deadLettersPerHour: Series;
   deadLettersTotal: number;
   endpoints: { id: string; url: string; enabled: boolean; health: EndpointHealth }[];
@@ -44,7 +51,8 @@ function dense(rows: { at: Date; count: number }[], since: Date, stepMs: number)
 
 /**
  * The overview's numbers: the queue, outbox and ingress figures are the /metrics gauges and counters (same
- * collectors); the time series come from PostgreSQL (events received per minute, dead letters per hour).
+ * collectors), shown only on a page of every application; the time series come from PostgreSQL (events received
+ * per minute, dead letters per hour), of the page's application when it shows one.
  */
 @Injectable()
 export class ConsoleOverviewService {
@@ -53,17 +61,38 @@ export class ConsoleOverviewService {
     private readonly events: EventQueryRepository,
     private readonly deliveries: DeliveryQueryService,
     private readonly endpoints: EndpointService,
+    private readonly tenant: TenantContext,
   ) {}
 
   async overview(): Promise<Overview> {
     const hourAgo = new Date(Date.now() - HOUR);
     const dayAgo = new Date(Date.now() - 24 * HOUR);
-    const [snapshot, perMinute, perHour, endpoints] = await Promise.all([
-      this.metrics.snapshot(),
-      this.events.receivedPerMinute(hourAgo),
-      this.deliveries.deadLettersPerHour(dayAgo),
+    const applicationId = this.tenant.applicationId();
+    const [system, perMinute, perHour, endpoints] = await Promise.all([
+      applicationId ? null : this.systemFigures(),
+      this.events.receivedPerMinute(hourAgo, applicationId),
+      this.deliveries.deadLettersPerHour(dayAgo, applicationId),
       this.endpoints.list(MAX_ENDPOINTS),
     ]);
+    const deadLettersPerHour = dense(perHour, dayAgo, HOUR);
+    return {
+      ingestPerMinute: dense(perMinute, hourAgo, MINUTE),
+      system,
+      deadLettersPerHour,
+      deadLettersTotal: deadLettersPerHour.points.reduce((sum, point) => sum + point.count, 0),
+      endpoints: await Promise.all(
+        endpoints.data.map(async (endpoint) => ({
+          id: endpoint.id,
+          url: endpoint.url,
+          enabled: endpoint.enabled,
+          health: (await this.endpoints.get(endpoint.id)).health,
+        })),
+      ),
+    };
+  }
+
+  private async systemFigures(): Promise<SystemFigures> {
+    const snapshot = await this.metrics.snapshot();
     const values = (name: string) => snapshot.find((metric) => metric.name === name)?.values ?? [];
     const queueNames = [...new Set(values('hookgate_queue_jobs').map((value) => String(value.labels.queue)))];
     const jobs = (queue: string, state: string) =>
@@ -72,9 +101,7 @@ export class ConsoleOverviewService {
     const outcomes = new Map<string, number>();
     for (const value of values('hookgate_ingress_requests_total'))
       outcomes.set(String(value.labels.outcome), (outcomes.get(String(value.labels.outcome)) ?? 0) + value.value);
-    const deadLettersPerHour = dense(perHour, dayAgo, HOUR);
     return {
-      ingestPerMinute: dense(perMinute, hourAgo, MINUTE),
       ingressOutcomes: [...outcomes].map(([outcome, count]) => ({ outcome, count })).sort((a, b) => b.count - a.count),
       queues: queueNames.map((queue) => ({
         queue,
@@ -90,16 +117,6 @@ export class ConsoleOverviewService {
         status: String(value.labels.status),
         count: value.value,
       })),
-      deadLettersPerHour,
-      deadLettersTotal: deadLettersPerHour.points.reduce((sum, point) => sum + point.count, 0),
-      endpoints: await Promise.all(
-        endpoints.data.map(async (endpoint) => ({
-          id: endpoint.id,
-          url: endpoint.url,
-          enabled: endpoint.enabled,
-          health: (await this.endpoints.get(endpoint.id)).health,
-        })),
-      ),
     };
   }
 }

@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Header, UseFilters } from '@nestjs/common'
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ConsoleSession } from '../management/console-session.service';
-import { ConsoleRoute, RequireScope } from '../management/require-scope.decorator';
+import { ApplicationScoped, ConsoleRoute, RequireScope } from '../management/require-scope.decorator';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { noticeOf } from './console-http';
 import { ConsolePage, PageContext } from './views/layout';
@@ -12,7 +12,8 @@ export type ConsoleRequest = Request & { consoleSession: ConsoleSession };
 
 /**
  * A console controller: session cookie and CSRF (ApiKeyGuard), read scope unless a route asks for more, errors
- * as pages, not in the OpenAPI document.
+ * as pages, not in the OpenAPI document. Its pages show the session's application (an application key's, or the
+ * one a global session picked) through the same TenantContext as the API, so every page is ApplicationScoped.
  */
 export const ConsoleController = (path: string) =>
   applyDecorators(
@@ -20,6 +21,7 @@ export const ConsoleController = (path: string) =>
     Controller(path),
     ConsoleRoute(),
     RequireScope('read'),
+    ApplicationScoped(),
     UseFilters(ConsoleErrorFilter),
   );
 

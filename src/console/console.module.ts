@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
 import { AuditHttpModule } from '../audit/audit-http.module';
 import { AuditModule } from '../audit/audit.module';
 import { DeliveryModule } from '../delivery/delivery.module';
@@ -7,6 +8,7 @@ import { EventsModule } from '../events/events.module';
 import { ManagementModule } from '../management/management.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { ReplayModule } from '../replay/replay.module';
+import { ConsoleApplicationsController } from './console-applications.controller';
 import { ConsoleAuthController } from './console-auth.controller';
 import { ConsoleEndpointsController } from './console-endpoints.controller';
 import { ConsoleEventsController } from './console-events.controller';
@@ -20,6 +22,7 @@ import { ConsoleOverviewService } from './console-overview.service';
  */
 @Module({
   imports: [
+    ApplicationsModule,
     EventsModule,
     EndpointsModule,
     DeliveryModule,
@@ -35,6 +38,7 @@ import { ConsoleOverviewService } from './console-overview.service';
     ConsoleEventsController,
     ConsoleOperationsController,
     ConsoleEndpointsController,
+    ConsoleApplicationsController,
   ],
   providers: [ConsoleOverviewService],
 })

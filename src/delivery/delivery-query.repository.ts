@@ -79,10 +79,13 @@ export class DeliveryQueryRepository {
   }
 
   /** Dead letters per hour since `since` (hours without any are absent). */
-  deadLettersPerHour(since: Date): Promise<{ at: Date; count: number }[]> {
+  deadLettersPerHour(since: Date, applicationId?: string): Promise<{ at: Date; count: number }[]> {
+    const ofApplication = applicationId
+      ? Prisma.sql`AND endpoint_id IN (SELECT id FROM endpoints WHERE application_id = ${applicationId}::uuid)`
+      : Prisma.empty;
     return this.prisma.$queryRaw<{ at: Date; count: number }[]>`
       SELECT date_trunc('hour', dead_lettered_at) AS at, count(*)::int AS count
-      FROM deliveries WHERE status = 'dead_lettered' AND dead_lettered_at >= ${since}
+      FROM deliveries WHERE status = 'dead_lettered' AND dead_lettered_at >= ${since} ${ofApplication}
       GROUP BY 1 ORDER BY 1`;
   }
 

@@ -77,8 +77,8 @@ export class DeliveryQueryService {
   }
 
   /** Dead letters per hour since `since` (hours without any are absent). */
-  deadLettersPerHour(since: Date): Promise<{ at: Date; count: number }[]> {
-    return this.repository.deadLettersPerHour(since);
+  deadLettersPerHour(since: Date, applicationId?: string): Promise<{ at: Date; count: number }[]> {
+    return this.repository.deadLettersPerHour(since, applicationId);
   }
 
   /** The portal's success-rate chart of one endpoint (contract §7.2). */

@@ -114,10 +114,13 @@ export class EventQueryRepository {
   }
 
   /** Events received per minute since `since` (minutes without any are absent). */
-  receivedPerMinute(since: Date): Promise<{ at: Date; count: number }[]> {
+  receivedPerMinute(since: Date, applicationId?: string): Promise<{ at: Date; count: number }[]> {
+    const ofApplication = applicationId
+      ? Prisma.sql`AND integration_id IN (SELECT id FROM integrations WHERE application_id = ${applicationId}::uuid)`
+      : Prisma.empty;
     return this.prisma.$queryRaw<{ at: Date; count: number }[]>`
       SELECT date_trunc('minute', received_at) AS at, count(*)::int AS count
-      FROM events WHERE received_at >= ${since} GROUP BY 1 ORDER BY 1`;
+      FROM events WHERE received_at >= ${since} ${ofApplication} GROUP BY 1 ORDER BY 1`;
   }
 
   /** One event with its raw request, deliveries and attempts, replays and audit trail. */

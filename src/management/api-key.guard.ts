@@ -61,7 +61,7 @@ export class ApiKeyGuard implements CanActivate {
         throw new ForbiddenError(
           `This action needs the "${required}" scope; you are signed in with "${session.actor.scope}"`,
         );
-      this.confine(context, session.actor);
+      this.confine(context, session.actor, session.application?.id ?? null);
       request.actor = session.actor;
       request.consoleSession = session;
       return true;
@@ -86,9 +86,12 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  /** An application key reaches only the routes that confine themselves to its application (ApplicationScoped). */
-  private confine(context: ExecutionContext, actor: Actor): void {
-    if (actor.applicationId === null) return this.tenant.confine(null);
+  /**
+   * An application key reaches only the routes that confine themselves to its application (ApplicationScoped). A
+   * global key's request sees every application, or the one its console session picked (`picked`).
+   */
+  private confine(context: ExecutionContext, actor: Actor, picked: string | null = null): void {
+    if (actor.applicationId === null) return this.tenant.confine(picked);
     if (!this.reflector.getAllAndOverride<boolean>(APPLICATION_SCOPED, [context.getHandler(), context.getClass()]))
       throw new ForbiddenError('This route is for global keys; an application key cannot use it');
     this.tenant.confine(actor.applicationId);

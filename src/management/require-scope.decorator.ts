@@ -24,6 +24,9 @@ export const APPLICATION_SCOPED = 'hookgate:application-scoped';
  */
 export const ApplicationScoped = () => SetMetadata(APPLICATION_SCOPED, true);
 
+/** A route of an ApplicationScoped controller that is for global keys only (application keys get 403). */
+export const GlobalKeysOnly = () => SetMetadata(APPLICATION_SCOPED, false);
+
 export const CONSOLE_ROUTE = 'hookgate:console-route';
 
 /**

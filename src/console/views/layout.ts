@@ -2,7 +2,8 @@ import { ConsoleSession } from '../../management/console-session.service';
 import { ApiKeyScope, scopeAllows } from '../../management/api-key.types';
 import { html, SafeHtml, text } from '../html';
 
-export type ConsolePage = 'overview' | 'events' | 'dead-letters' | 'replays' | 'endpoints' | 'integrations' | 'audit';
+export type ConsolePage =
+  'overview' | 'events' | 'dead-letters' | 'replays' | 'endpoints' | 'integrations' | 'audit' | 'applications';
 
 const NAV: [ConsolePage, string, string][] = [
   ['overview', 'Overview', '/console'],
@@ -14,7 +15,7 @@ const NAV: [ConsolePage, string, string][] = [
   ['audit', 'Audit', '/console/audit'],
 ];
 
-/** Bull Board and the API docs accept an admin session: linked from the header of admins' pages. */
+/** Bull Board and the API docs accept a global admin's session: linked from the header of their pages. */
 const ADMIN_LINKS = html`<a href="/admin/queues" target="_blank" rel="noopener">Queues</a>
   <a href="/docs" target="_blank" rel="noopener">API docs</a>`;
 
@@ -27,6 +28,19 @@ export interface PageContext {
 
 export function can(session: ConsoleSession, scope: ApiKeyScope): boolean {
   return scopeAllows(session.actor.scope, scope);
+}
+
+/**
+ * Which application the pages show: an application key's session names its own; a global key's session links to
+ * the picker.
+ */
+function applicationShown(session: ConsoleSession): SafeHtml {
+  const shown = session.application ? `application ${session.application.uid}` : 'every application';
+  return session.actor.applicationId
+    ? html`<span class="application" data-testid="application" title="this key's application">${shown}</span>`
+    : html`<a class="application" data-testid="application" href="/console/applications" title="pick an application"
+        >${shown}</a
+      >`;
 }
 
 /** The hidden field every state-changing form carries. */
@@ -60,7 +74,7 @@ export function document(
 /** A signed-in page: navigation, who is signed in (with logout), the notice of the last action, the content. */
 export function layout(context: PageContext, title: string, content: SafeHtml): string {
   const { session, active, notice } = context;
-  const admin = can(session, 'admin');
+  const globalAdmin = can(session, 'admin') && session.actor.applicationId === null;
   const nav = NAV.map(
     ([page, label, href]) => html`<a href="${href}" class="${page === active ? 'active' : ''}">${label}</a>`,
   );
@@ -70,7 +84,7 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
         <a class="brand" href="/console">hookgate</a>
         <nav>${nav}</nav>
         <div class="who">
-          ${admin ? ADMIN_LINKS : ''}
+          ${globalAdmin ? ADMIN_LINKS : ''} ${applicationShown(session)}
           <span class="scope scope-${session.actor.scope}" title="signed in with this API key"
             >${session.actor.name} · ${session.actor.scope}</span
           >

@@ -1,0 +1,130 @@
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import request from 'supertest';
+import { adminApi } from '../support/management';
+import { TestReceiver } from '../support/receiver';
+import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/test-app';
+import { launchChromium, screenshot, signIn } from './browser';
+
+const GENERIC_KEY = 'generic-console-applications-secret';
+
+/**
+ * Contract §7.1 in the console: a global key's session shows every application or the one it picks; an application
+ * key's session shows its own application only, as its key sees the API.
+ */
+describe('console and applications in Chromium', () => {
+  let app: TestApp;
+  let receiver: TestReceiver;
+  let browser: Browser;
+  let base: string;
+  let alphaOpsKey: string;
+  const eventOf: Record<string, string> = {};
+  const endpointOf: Record<string, string> = {};
+
+  const signedIn = async (key: string): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, base, key);
+    return { context, page };
+  };
+  const shownApplication = (page: Page) => page.getByTestId('application').textContent();
+  const listed = async (page: Page, path: string) => {
+    await page.goto(`${base}${path}`);
+    return page.content();
+  };
+
+  beforeAll(async () => {
+    [receiver, app, browser] = await Promise.all([
+      TestReceiver.start(),
+      startTestApp({ role: 'all', env: { DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true' } }),
+      launchChromium(),
+    ]);
+    base = app.url!;
+    const api = adminApi(base);
+    for (const uid of ['alpha', 'beta']) {
+      await api.post('/applications', { uid, name: `${uid} inc` }).expect(201);
+      await api
+        .post('/integrations', { application: uid, slug: 'producer', provider: 'generic', secret: GENERIC_KEY })
+        .expect(201);
+      endpointOf[uid] = (
+        await api.post('/endpoints', { application: uid, url: receiver.url(`/${uid}-hooks`) }).expect(201)
+      ).body.id;
+      eventOf[uid] = (
+        await request(base)
+          .post(`/webhooks/${uid}/producer`)
+          .set('authorization', `Bearer ${GENERIC_KEY}`)
+          .send({ type: `${uid}.created` })
+          .expect(202)
+      ).body.eventId;
+    }
+    alphaOpsKey = (
+      await api.post('/api-keys', { name: 'alpha ops', scope: 'ops', application: 'alpha' }).expect(201)
+    ).body.key;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await receiver?.close();
+  });
+
+  it('lets a global session pick one application, shows only its rows, then every application again', async () => {
+    const { context, page } = await signedIn(TEST_ADMIN_KEY);
+    await expect(shownApplication(page)).resolves.toBe('every application');
+    const everything = await listed(page, '/console/events');
+    expect(everything).toContain(eventOf.alpha);
+    expect(everything).toContain(eventOf.beta);
+
+    await page.getByTestId('application').click();
+    await page.waitForURL('**/console/applications');
+    await screenshot(page, 'applications');
+    await Promise.all([
+      page.waitForURL(/\/console\?notice=/),
+      page.locator('[data-testid="applications"] tr', { hasText: 'beta inc' }).getByRole('button').click(),
+    ]);
+    await expect(page.locator('.notice').textContent()).resolves.toBe('Showing application beta only.');
+    await expect(shownApplication(page)).resolves.toBe('application beta');
+    // The gateway's own figures are every application's: a page of one application leaves them out.
+    await expect(page.getByRole('heading', { name: 'Queues' }).count()).resolves.toBe(0);
+    await screenshot(page, 'overview-one-application');
+
+    const ofBeta = (await listed(page, '/console/events')) + (await listed(page, '/console/endpoints'));
+    expect(ofBeta).toContain(eventOf.beta);
+    expect(ofBeta).toContain(endpointOf.beta);
+    expect(ofBeta).not.toContain(eventOf.alpha);
+    expect(ofBeta).not.toContain(endpointOf.alpha);
+    expect((await page.goto(`${base}/console/events/${eventOf.alpha}`))!.status()).toBe(404);
+    expect((await page.goto(`${base}/console/endpoints/${endpointOf.alpha}`))!.status()).toBe(404);
+
+    await page.goto(`${base}/console/applications`);
+    await Promise.all([
+      page.waitForURL(/\/console\?notice=/),
+      page.getByRole('button', { name: 'Show every application' }).click(),
+    ]);
+    await expect(shownApplication(page)).resolves.toBe('every application');
+    await expect(page.getByRole('heading', { name: 'Queues' }).count()).resolves.toBe(1);
+    expect(await listed(page, '/console/events')).toContain(eventOf.alpha);
+    await context.close();
+  });
+
+  it("confines an application key's session to its application, with no picker and no Bull Board", async () => {
+    const { context, page } = await signedIn(alphaOpsKey);
+    await expect(shownApplication(page)).resolves.toBe('application alpha');
+    await expect(page.getByTestId('application').evaluate((element) => element.tagName)).resolves.toBe('SPAN');
+    await expect(page.locator('a[href="/admin/queues"]').count()).resolves.toBe(0);
+    await expect(page.getByRole('heading', { name: 'Queues' }).count()).resolves.toBe(0);
+    await screenshot(page, 'application-key-overview');
+
+    const ofAlpha = (await listed(page, '/console/events')) + (await listed(page, '/console/endpoints'));
+    expect(ofAlpha).toContain(eventOf.alpha);
+    expect(ofAlpha).toContain(endpointOf.alpha);
+    expect(ofAlpha).not.toContain(eventOf.beta);
+    expect(ofAlpha).not.toContain(endpointOf.beta);
+    expect((await page.goto(`${base}/console/events/${eventOf.beta}`))!.status()).toBe(404);
+    expect((await page.goto(`${base}/console/applications`))!.status()).toBe(403);
+    expect((await page.goto(`${base}/admin/queues`))!.status()).toBe(403);
+
+    await page.goto(`${base}/console`);
+    await Promise.all([page.waitForURL('**/console/login'), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await context.close();
+  });
+});
