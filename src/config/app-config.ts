@@ -5,6 +5,13 @@ const DAY_MS = 86_400_000;
 
 export type BuiltInProviderSlug = 'stripe' | 'github' | 'paypal' | 'acme' | 'globex';
 
+/** Where Redis is: REDIS_URL, or the primary the sentinels name (REDIS_URL then gives only credentials and TLS). */
+export interface RedisSettings {
+  url: string;
+  prefix: string;
+  sentinel?: { nodes: { host: string; port: number }[]; name: string; password?: string };
+}
+
 /**
  * The typed, validated configuration injected everywhere (inject the class itself: it is its own DI token).
  * Built once from the environment at boot; tests build it from a plain object.
@@ -23,7 +30,7 @@ export class AppConfig {
   /** Which proxies' X-Forwarded-For names the source IP (proxy-addr syntax); empty: none. */
   readonly trustProxy: string[];
   readonly ingressRejectedPerIpPerMinute: number;
-  readonly redis: { url: string; prefix: string };
+  readonly redis: RedisSettings;
   readonly adminApiKey?: string;
   readonly logLevel: string;
   /** Unset: decided by whether stdout is a terminal. */
@@ -80,7 +87,20 @@ export class AppConfig {
       .map((entry) => entry.trim())
       .filter(Boolean);
     this.ingressRejectedPerIpPerMinute = env.INGRESS_REJECTED_PER_IP_PER_MINUTE;
-    this.redis = { url: env.REDIS_URL, prefix: env.HOOKGATE_REDIS_PREFIX };
+    this.redis = {
+      url: env.REDIS_URL,
+      prefix: env.HOOKGATE_REDIS_PREFIX,
+      sentinel: env.REDIS_SENTINELS
+        ? {
+            nodes: env.REDIS_SENTINELS.split(',').map((node) => {
+              const [host, port] = node.trim().split(':');
+              return { host, port: Number(port) };
+            }),
+            name: env.REDIS_SENTINEL_NAME,
+            password: env.REDIS_SENTINEL_PASSWORD,
+          }
+        : undefined,
+    };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;
     this.logFormat = env.LOG_FORMAT;

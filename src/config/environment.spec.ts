@@ -69,6 +69,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, HOOKGATE_REDIS_PREFIX: 'hook gate' })).toThrow(/HOOKGATE_REDIS_PREFIX/);
   });
 
+  it('reads Redis Sentinel settings, and refuses a sentinel list that is not host:port pairs', () => {
+    expect(loadConfig(minimal).redis.sentinel).toBeUndefined();
+    expect(
+      loadConfig({ ...minimal, REDIS_SENTINELS: 's1.internal:26379, 10.0.0.2:26380', REDIS_SENTINEL_NAME: 'hg' }).redis
+        .sentinel,
+    ).toEqual({
+      nodes: [
+        { host: 's1.internal', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+      ],
+      name: 'hg',
+      password: undefined,
+    });
+    expect(loadConfig({ ...minimal, REDIS_SENTINELS: 'a:1' }).redis.sentinel?.name).toBe('mymaster');
+    expect(() => loadConfig({ ...minimal, REDIS_SENTINELS: 's1.internal' })).toThrow(/REDIS_SENTINELS/);
+  });
+
   it('parses booleans and the retry schedule units', () => {
     const config = loadConfig({
       ...minimal,

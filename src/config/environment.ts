@@ -286,6 +286,28 @@ export class Environment {
   })
   HOOKGATE_REDIS_PREFIX: string = 'hookgate';
 
+  /**
+   * Redis Sentinel: `host:port` of each sentinel, comma-separated. Every Redis client then asks them for the current
+   * primary of REDIS_SENTINEL_NAME (and again after a failover); REDIS_URL still gives the user, password, database
+   * and TLS of the Redis servers, its host and port are not used.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_SENTINELS must be host:port[,host:port...]',
+  })
+  REDIS_SENTINELS?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'REDIS_SENTINEL_NAME must be 1-64 characters of A-Z a-z 0-9 . _ -' })
+  REDIS_SENTINEL_NAME: string = 'mymaster';
+
+  /** The sentinels' own password (`requirepass` in sentinel.conf), when they have one. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
   /** How often the worker looks for outbox rows that never reached BullMQ, and how old such a row must be. */
   @IsOptional()
   @Transform(toInt)

@@ -1,6 +1,6 @@
 import { withTimeout } from '../common/async/with-timeout';
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { JobOf } from './job-payloads';
@@ -12,6 +12,7 @@ const ENQUEUE_TIMEOUT_MS = 2_000;
 
 @Injectable()
 export class JobQueue {
+  private readonly logger = new Logger(JobQueue.name);
   private readonly queues: Record<QueueName, Queue>;
   private readonly defaults: Record<JobName, JobsOptions>;
 
@@ -33,6 +34,10 @@ export class JobQueue {
       [QueueName.Retention]: retention,
     };
     this.defaults = jobOptions(config);
+    // A queue without a listener hands its connection errors (Redis lost, a failover) to console.error, raw and
+    // unstructured; they are logged like the workers' instead. The commands that failed report for themselves.
+    for (const queue of Object.values(this.queues))
+      queue.on('error', (error: Error) => this.logger.warn(`queue ${queue.name}: ${error.message}`));
   }
 
   add<N extends JobName>(name: N, data: JobOf<N>, options: JobsOptions = {}): Promise<Job<JobOf<N>>> {

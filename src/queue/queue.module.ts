@@ -3,7 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { JobQueue } from './job-queue.service';
 import { QueueName } from './queue-names';
-import { redisOptionsFromUrl } from './redis-options';
+import { redisConnectionOptions } from '../common/redis/redis-options';
 import { WorkerRunner } from './worker-runner';
 
 // Queues share the root connection options: workers need BullMQ's own settings (no per-request retry limit,
@@ -21,7 +21,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         prefix: config.redis.prefix,
-        connection: { ...redisOptionsFromUrl(config.redis.url), maxRetriesPerRequest: null },
+        connection: { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null },
         // BullMQ's per-queue event stream, trimmed to about this many entries (its default is 10,000).
         streams: { events: { maxLen: 1_000 } },
       }),

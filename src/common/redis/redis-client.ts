@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import IORedis, { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
+import { redisConnectionOptions } from './redis-options';
 
 export const REDIS = Symbol('REDIS');
 
@@ -9,7 +10,8 @@ export const REDIS = Symbol('REDIS');
  * while Redis is down: callers fall back (PostgreSQL decides duplicates) rather than hang a request.
  */
 export function createRedis(config: AppConfig): Redis {
-  const client = new IORedis(config.redis.url, {
+  const client = new IORedis({
+    ...redisConnectionOptions(config.redis),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
