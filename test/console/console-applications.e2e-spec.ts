@@ -56,9 +56,8 @@ describe('console and applications in Chromium', () => {
           .expect(202)
       ).body.eventId;
     }
-    alphaOpsKey = (
-      await api.post('/api-keys', { name: 'alpha ops', scope: 'ops', application: 'alpha' }).expect(201)
-    ).body.key;
+    alphaOpsKey = (await api.post('/api-keys', { name: 'alpha ops', scope: 'ops', application: 'alpha' }).expect(201))
+      .body.key;
   });
 
   afterAll(async () => {
