@@ -17,17 +17,20 @@ function indexesOf(scan: PlanNode): string[] {
   return planNodes(scan).flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
 }
 
-/** Hot-path statements that change rows of a given status, and the number of their parameters. */
-const STATEMENTS: [string, string, number][] = [
-  ['the claim of a batch', CLAIM_BATCH, 3],
-  ['the record of a batch', RECORD_BATCH, 18],
-  ['the dead letter of an attempt never recorded', DEAD_LETTER_UNRECORDED, 4],
-  ['a fan-out', CREATE_FOR_EVENT, 2],
-  ['why a claim was refused', CLAIM_REFUSAL, 1],
-  ['the next delivery of an ordering key', NEXT_OF_KEY, 2],
-  ['the new deliveries that wait for their key', WAITING_FOR_THEIR_KEY, 1],
-  ['the mark of events handed to the queue', MARK_QUEUED, 1],
+/** Hot-path statements that change rows of a given status. */
+const STATEMENTS: [string, string][] = [
+  ['the claim of a batch', CLAIM_BATCH],
+  ['the record of a batch', RECORD_BATCH],
+  ['the dead letter of an attempt never recorded', DEAD_LETTER_UNRECORDED],
+  ['a fan-out', CREATE_FOR_EVENT],
+  ['why a claim was refused', CLAIM_REFUSAL],
+  ['the next delivery of an ordering key', NEXT_OF_KEY],
+  ['the new deliveries that wait for their key', WAITING_FOR_THEIR_KEY],
+  ['the mark of events handed to the queue', MARK_QUEUED],
 ];
+
+/** How many parameters a statement takes: its highest `$n` (so a parameter added later needs no count here). */
+const parameterCount = (text: string) => Math.max(...[...text.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
 
 /**
  * The hot paths reach each delivery and event by a key (its primary key, or its event and endpoint) on a running
@@ -100,8 +103,8 @@ describe('query plans of the hot paths', () => {
       await client.query('ANALYZE deliveries, events');
     });
 
-    it.each(STATEMENTS)('%s', async (_name, text, parameters) => {
-      expectKeyedAccess(await accessPaths(text, parameters));
+    it.each(STATEMENTS)('%s', async (_name, text) => {
+      expectKeyedAccess(await accessPaths(text, parameterCount(text)));
     });
   });
 });
