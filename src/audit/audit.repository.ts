@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
 import { PrismaService } from '../common/database/prisma.service';
+import { ReadReplica } from '../common/database/read-replica';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { AuditEntry, Prisma } from '../generated/prisma/client';
 import { AuditRecord, AuditSearch } from './audit.types';
@@ -13,15 +14,18 @@ import { AuditRecord, AuditSearch } from './audit.types';
  */
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterPrisma<PrismaService>>,
+    private readonly replica: ReadReplica,
+  ) {}
 
   async append(record: AuditRecord): Promise<void> {
     await this.txHost.tx.auditEntry.create({ data: toRow(record) });
   }
 
-  /** Newest first, strictly after `after` in (at desc, id desc) order. */
+  /** Newest first, strictly after `after` in (at desc, id desc) order; from the read replica when there is one. */
   search(filter: AuditSearch, take: number, after?: KeysetPosition): Promise<AuditEntry[]> {
-    return this.txHost.tx.auditEntry.findMany({
+    return this.replica.client.auditEntry.findMany({
       where: {
         applicationId: filter.applicationId,
         eventId: filter.eventId,

@@ -21,6 +21,8 @@ export class AppConfig {
   readonly nodeEnv: string;
   readonly port: number;
   readonly databaseUrl: string;
+  /** DATABASE_READ_URL: where the read-only management queries go; unset, they go to DATABASE_URL. */
+  readonly databaseReadUrl?: string;
   /** Connections of each database pool of the process (Prisma's and the hot paths'). */
   readonly databasePoolSize: number;
   /** Old-generation growth factor for V8 in percent (0: V8's own); see HEAP_GROWING_PERCENT. */
@@ -73,6 +75,7 @@ export class AppConfig {
     this.nodeEnv = env.NODE_ENV;
     this.port = env.PORT;
     this.databaseUrl = env.DATABASE_URL;
+    this.databaseReadUrl = env.DATABASE_READ_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.heapGrowingPercent = env.HEAP_GROWING_PERCENT;
     this.secretsEncryption = {

@@ -34,6 +34,15 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgresql:// connection string' })
   DATABASE_URL: string;
 
+  /**
+   * A streaming replica of DATABASE_URL's database: the management API's read-only searches and lists (events,
+   * deliveries, dead letters, the audit trail, and the console's and portal's pages of them) are read there.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_READ_URL must be a postgresql:// connection string' })
+  DATABASE_READ_URL?: string;
+
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string;

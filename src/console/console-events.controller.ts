@@ -33,7 +33,7 @@ export class ConsoleEventsController {
   async list(@Req() request: ConsoleRequest): Promise<string> {
     const query = await formAs(EventQueryDto, filtersOf(request));
     const { limit, cursor, ...filter } = query;
-    const rows = await this.events.page(filter, limit + 1, decodeCursor(cursor));
+    const rows = await this.events.search(filter, limit + 1, decodeCursor(cursor));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null;

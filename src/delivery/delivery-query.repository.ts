@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../common/database/prisma.service';
+import { ReadReplica } from '../common/database/read-replica';
 import { KeysetPosition, keysetAfter } from '../common/pagination/page';
 import { Prisma } from '../generated/prisma/client';
 import { DeadLetterQueryDto, DeliveryQueryDto } from './dto/delivery-query.dto';
@@ -30,9 +30,14 @@ export type RecentAttempt = Prisma.DeliveryAttemptGetPayload<{ select: typeof RE
 @Injectable()
 export class DeliveryQueryRepository {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly replica: ReadReplica,
     private readonly tenant: TenantContext,
   ) {}
+
+  /** Every query here only shows rows: the read replica serves them when there is one (DATABASE_READ_URL). */
+  private get prisma() {
+    return this.replica.client;
+  }
 
   /** Newest first, strictly after `after` in (createdAt desc, id desc) order. */
   list(filter: DeliveryQueryDto, take: number, after?: KeysetPosition): Promise<DeliveryWithApplication[]> {
@@ -74,8 +79,11 @@ export class DeliveryQueryRepository {
     return Object.keys(applications).length ? { endpoint: applications } : {};
   }
 
+  /** The dead letters a redrive of "all matching" would take: the request's application's only. */
   countDeadLetters(endpointId?: string): Promise<number> {
-    return this.prisma.delivery.count({ where: { status: 'dead_lettered', endpointId } });
+    return this.prisma.delivery.count({
+      where: { status: 'dead_lettered', endpointId, ...this.applicationOf(undefined) },
+    });
   }
 
   /** Dead letters per hour since `since` (hours without any are absent). */

@@ -25,7 +25,7 @@ export class EventsController {
   @Get()
   async list(@Query() query: EventQueryDto) {
     const { limit, cursor, ...filter } = query;
-    const rows = await this.events.page(filter, limit + 1, decodeCursor(cursor));
+    const rows = await this.events.search(filter, limit + 1, decodeCursor(cursor));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -33,7 +33,7 @@ export class PortalEventsController {
   async list(@Req() request: PortalRequest): Promise<string> {
     const { type, status, cursor } = filtersOf(request);
     const query = await formAs(EventQueryDto, { type, status, cursor });
-    const rows = await this.events.page(
+    const rows = await this.events.search(
       { type: query.type, status: query.status },
       query.limit + 1,
       decodeCursor(query.cursor),

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 import { launchChromium, screenshot, signIn } from './browser';
 
 const GENERIC_KEY = 'generic-console-applications-secret';
@@ -56,6 +57,19 @@ describe('console and applications in Chromium', () => {
           .expect(202)
       ).body.eventId;
     }
+    // One dead letter in each application: what a page counts is its application's.
+    receiver.respondWith((received) =>
+      JSON.parse(received.body).type.endsWith('.fails') ? { status: 500 } : { status: 200 },
+    );
+    for (const uid of ['alpha', 'beta'])
+      await request(base)
+        .post(`/webhooks/${uid}/producer`)
+        .set('authorization', `Bearer ${GENERIC_KEY}`)
+        .send({ type: `${uid}.fails` })
+        .expect(202);
+    await waitFor(async () => (await api.get('/dead-letters').expect(200)).body.data.length === 2, {
+      what: 'a dead letter in each application',
+    });
     alphaOpsKey = (await api.post('/api-keys', { name: 'alpha ops', scope: 'ops', application: 'alpha' }).expect(201))
       .body.key;
   });
@@ -119,6 +133,10 @@ describe('console and applications in Chromium', () => {
     expect(ofAlpha).not.toContain(eventOf.beta);
     expect(ofAlpha).not.toContain(endpointOf.beta);
     expect((await page.goto(`${base}/console/events/${eventOf.beta}`))!.status()).toBe(404);
+    await page.goto(`${base}/console/dead-letters`);
+    await expect(page.getByRole('button', { name: /^Redrive all \d+ matching$/ }).textContent()).resolves.toBe(
+      'Redrive all 1 matching',
+    );
     expect((await page.goto(`${base}/console/applications`))!.status()).toBe(403);
     expect((await page.goto(`${base}/admin/queues`))!.status()).toBe(403);
 

@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { AppConfig } from '../../config/app-config';
 import { PrismaClient } from '../../generated/prisma/client';
 
-/** The one Prisma client of the process, over node-postgres. Repositories use it; services never do. */
+/** The Prisma client of the primary (DATABASE_URL), over node-postgres. Repositories use it; services never do. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(config: AppConfig) {
