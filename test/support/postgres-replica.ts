@@ -44,22 +44,31 @@ export class PostgresWithReplica {
     const dir = mkdtempSync(join(base, 'pair-'));
     if (services.isRoot) spawnSync('chown', ['-R', 'postgres:postgres', base]);
     const pair = new PostgresWithReplica(dir, await freePort(), await freePort());
-    services.pgRun('initdb', ['-D', pair.dataDir('primary'), '-U', 'postgres', '--auth=trust', '--no-sync']);
-    pair.startServer('primary', pair.primaryPort, '-c wal_level=replica -c max_wal_senders=4 -c fsync=off');
-    await query(pair.serverUrl(pair.primaryPort, 'postgres'), `CREATE DATABASE ${DATABASE}`);
-    services.migrate(pair.primaryUrl);
+    try {
+      await pair.build();
+    } catch (error) {
+      pair.destroy();
+      throw error;
+    }
+    return pair;
+  }
+
+  private async build(): Promise<void> {
+    services.pgRun('initdb', ['-D', this.dataDir('primary'), '-U', 'postgres', '--auth=trust', '--no-sync']);
+    this.startServer('primary', this.primaryPort, '-c wal_level=replica -c max_wal_senders=4 -c fsync=off');
+    await query(this.serverUrl(this.primaryPort, 'postgres'), `CREATE DATABASE ${DATABASE}`);
+    services.migrate(this.primaryUrl);
     services.pgRun('pg_basebackup', [
-      ...['-h', '127.0.0.1', '-p', String(pair.primaryPort), '-U', 'postgres'],
+      ...['-h', '127.0.0.1', '-p', String(this.primaryPort), '-U', 'postgres'],
       // A fast checkpoint: the default spreads it over most of checkpoint_timeout (minutes) after the migrations.
-      ...['-D', pair.dataDir('replica'), '-R', '-X', 'stream', '--checkpoint=fast'],
+      ...['-D', this.dataDir('replica'), '-R', '-X', 'stream', '--checkpoint=fast'],
     ]);
-    pair.startServer('replica', pair.replicaPort, '-c hot_standby=on');
+    this.startServer('replica', this.replicaPort, '-c hot_standby=on');
     await waitFor(
       async () =>
-        (await query<{ standby: boolean }>(pair.replicaUrl, 'SELECT pg_is_in_recovery() AS standby'))[0].standby,
+        (await query<{ standby: boolean }>(this.replicaUrl, 'SELECT pg_is_in_recovery() AS standby'))[0].standby,
       { what: 'the replica to accept reads', timeoutMs: 20_000 },
     );
-    return pair;
   }
 
   get primaryUrl(): string {
