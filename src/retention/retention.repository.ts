@@ -33,6 +33,7 @@ const PURGE_EVENTS = `
   WITH picked AS (
     SELECT e.id, e.raw_webhook_id FROM events e
     WHERE e.status IN ${FINAL_STATUSES} AND e.received_at < $1 AND e.deliveries_open = 0
+      AND e.integration_id <> ALL (ARRAY(SELECT id FROM integrations WHERE application_id = ANY($3::uuid[])))
       AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN replay_requests r ON r.id = d.replay_request_id
                       WHERE d.event_id = e.id AND r.status IN ('pending', 'running'))
       AND NOT EXISTS (SELECT 1 FROM replay_requests r
@@ -51,10 +52,14 @@ const PURGE_EVENTS = `
   SELECT (SELECT count(*) FROM gone_events)::int AS events, (SELECT count(*) FROM gone_deliveries)::int AS deliveries,
          (SELECT count(*) FROM gone_attempts)::int AS attempts, (SELECT count(*) FROM gone_raw)::int AS raw`;
 
-/** A bulk replay or redrive still walking its matches could reach any finished event: events wait for it. */
-const REPLAY_WALK_IN_PROGRESS = `
-  SELECT EXISTS (SELECT 1 FROM replay_requests WHERE kind IN ('bulk', 'redrive') AND status IN ('pending', 'running')
-                 AND coalesce((cursor->>'done')::boolean, false) = false) AS walking`;
+/**
+ * The applications of the bulk replays and redrives still walking their matches (a null one walks every
+ * application): a walk could reach any finished event of its application, so those events wait for it.
+ */
+const REPLAY_WALKS_IN_PROGRESS = `
+  SELECT DISTINCT application_id::text AS "applicationId" FROM replay_requests
+  WHERE kind IN ('bulk', 'redrive') AND status IN ('pending', 'running')
+    AND coalesce((cursor->>'done')::boolean, false) = false`;
 
 /**
  * The purges of the retention job. They cross the tables of events, raw requests, deliveries and attempts because
@@ -74,17 +79,21 @@ export class RetentionRepository {
     return rows[0].purged;
   }
 
-  async replayWalkInProgress(): Promise<boolean> {
-    const { rows } = await this.pool.query<{ walking: boolean }>(REPLAY_WALK_IN_PROGRESS);
-    return rows[0].walking;
+  /** The applications a replay walk is in; null among them for a walk across every application. */
+  async applicationsBeingWalked(): Promise<(string | null)[]> {
+    const { rows } = await this.pool.query<{ applicationId: string | null }>(REPLAY_WALKS_IN_PROGRESS);
+    return rows.map((row) => row.applicationId);
   }
 
-  /** Deletes up to `limit` expired final events with their deliveries, attempts and raw requests. */
-  async purgeEventsBatch(before: Date, limit: number): Promise<Omit<PurgedCounts, 'audit'>> {
+  /**
+   * Deletes up to `limit` expired final events with their deliveries, attempts and raw requests, none of the
+   * applications in `sparing`.
+   */
+  async purgeEventsBatch(before: Date, limit: number, sparing: string[]): Promise<Omit<PurgedCounts, 'audit'>> {
     const { rows } = await this.pool.query<Omit<PurgedCounts, 'audit'>>({
       name: 'retention-purge-events',
       text: PURGE_EVENTS,
-      values: [before, limit],
+      values: [before, limit, sparing],
     });
     return rows[0];
   }

@@ -15,6 +15,8 @@ const EVENTS_BATCH = 1_000;
  * One retention run: raw requests older than RETENTION_RAW_AFTER, finished events older than
  * RETENTION_EVENTS_AFTER (with their deliveries, attempts and raw requests), audit entries older than
  * RETENTION_AUDIT_AFTER. Each kind is purged in batches until a batch comes back short, or the worker is closing.
+ * Every application's rows go by the same ages, oldest first, so no application's expired rows wait behind a younger
+ * one of another's.
  */
 @Injectable()
 export class RetentionService {
@@ -40,10 +42,14 @@ export class RetentionService {
       }
     };
 
-    const eventsDeferred = await this.repository.replayWalkInProgress();
-    if (!eventsDeferred) {
+    // A walk in one application holds back that application's events only, so one tenant's long replay never
+    // stops the others' retention; a walk across every application holds back all of them.
+    const walked = await this.repository.applicationsBeingWalked();
+    const everyApplicationWalked = walked.includes(null);
+    const sparing = walked.filter((id): id is string => id !== null);
+    if (!everyApplicationWalked) {
       await inBatches(EVENTS_BATCH, keepGoing, async () => {
-        const purged = await this.repository.purgeEventsBatch(cutoff(eventsAfterMs), EVENTS_BATCH);
+        const purged = await this.repository.purgeEventsBatch(cutoff(eventsAfterMs), EVENTS_BATCH, sparing);
         count(purged);
         return purged.events;
       });
@@ -65,9 +71,11 @@ export class RetentionService {
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
       deleted,
-      eventsDeferred,
+      eventsDeferred: walked.length > 0,
+      eventsDeferredApplications: everyApplicationWalked ? null : sparing,
     };
-    if (Object.values(deleted).some(Boolean) || eventsDeferred) this.logger.log({ message: 'retention run', ...run });
+    if (Object.values(deleted).some(Boolean) || run.eventsDeferred)
+      this.logger.log({ message: 'retention run', ...run });
     return run;
   }
 }

@@ -11,6 +11,8 @@ export interface RetentionRun {
   deleted: PurgedCounts;
   /** A replay or redrive was still walking its matches: events were left for the next run. */
   eventsDeferred: boolean;
+  /** The applications whose events were left so (ids); null when a walk across every application left them all. */
+  eventsDeferredApplications: string[] | null;
 }
 
 export function noneDeleted(): PurgedCounts {
