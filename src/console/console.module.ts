@@ -5,6 +5,7 @@ import { AuditModule } from '../audit/audit.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
+import { EventTypesModule } from '../event-types/event-types.module';
 import { ManagementModule } from '../management/management.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { ReplayModule } from '../replay/replay.module';
@@ -12,6 +13,7 @@ import { ConsoleApplicationsController } from './console-applications.controller
 import { ConsoleAuthController } from './console-auth.controller';
 import { ConsoleEndpointsController } from './console-endpoints.controller';
 import { ConsoleEventsController } from './console-events.controller';
+import { ConsoleEventTypesController } from './console-event-types.controller';
 import { ConsoleOperationsController } from './console-operations.controller';
 import { ConsoleOverviewController } from './console-overview.controller';
 import { ConsoleOverviewService } from './console-overview.service';
@@ -24,6 +26,7 @@ import { ConsoleOverviewService } from './console-overview.service';
   imports: [
     ApplicationsModule,
     EventsModule,
+    EventTypesModule,
     EndpointsModule,
     DeliveryModule,
     ReplayModule,
@@ -39,6 +42,7 @@ import { ConsoleOverviewService } from './console-overview.service';
     ConsoleOperationsController,
     ConsoleEndpointsController,
     ConsoleApplicationsController,
+    ConsoleEventTypesController,
   ],
   providers: [ConsoleOverviewService],
 })

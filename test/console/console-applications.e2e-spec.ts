@@ -119,6 +119,59 @@ describe('console and applications in Chromium', () => {
     await context.close();
   });
 
+  it("declares, shows and archives event types in the catalog of the session's application", async () => {
+    const { context, page } = await signedIn(TEST_ADMIN_KEY);
+    await page.goto(`${base}/console/applications`);
+    await Promise.all([
+      page.waitForURL(/\/console\?notice=/),
+      page.locator('[data-testid="applications"] tr', { hasText: 'alpha inc' }).getByRole('button').click(),
+    ]);
+    await page.getByRole('link', { name: 'Event types' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Event types of alpha');
+    await expect(page.locator('[data-testid="event-types"]').textContent()).resolves.toContain('alpha.created');
+
+    const declare = async (schema: string) => {
+      await page.fill('[data-testid="create-event-type"] input[name="name"]', 'invoice.paid');
+      await page.fill('[data-testid="create-event-type"] textarea[name="schema"]', schema);
+      return Promise.all([
+        page.waitForNavigation(),
+        page.click('[data-testid="create-event-type"] button[type="submit"]'),
+      ]).then(([response]) => response!);
+    };
+    const refused = await declare('{"type": "object",');
+    expect(refused.status()).toBe(400);
+    await expect(page.content()).resolves.toContain('The schema is not JSON');
+    await page.goto(`${base}/console/event-types`);
+    await declare('{"type": "object", "required": ["amount"]}');
+    await expect(page.locator('.notice').textContent()).resolves.toBe('Event type invoice.paid declared.');
+    await screenshot(page, 'event-types');
+    const paid = (body: object) =>
+      request(base).post('/webhooks/alpha/producer').set('authorization', `Bearer ${GENERIC_KEY}`).send(body);
+    expect((await paid({ type: 'invoice.paid' })).status).toBe(422);
+    const catalog = async (uid: string) =>
+      (await adminApi(base).get(`/event-types?application=${uid}`).expect(200)).body.data as {
+        name: string;
+        declared: boolean;
+        archived: boolean;
+      }[];
+    expect((await catalog('beta')).map((eventType) => eventType.name)).not.toContain('invoice.paid');
+
+    await page.getByRole('link', { name: 'invoice.paid' }).click();
+    await page.check('[data-testid="edit-event-type"] input[name="archived"]');
+    await Promise.all([
+      page.waitForURL(/notice=/),
+      page.click('[data-testid="edit-event-type"] button[type="submit"]'),
+    ]);
+    await expect(page.locator('.notice').textContent()).resolves.toBe('Event type saved.');
+    expect((await catalog('alpha')).find((eventType) => eventType.name === 'invoice.paid')).toMatchObject({
+      declared: true,
+      archived: true,
+    });
+    // An archived type's schema no longer applies.
+    expect((await paid({ type: 'invoice.paid' })).status).toBe(202);
+    await context.close();
+  });
+
   it("confines an application key's session to its application, with no picker and no Bull Board", async () => {
     const { context, page } = await signedIn(alphaOpsKey);
     await expect(shownApplication(page)).resolves.toBe('application alpha');

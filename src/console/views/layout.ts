@@ -3,7 +3,15 @@ import { ApiKeyScope, scopeAllows } from '../../management/api-key.types';
 import { html, SafeHtml, text } from '../html';
 
 export type ConsolePage =
-  'overview' | 'events' | 'dead-letters' | 'replays' | 'endpoints' | 'integrations' | 'audit' | 'applications';
+  | 'overview'
+  | 'events'
+  | 'dead-letters'
+  | 'replays'
+  | 'endpoints'
+  | 'integrations'
+  | 'event-types'
+  | 'audit'
+  | 'applications';
 
 const NAV: [ConsolePage, string, string][] = [
   ['overview', 'Overview', '/console'],
@@ -12,6 +20,7 @@ const NAV: [ConsolePage, string, string][] = [
   ['replays', 'Replays', '/console/replays'],
   ['endpoints', 'Endpoints', '/console/endpoints'],
   ['integrations', 'Integrations', '/console/integrations'],
+  ['event-types', 'Event types', '/console/event-types'],
   ['audit', 'Audit', '/console/audit'],
 ];
 
