@@ -44,8 +44,10 @@ export class ApiKeyRepository {
     });
   }
 
-  /** Revokes an active key (of that application, when given); false when there is no such key. */
-  /** The key revoked now (with its application), or undefined when there was no such active key. */
+  /**
+   * Revokes an active key (of that application, when given): the key revoked now, with its application, or
+   * undefined when there is no such active key.
+   */
   async revoke(id: string, at: Date, applicationId?: string): Promise<{ applicationId: string | null } | undefined> {
     const [revoked] = await this.prisma.apiKey.updateManyAndReturn({
       where: { id, revokedAt: null, ...(applicationId ? { applicationId } : {}) },
