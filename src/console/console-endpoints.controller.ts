@@ -9,7 +9,7 @@ import { RequireScope } from '../management/require-scope.decorator';
 import { CreateIntegrationDto, UpdateIntegrationDto } from '../providers/integrations/dto/integration.dto';
 import { IntegrationService } from '../providers/integrations/integration.service';
 import { ProviderRegistry } from '../providers/provider.registry';
-import { formAs, listField, seeOther } from './console-http';
+import { formAs, transformationFields, listField, seeOther } from './console-http';
 import { ConsoleController, ConsoleRequest, filtersOf, HtmlPage, pageContext } from './console-page';
 import { endpointPage, endpointsPage, integrationsPage } from './views/endpoints.view';
 
@@ -103,12 +103,7 @@ export class ConsoleEndpointsController {
     @Req() request: ConsoleRequest,
     @Res() response: Response,
   ): Promise<void> {
-    const dto = await formAs(UpdateEndpointDto, {
-      transformation: {
-        code: typeof body.code === 'string' ? body.code.trim() : body.code,
-        enabled: body.enabled === 'on',
-      },
-    });
+    const dto = await formAs(UpdateEndpointDto, transformationFields(body));
     await this.endpoints.update(id, dto, request.consoleSession.actor.name);
     const removed = !dto.transformation?.code;
     seeOther(response, `/console/endpoints/${id}`, removed ? 'Transformation removed.' : 'Transformation saved.');

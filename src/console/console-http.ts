@@ -42,3 +42,13 @@ export function traceLink(jaegerUiUrl: string | undefined, traceparent: string |
   const traceId = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent ?? '')?.[1];
   return jaegerUiUrl && traceId ? `${jaegerUiUrl}/trace/${traceId}` : null;
 }
+
+/** The transformation form (console and portal) as UpdateEndpointDto's field: an unticked box is absent. */
+export function transformationFields(body: Record<string, unknown>) {
+  return {
+    transformation: {
+      code: typeof body.code === 'string' ? body.code.trim() : body.code,
+      enabled: body.enabled === 'on',
+    },
+  };
+}

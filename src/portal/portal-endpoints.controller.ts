@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { InvalidRequestError } from '../common/errors/domain-errors';
 import { IdParam } from '../common/http/id-param';
 import { PageQueryDto } from '../common/pagination/page';
-import { formAs, seeOther } from '../console/console-http';
+import { formAs, seeOther, transformationFields } from '../console/console-http';
 import { filtersOf, HtmlPage } from '../console/console-page';
 import { DeliveryQueryService } from '../delivery/delivery-query.service';
 import { EndpointTestResult, EndpointTestService } from '../delivery/endpoint-test.service';
@@ -58,6 +58,7 @@ function endpointFields(body: Record<string, unknown>) {
     filter: { ...(eventTypes.length ? { eventTypes } : {}), ...(payload !== undefined ? { payload } : {}) },
     headers: headersField(body.headers),
     rateLimitPerSecond: numberField(body.rateLimitPerSecond),
+    ordering: body.ordering,
   };
 }
 
@@ -123,6 +124,21 @@ export class PortalEndpointsController {
     const dto = await formAs(UpdateEndpointDto, endpointFields(body));
     await this.endpoints.update(id, dto, request.portalSession.actor.name);
     seeOther(response, `/portal/endpoints/${id}`, 'Endpoint saved.');
+  }
+
+  /** Contract §7.4, as in the console: checked in the sandbox when saved; empty code removes it. */
+  @Post('endpoints/:id/transformation')
+  @PortalRoute('manage')
+  async saveTransformation(
+    @IdParam() id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: PortalRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const dto = await formAs(UpdateEndpointDto, transformationFields(body));
+    await this.endpoints.update(id, dto, request.portalSession.actor.name);
+    const removed = !dto.transformation?.code;
+    seeOther(response, `/portal/endpoints/${id}`, removed ? 'Transformation removed.' : 'Transformation saved.');
   }
 
   @Post('endpoints/:id/disable')

@@ -315,6 +315,44 @@ describe('customer portal', () => {
     });
   });
 
+  it('lets a manage session make an endpoint FIFO and give it a transformation that the deliveries carry', async () => {
+    const alpha = await signedIn();
+    const url = `http://127.0.0.1:${receiver.port}/transformed`;
+    const endpoint = (await api().post('/endpoints', { application: 'alpha', url }).expect(201)).body;
+    receiver.respondWith(() => ({ status: 200 }));
+    await alpha.page(`/portal/endpoints/${endpoint.id}`);
+    expect((await alpha.submit(`/portal/endpoints/${endpoint.id}`, { url, ordering: 'fifo' })).status).toBe(303);
+
+    const broken = await alpha.submit(`/portal/endpoints/${endpoint.id}/transformation`, {
+      code: 'function handler(webhook) { return webhook',
+      enabled: 'on',
+    });
+    expect(broken.status).toBe(400);
+    const saved = await alpha.submit(`/portal/endpoints/${endpoint.id}/transformation`, {
+      code: 'function handler(webhook) { webhook.payload = { portal: webhook.payload.type }; return webhook; }',
+      enabled: 'on',
+    });
+    expect(saved).toMatchObject({ status: 303, location: expect.stringContaining('Transformation%20saved') });
+    const page = await alpha.page(`/portal/endpoints/${endpoint.id}`);
+    expect(page.body).toMatch(/data-testid="ordering">\s*FIFO/);
+    expect(page.body).toMatch(/data-testid="transformation-state">\s*runs on every delivery/);
+    expect((await api().get(`/endpoints/${endpoint.id}`).expect(200)).body).toMatchObject({
+      ordering: 'fifo',
+      transformation: { enabled: true },
+    });
+
+    await request(app.url!)
+      .post('/webhooks/alpha/producer')
+      .set('authorization', `Bearer ${GENERIC_KEY}`)
+      .send({ type: 'invoice.paid', amount: 5 })
+      .expect(202);
+    const [delivered] = await waitFor(() => {
+      const received = receiver.requestsTo('/transformed');
+      return received.length ? received : undefined;
+    });
+    expect(JSON.parse(delivered.body)).toEqual({ portal: 'invoice.paid' });
+  });
+
   it("wears the application's name, colour and logo, all served by the gateway and no script needed", async () => {
     receiver.respondWith((received) =>
       received.path === '/logo.svg'

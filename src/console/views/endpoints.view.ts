@@ -1,6 +1,7 @@
 import { EndpointHealth } from '../../endpoints/endpoint-gate';
 import { EndpointView } from '../../endpoints/endpoint.view';
 import { IntegrationView } from '../../providers/integrations/integration.view';
+import { orderingField, orderingText, transformationForm, transformationText } from './delivery-semantics.view';
 import { html, SafeHtml } from '../html';
 import { badge, can, csrfField, emptyRow, layout, nextPage, PageContext, shortId, when } from './layout';
 
@@ -72,43 +73,10 @@ function deliveryControls(endpoint: EndpointView): SafeHtml {
     <dt>Rate limit</dt>
     <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
     <dt>Ordering</dt>
-    <dd data-testid="ordering">
-      ${endpoint.ordering === 'fifo' ? 'FIFO: one delivery at a time per ordering key, in receive order' : 'none'}
-    </dd>
+    <dd data-testid="ordering">${orderingText(endpoint)}</dd>
     <dt>Transformation</dt>
-    <dd data-testid="transformation-state">
-      ${endpoint.transformation ? (endpoint.transformation.enabled ? 'runs on every delivery' : 'kept, not run') : 'none'}
-    </dd>
+    <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
   </dl>`;
-}
-
-const TRANSFORMATION_EXAMPLE =
-  'function handler(webhook) {\n  // change webhook.payload, .headers, .url or .method\n  return webhook;\n}';
-
-/** §7.4: the endpoint's JavaScript, edited in place; checked in the sandbox when saved. */
-function transformationForm(context: PageContext, endpoint: EndpointView): SafeHtml {
-  const transformation = endpoint.transformation;
-  return html`<form method="post" action="/console/endpoints/${endpoint.id}/transformation" class="card">
-    ${csrfField(context.session)}
-    <h2>Transformation</h2>
-    <p class="muted">
-      JavaScript run before each delivery is signed (50 ms of CPU, 16 MiB, no network): return the webhook changed, or
-      <code>{ cancel: true }</code> to skip it. Empty removes it.
-    </p>
-    <textarea
-      name="code"
-      rows="8"
-      spellcheck="false"
-      placeholder="${TRANSFORMATION_EXAMPLE}"
-      aria-label="transformation code"
-    >
-${transformation?.code ?? ''}</textarea>
-    <label
-      ><input type="checkbox" name="enabled" ${!transformation || transformation.enabled ? 'checked' : ''} /> Run it on
-      deliveries</label
-    >
-    <div class="actions"><button type="submit" class="primary">Save transformation</button></div>
-  </form>`;
 }
 
 /** An operator's pause (ops scope): deliveries wait, without using attempts, until resumed. */
@@ -243,16 +211,7 @@ export function endpointPage(
                   <label
                     >Description
                     <input name="description" value="${endpoint.description ?? ''}" maxlength="500" /></label
-                  >${filterFields(endpoint)}
-                  <label
-                    >Ordering
-                    <select name="ordering">
-                      <option value="none" ${endpoint.ordering === 'none' ? 'selected' : ''}>none</option>
-                      <option value="fifo" ${endpoint.ordering === 'fifo' ? 'selected' : ''}>
-                        FIFO per ordering key
-                      </option>
-                    </select></label
-                  >
+                  >${filterFields(endpoint)} ${orderingField(endpoint.ordering)}
                 </div>
                 <div class="actions"><button type="submit" class="primary">Save</button></div>
               </form>
@@ -292,7 +251,15 @@ export function endpointPage(
             </div>`
           : ''
       }
-      ${admin ? transformationForm(context, endpoint) : ''}
+      ${
+        admin
+          ? transformationForm(
+              context.session,
+              `/console/endpoints/${endpoint.id}/transformation`,
+              endpoint.transformation,
+            )
+          : ''
+      }
       <h2>Recent attempts</h2>
       <table class="list">
         <thead>

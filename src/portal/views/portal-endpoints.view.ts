@@ -1,4 +1,10 @@
 import { html, SafeHtml } from '../../console/html';
+import {
+  orderingField,
+  orderingText,
+  transformationForm,
+  transformationText,
+} from '../../console/views/delivery-semantics.view';
 import { DISABLE_QUESTION, GRACE_PERIODS, secretBox } from '../../console/views/endpoints.view';
 import { badge, csrfField, emptyRow, json, nextPage, shortId, when } from '../../console/views/layout';
 import { DeliveryListItem } from '../../delivery/delivery-query.service';
@@ -49,6 +55,7 @@ function endpointFields(eventTypes: string[], endpoint?: EndpointView): SafeHtml
         >Rate limit (per second; empty: none, or unchanged)
         <input name="rateLimitPerSecond" inputmode="numeric" value="${endpoint?.rateLimitPerSecond ?? ''}"
       /></label>
+      ${orderingField(endpoint?.ordering)}
     </div>
     <fieldset class="event-types" data-testid="event-types">
       <legend>Event types (none ticked: every type)</legend>
@@ -270,6 +277,10 @@ export function portalEndpointPage(
           <dd>${endpoint.filter.payload ? json(endpoint.filter.payload) : 'none'}</dd>
           <dt>Rate limit</dt>
           <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
+          <dt>Ordering</dt>
+          <dd data-testid="ordering">${orderingText(endpoint)}</dd>
+          <dt>Transformation</dt>
+          <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
           <dt>Recent success</dt>
           <dd>${percent(endpoint.health.recentSuccessRate)}</dd>
           <dt>Last error</dt>
@@ -281,14 +292,19 @@ export function portalEndpointPage(
       ${
         canManage(context)
           ? html`<div class="grid2">
-              <form method="post" action="/portal/endpoints/${endpoint.id}" class="card" data-testid="edit-endpoint">
-                ${csrfField(context.session)}
-                <h2>Edit</h2>
-                ${endpointFields(eventTypes, endpoint)}
-                <div class="actions"><button type="submit" class="primary">Save</button></div>
-              </form>
-              ${controls(context, endpoint)}
-            </div>`
+                <form method="post" action="/portal/endpoints/${endpoint.id}" class="card" data-testid="edit-endpoint">
+                  ${csrfField(context.session)}
+                  <h2>Edit</h2>
+                  ${endpointFields(eventTypes, endpoint)}
+                  <div class="actions"><button type="submit" class="primary">Save</button></div>
+                </form>
+                ${controls(context, endpoint)}
+              </div>
+              ${transformationForm(
+                context.session,
+                `/portal/endpoints/${endpoint.id}/transformation`,
+                endpoint.transformation,
+              )}`
           : ''
       }
       <h2>Recent deliveries</h2>

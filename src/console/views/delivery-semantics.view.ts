@@ -1,0 +1,59 @@
+import { EndpointView } from '../../endpoints/endpoint.view';
+import { html, SafeHtml } from '../html';
+import { csrfField } from './layout';
+
+/**
+ * The parts of an endpoint page about how it is delivered to (contract §7.4, §7.5), shared by the console and the
+ * portal: what the summary says, the ordering field of the edit form, and the transformation's form.
+ */
+
+export function orderingText(endpoint: EndpointView): string {
+  return endpoint.ordering === 'fifo' ? 'FIFO: one delivery at a time per ordering key, in receive order' : 'none';
+}
+
+export function transformationText(endpoint: EndpointView): string {
+  if (!endpoint.transformation) return 'none';
+  return endpoint.transformation.enabled ? 'runs on every delivery' : 'kept, not run';
+}
+
+export function orderingField(current: EndpointView['ordering'] | undefined): SafeHtml {
+  return html`<label
+    >Ordering
+    <select name="ordering">
+      <option value="none" ${current !== 'fifo' ? 'selected' : ''}>none</option>
+      <option value="fifo" ${current === 'fifo' ? 'selected' : ''}>FIFO per ordering key</option>
+    </select></label
+  >`;
+}
+
+const TRANSFORMATION_EXAMPLE =
+  'function handler(webhook) {\n  // change webhook.payload, .headers, .url or .method\n  return webhook;\n}';
+
+/** §7.4: the endpoint's JavaScript, edited in place; checked in the sandbox when saved. */
+export function transformationForm(
+  session: { csrfToken: string },
+  action: string,
+  transformation: EndpointView['transformation'],
+): SafeHtml {
+  return html`<form method="post" action="${action}" class="card" data-testid="transformation">
+    ${csrfField(session)}
+    <h2>Transformation</h2>
+    <p class="muted">
+      JavaScript run before each delivery is signed (50 ms of CPU, 16 MiB, no network): return the webhook changed, or
+      <code>{ cancel: true }</code> to skip it. Empty removes it.
+    </p>
+    <textarea
+      name="code"
+      rows="8"
+      spellcheck="false"
+      placeholder="${TRANSFORMATION_EXAMPLE}"
+      aria-label="transformation code"
+    >
+${transformation?.code ?? ''}</textarea>
+    <label
+      ><input type="checkbox" name="enabled" ${!transformation || transformation.enabled ? 'checked' : ''} /> Run it on
+      deliveries</label
+    >
+    <div class="actions"><button type="submit" class="primary">Save transformation</button></div>
+  </form>`;
+}
