@@ -33,6 +33,17 @@ describe('console and applications in Chromium', () => {
     return page.content();
   };
 
+  /** The events and endpoints pages list `shown`'s rows and none of `hidden`'s, whose ids are 404 pages. */
+  const expectOnlyRowsOf = async (page: Page, shown: string, hidden: string) => {
+    const listedRows = (await listed(page, '/console/events')) + (await listed(page, '/console/endpoints'));
+    expect(listedRows).toContain(eventOf[shown]);
+    expect(listedRows).toContain(endpointOf[shown]);
+    expect(listedRows).not.toContain(eventOf[hidden]);
+    expect(listedRows).not.toContain(endpointOf[hidden]);
+    expect((await page.goto(`${base}/console/events/${eventOf[hidden]}`))!.status()).toBe(404);
+    expect((await page.goto(`${base}/console/endpoints/${endpointOf[hidden]}`))!.status()).toBe(404);
+  };
+
   beforeAll(async () => {
     [receiver, app, browser] = await Promise.all([
       TestReceiver.start(),
@@ -100,13 +111,7 @@ describe('console and applications in Chromium', () => {
     await expect(page.getByRole('heading', { name: 'Queues' }).count()).resolves.toBe(0);
     await screenshot(page, 'overview-one-application');
 
-    const ofBeta = (await listed(page, '/console/events')) + (await listed(page, '/console/endpoints'));
-    expect(ofBeta).toContain(eventOf.beta);
-    expect(ofBeta).toContain(endpointOf.beta);
-    expect(ofBeta).not.toContain(eventOf.alpha);
-    expect(ofBeta).not.toContain(endpointOf.alpha);
-    expect((await page.goto(`${base}/console/events/${eventOf.alpha}`))!.status()).toBe(404);
-    expect((await page.goto(`${base}/console/endpoints/${endpointOf.alpha}`))!.status()).toBe(404);
+    await expectOnlyRowsOf(page, 'beta', 'alpha');
 
     await page.goto(`${base}/console/applications`);
     await Promise.all([
@@ -180,12 +185,7 @@ describe('console and applications in Chromium', () => {
     await expect(page.getByRole('heading', { name: 'Queues' }).count()).resolves.toBe(0);
     await screenshot(page, 'application-key-overview');
 
-    const ofAlpha = (await listed(page, '/console/events')) + (await listed(page, '/console/endpoints'));
-    expect(ofAlpha).toContain(eventOf.alpha);
-    expect(ofAlpha).toContain(endpointOf.alpha);
-    expect(ofAlpha).not.toContain(eventOf.beta);
-    expect(ofAlpha).not.toContain(endpointOf.beta);
-    expect((await page.goto(`${base}/console/events/${eventOf.beta}`))!.status()).toBe(404);
+    await expectOnlyRowsOf(page, 'alpha', 'beta');
     await page.goto(`${base}/console/dead-letters`);
     await expect(page.getByRole('button', { name: /^Redrive all \d+ matching$/ }).textContent()).resolves.toBe(
       'Redrive all 1 matching',
