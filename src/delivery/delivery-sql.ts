@@ -120,7 +120,8 @@ const COUNT_REPLAY_COMPLETION = (finished: string) => `
  * attempt row, each delivery's new status (only from in flight and only by the job holding it, so a status never goes
  * back), and for final outcomes the events' counters and statuses, the replays' progress, the audit entries and, on
  * 410, the endpoints disabled. Deliveries, events and replays are locked in id order: batches of two workers that
- * share events (one event, several endpoints) cannot deadlock.
+ * share events (one event, several endpoints) cannot deadlock. The audit entries' application ($19) is the one the
+ * claim read from the endpoint, so no row looks it up again.
  */
 export const RECORD_BATCH = `
   WITH input AS (
