@@ -36,6 +36,17 @@ process.on('message', (message) => {
   }
   if (message.type === 'arrivals')
     process.send({ type: 'arrivals', arrivals: arrivals.get(message.path) ?? [], rejected });
+  // Many endpoints at once (one path each): how many deliveries reached the paths under a prefix, and the last when.
+  if (message.type === 'count') {
+    let count = 0;
+    let lastAt = 0;
+    for (const [route, list] of arrivals) {
+      if (!route.startsWith(message.prefix)) continue;
+      count += list.length;
+      for (const [, at] of list) lastAt = Math.max(lastAt, at);
+    }
+    process.send({ type: 'count', prefix: message.prefix, count, lastAt, rejected });
+  }
 });
 server.keepAliveTimeout = 30_000;
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send('listening'));
