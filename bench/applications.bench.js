@@ -52,6 +52,25 @@ function stripeEvent() {
 
 const acknowledged = [];
 
+/** An autocannon request of a new Stripe-signed event to `pathOf(n)`; `onResponse` hears its answer. */
+function signedEvents(pathOf, onResponse) {
+  return {
+    method: 'POST',
+    setupRequest(request, context) {
+      const event = stripeEvent();
+      context.id = event.id;
+      request.path = pathOf(sequence);
+      request.body = event.payload;
+      request.headers = {
+        'content-type': 'application/json',
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: event.payload, secret: STRIPE_SECRET }),
+      };
+      return request;
+    },
+    ...(onResponse ? { onResponse } : {}),
+  };
+}
+
 /** Set in main(): the write-ahead log's position, to tell how many bytes of WAL each acknowledged webhook costs. */
 let walPosition = null;
 
@@ -63,26 +82,9 @@ async function round(baseUrl, pathOf) {
     connections: CONNECTIONS,
     duration: ROUND_SECONDS,
     requests: [
-      {
-        method: 'POST',
-        setupRequest(request, context) {
-          const event = stripeEvent();
-          context.id = event.id;
-          request.path = pathOf(sequence);
-          request.body = event.payload;
-          request.headers = {
-            'content-type': 'application/json',
-            'stripe-signature': stripe.webhooks.generateTestHeaderString({
-              payload: event.payload,
-              secret: STRIPE_SECRET,
-            }),
-          };
-          return request;
-        },
-        onResponse(status, _body, context) {
-          if (status >= 200 && status < 300) acknowledged.push(context.id);
-        },
-      },
+      signedEvents(pathOf, (status, _body, context) => {
+        if (status >= 200 && status < 300) acknowledged.push(context.id);
+      }),
     ],
   });
   const walBytes = Number(await walPosition()) - Number(walBefore);
@@ -223,24 +225,7 @@ async function drain(apiUrl, receiver, prefix, pathOf) {
     url: apiUrl,
     connections: CONNECTIONS,
     amount: DELIVERY_EVENTS,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest(request) {
-          const event = stripeEvent();
-          request.path = pathOf(sequence);
-          request.body = event.payload;
-          request.headers = {
-            'content-type': 'application/json',
-            'stripe-signature': stripe.webhooks.generateTestHeaderString({
-              payload: event.payload,
-              secret: STRIPE_SECRET,
-            }),
-          };
-          return request;
-        },
-      },
-    ],
+    requests: [signedEvents(pathOf)],
   });
   let latest;
   await waitUntil(
