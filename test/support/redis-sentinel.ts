@@ -1,16 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './redis-server';
+import { freePort, redisServerBinary } from './redis-server';
 import { waitFor } from './wait';
-
-function redisServerBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  if (found.status !== 0) throw new Error('redis-server is not installed (npm test installs it when run as root)');
-  return found.stdout.trim();
-}
 
 /** Asks a server (or sentinel) one command, on a connection of its own. */
 async function ask(port: number, ...command: string[]): Promise<unknown> {

@@ -21,7 +21,8 @@ export async function freePort(): Promise<number> {
   }
 }
 
-function redisServerBinary(): string {
+/** Debian's redis-server (the test setup installs it when run as root); it also runs sentinels. */
+export function redisServerBinary(): string {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   if (found.status !== 0) throw new Error('redis-server is not installed (npm test installs it when run as root)');
   return found.stdout.trim();
