@@ -1,9 +1,7 @@
+import { SHUTDOWN_DEADLINE_MS } from './bootstrap/shutdown-deadline';
 import { StartupError } from './common/errors/startup-error';
 import { loadConfig } from './config/load-config';
 import { startTracing } from './observability/tracing/tracing';
-
-/** After SIGTERM/SIGINT, in-flight jobs and requests get this long to finish; then the process exits regardless. */
-const SHUTDOWN_DEADLINE_MS = 30_000;
 
 /** Picks the role (APP_ROLE, or the first CLI argument) and starts it. Tracing starts before Nest is loaded. */
 async function main(): Promise<void> {
