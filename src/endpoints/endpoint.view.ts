@@ -33,10 +33,17 @@ export class EndpointView {
   ordering: 'none' | 'fifo';
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Set while an operator has paused the endpoint' })
   pausedAt: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Until when deliveries also carry a signature with the rotated-out secret (contract §7.6)',
+  })
+  previousSecretExpiresAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
-  static of(endpoint: Endpoint, applicationUid: string): EndpointView {
+  static of(endpoint: Endpoint, applicationUid: string, now = new Date()): EndpointView {
+    const graceEnds = endpoint.previousSecret ? endpoint.previousSecretExpiresAt : null;
     return {
       id: endpoint.id,
       application: applicationUid,
@@ -53,6 +60,7 @@ export class EndpointView {
       transformation: (endpoint.transformation as Transformation | null) ?? null,
       ordering: endpoint.ordering,
       pausedAt: endpoint.pausedAt?.toISOString() ?? null,
+      previousSecretExpiresAt: graceEnds && graceEnds > now ? graceEnds.toISOString() : null,
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),
     };

@@ -239,10 +239,22 @@ describe('ops console in Chromium', () => {
       ordering: 'fifo',
     });
     await expect(page.locator('[data-testid="ordering"]').textContent()).resolves.toContain('FIFO');
+    await expect(page.locator('[data-testid="signing-secrets"]').textContent()).resolves.toBe('one secret');
+    await page.selectOption('select[name="gracePeriodSeconds"]', '3600');
     await page.click('text=Rotate signing secret');
     const rotated = (await page.locator('[data-secret]').textContent())!.trim();
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(consoleEndpoint.secret);
+    // §7.6: an hour of grace, stored and shown: until then deliveries carry both signatures.
+    const graceEnds = (await prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } }))
+      .previousSecretExpiresAt!;
+    expect(graceEnds.getTime() - Date.now()).toBeGreaterThan(3_500_000);
+    await expect(page.locator('[data-testid="signing-secrets"]').textContent()).resolves.toContain(
+      'the new and the previous secret',
+    );
+    await expect(page.locator('[data-testid="signing-secrets"] time').getAttribute('datetime')).resolves.toBe(
+      graceEnds.toISOString(),
+    );
     // Endpoint controls (§6.6): an operator's pause holds deliveries; the page shows it and resumes it.
     await Promise.all([page.waitForURL(/notice=/), page.click('button:text("Pause deliveries")')]);
     await expect(prisma.endpoint.findUniqueOrThrow({ where: { id: consoleEndpoint.id } })).resolves.toMatchObject({

@@ -58,6 +58,11 @@ describe('outbound secret rotation', () => {
     const newSecret: string = rotated.body.secret;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
+    const row = await prisma.endpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    // The endpoint's reads say until when the previous secret signs too, and never show either secret.
+    const read = await adminApi(app.url!).get(`/endpoints/${endpoint.id}`).expect(200);
+    expect(read.body.previousSecretExpiresAt).toBe(row.previousSecretExpiresAt!.toISOString());
+    expect(JSON.stringify(read.body)).not.toContain(oldSecret);
 
     const during = await deliverOne('/grace', 'rotation.grace', 'grace_during');
     expect(signaturesOf(during)).toHaveLength(2);
@@ -66,12 +71,14 @@ describe('outbound secret rotation', () => {
     expect(verifiesWith(during, oldSecret)).toBe(true);
     expect(verifiesWith(during, newSecret)).toBe(true);
 
-    const row = await prisma.endpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     await waitFor(() => Date.now() > row.previousSecretExpiresAt!.getTime(), {
       timeoutMs: 5_000,
       what: 'the end of the grace period',
     });
     const after = await deliverOne('/grace', 'rotation.grace', 'grace_after');
+    expect(
+      (await adminApi(app.url!).get(`/endpoints/${endpoint.id}`).expect(200)).body.previousSecretExpiresAt,
+    ).toBeNull();
     expect(signaturesOf(after)).toHaveLength(1);
     expect(verifiesWith(after, newSecret)).toBe(true);
     expect(verifiesWith(after, oldSecret)).toBe(false);
@@ -90,6 +97,7 @@ describe('outbound secret rotation', () => {
     expect(verifiesWith(delivered, endpoint.secret)).toBe(false);
     const row = await prisma.endpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     expect(row.previousSecret).toBeNull();
+    expect(rotated.body.previousSecretExpiresAt).toBeNull();
     const audit = await prisma.auditEntry.findFirstOrThrow({
       where: { subjectId: endpoint.id, action: 'endpoint.secret_rotated' },
     });

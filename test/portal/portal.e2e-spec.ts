@@ -228,6 +228,10 @@ describe('customer portal', () => {
       gracePeriodSeconds: '3600',
     });
     expect(rotated.body).toMatch(/data-secret>whsec_/);
+    const graceEnds = (await api().get(`/endpoints/${endpoint.id}`).expect(200)).body.previousSecretExpiresAt;
+    expect(Date.parse(graceEnds) - Date.now()).toBeGreaterThan(3_500_000);
+    expect(rotated.body).toMatch(/data-testid="signing-secrets">the new and the previous secret/);
+    expect(rotated.body).toContain(`datetime="${graceEnds}"`);
     expect((await alpha.submit(`/portal/endpoints/${endpoint.id}/delete`, {})).status).toBe(303);
     await api().get(`/endpoints/${endpoint.id}`).expect(404);
 

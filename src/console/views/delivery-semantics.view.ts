@@ -1,11 +1,18 @@
 import { EndpointView } from '../../endpoints/endpoint.view';
 import { html, SafeHtml } from '../html';
-import { csrfField } from './layout';
+import { csrfField, when } from './layout';
 
 /**
- * The parts of an endpoint page about how it is delivered to (contract §7.4, §7.5), shared by the console and the
+ * The parts of an endpoint page about how it is delivered to (contract §7.4-§7.6), shared by the console and the
  * portal: what the summary says, the ordering field of the edit form, and the transformation's form.
  */
+
+/** §7.6: during a rotation's grace period, when the previous secret stops signing. */
+export function signingText(endpoint: EndpointView): SafeHtml {
+  return endpoint.previousSecretExpiresAt
+    ? html`the new and the previous secret (both signatures) until ${when(endpoint.previousSecretExpiresAt)}`
+    : html`one secret`;
+}
 
 export function orderingText(endpoint: EndpointView): string {
   return endpoint.ordering === 'fifo' ? 'FIFO: one delivery at a time per ordering key, in receive order' : 'none';

@@ -1,7 +1,13 @@
 import { EndpointHealth } from '../../endpoints/endpoint-gate';
 import { EndpointView } from '../../endpoints/endpoint.view';
 import { IntegrationView } from '../../providers/integrations/integration.view';
-import { orderingField, orderingText, transformationForm, transformationText } from './delivery-semantics.view';
+import {
+  orderingField,
+  orderingText,
+  signingText,
+  transformationForm,
+  transformationText,
+} from './delivery-semantics.view';
 import { html, SafeHtml } from '../html';
 import { badge, can, csrfField, emptyRow, layout, nextPage, PageContext, shortId, when } from './layout';
 
@@ -76,6 +82,8 @@ function deliveryControls(endpoint: EndpointView): SafeHtml {
     <dd data-testid="ordering">${orderingText(endpoint)}</dd>
     <dt>Transformation</dt>
     <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
+    <dt>Signed with</dt>
+    <dd data-testid="signing-secrets">${signingText(endpoint)}</dd>
   </dl>`;
 }
 

@@ -2,6 +2,7 @@ import { html, SafeHtml } from '../../console/html';
 import {
   orderingField,
   orderingText,
+  signingText,
   transformationForm,
   transformationText,
 } from '../../console/views/delivery-semantics.view';
@@ -281,6 +282,8 @@ export function portalEndpointPage(
           <dd data-testid="ordering">${orderingText(endpoint)}</dd>
           <dt>Transformation</dt>
           <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
+          <dt>Signed with</dt>
+          <dd data-testid="signing-secrets">${signingText(endpoint)}</dd>
           <dt>Recent success</dt>
           <dd>${percent(endpoint.health.recentSuccessRate)}</dd>
           <dt>Last error</dt>
