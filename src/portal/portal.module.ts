@@ -11,6 +11,7 @@ import { ReplayModule } from '../replay/replay.module';
 import { PortalEndpointsController } from './portal-endpoints.controller';
 import { PortalEntryController, PortalSessionController } from './portal-entry.controller';
 import { PortalEventsController } from './portal-events.controller';
+import { PortalEventTypesController } from './portal-event-types.controller';
 import { PortalLinkService } from './portal-link.service';
 import { PortalLinksController } from './portal-links.controller';
 import { PortalLogoService } from './portal-logo.service';
@@ -38,6 +39,7 @@ import { PortalLogoService } from './portal-logo.service';
     PortalSessionController,
     PortalEndpointsController,
     PortalEventsController,
+    PortalEventTypesController,
   ],
   providers: [PortalLinkService, PortalLogoService],
 })

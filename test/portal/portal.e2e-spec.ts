@@ -391,6 +391,28 @@ describe('customer portal', () => {
     expect(receiver.requestsTo('/logo.svg')).toHaveLength(1);
   });
 
+  it("shows its application's event types with their schemas, not archived ones nor another application's", async () => {
+    const schema = { type: 'object', required: ['amount'], properties: { amount: { type: 'integer' } } };
+    await api()
+      .post('/event-types', { application: 'alpha', name: 'refund.issued', description: 'A refund went out', schema })
+      .expect(201);
+    await api().post('/event-types', { application: 'alpha', name: 'refund.retired' }).expect(201);
+    await api().patch('/event-types/refund.retired?application=alpha', { archived: true }).expect(200);
+    await api().post('/event-types', { application: 'beta', name: 'beta.only' }).expect(201);
+
+    const page = await (await signedIn('read')).page('/portal/event-types');
+    expect(page.status).toBe(200);
+    const names = [...page.body.matchAll(/<tr data-testid="event-type">\s*<td><code>([^<]+)<\/code>/g)].map(
+      (match) => match[1],
+    );
+    expect(names).toEqual(expect.arrayContaining(['invoice.failed', 'invoice.paid', 'refund.issued']));
+    expect(names).not.toContain('refund.retired');
+    expect(names).not.toContain('beta.only');
+    expect(page.body).toContain('A refund went out');
+    expect(page.body).toContain('&quot;required&quot;: [\n    &quot;amount&quot;\n  ]');
+    expect(page.body).toContain('href="/portal/event-types" class="active"');
+  });
+
   it('gives a read session no changing controls, and 403 when it tries anyway', async () => {
     const endpoint = (
       await api().post('/endpoints', { application: 'alpha', url: 'https://alpha.example/read-only' }).expect(201)

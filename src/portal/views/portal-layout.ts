@@ -2,7 +2,7 @@ import { html, SafeHtml } from '../../console/html';
 import { csrfField, document, pageMain } from '../../console/views/layout';
 import { PortalSession } from '../../management/portal-session.service';
 
-export type PortalPage = 'endpoints' | 'events';
+export type PortalPage = 'endpoints' | 'events' | 'event-types';
 
 /** What every portal page knows: the customer's session (its application and access), the open page, a notice. */
 export interface PortalContext {
@@ -40,6 +40,7 @@ export function portalLayout(context: PortalContext, title: string, content: Saf
     [
       ['endpoints', 'Endpoints', '/portal'],
       ['events', 'Event log', '/portal/events'],
+      ['event-types', 'Event types', '/portal/event-types'],
     ] as const
   ).map(([page, label, href]) => html`<a href="${href}" class="${page === active ? 'active' : ''}">${label}</a>`);
   return document(
