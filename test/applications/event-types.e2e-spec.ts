@@ -1,8 +1,11 @@
 import Stripe from 'stripe';
 import request from 'supertest';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
+import { freePort } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 const STRIPE_SECRET = 'whsec_event_types_stripe_secret';
 const GENERIC_KEY = 'generic-producer-key-0123456789';
@@ -112,6 +115,47 @@ describe('event types', () => {
     expect(audit.map((entry) => entry.action)).toEqual(
       expect.arrayContaining(['event_type.created', 'event_type.updated']),
     );
+  });
+
+  it('refuses at another api process too: a change made through one api reaches every other', async () => {
+    const port = await freePort();
+    const other = HookgateProcess.spawn(['api'], {
+      DATABASE_URL: app.database.url,
+      REDIS_URL: process.env.REDIS_URL,
+      HOOKGATE_REDIS_PREFIX: app.config.redis.prefix,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      const sendThere = (body: object) =>
+        request(`http://127.0.0.1:${port}`)
+          .post('/webhooks/billing')
+          .set('authorization', `Bearer ${GENERIC_KEY}`)
+          .send(body);
+      await waitFor(() => sendThere({ type: 'parcel.sent', weight: 1 }).then((response) => response.status === 202), {
+        timeoutMs: 20_000,
+        what: 'the second api to start',
+      });
+      await adminApi(app.url!)
+        .post('/event-types', { name: 'parcel.sent', schema: { type: 'object', required: ['weight'] } })
+        .expect(201);
+      // The other process learns of it through Redis (its cache of the type is cleared), not by a TTL of seconds.
+      const refused = await waitFor(
+        async () => {
+          const response = await sendThere({ type: 'parcel.sent' });
+          return response.status === 422 ? response : undefined;
+        },
+        { timeoutMs: 2_000, what: 'the second api to apply the new schema' },
+      );
+      expect(refused.body.errors).toEqual([{ path: '/weight', message: "must have required property 'weight'" }]);
+      await adminApi(app.url!).patch('/event-types/parcel.sent', { archived: true }).expect(200);
+      await waitFor(() => sendThere({ type: 'parcel.sent' }).then((response) => response.status === 202), {
+        timeoutMs: 2_000,
+        what: 'the second api to drop the archived schema',
+      });
+    } finally {
+      await other.stop();
+    }
   });
 
   it('lists declared types and the names seen in events (declared: false), in name order, paginated', async () => {

@@ -1,10 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { startControlsCluster, stopControlsCluster } from '../controls/support';
+import { HookgateProcess } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { ReceivedRequest, TestReceiver } from '../support/receiver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { freePort } from '../support/redis-server';
+import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
-import { ACME_SECRET, createEndpoint, sendAcme } from './support';
+import { createEndpoint, sendAcme } from './support';
 
 /** Whether a receiver holding only `secret` accepts the delivery, as the Standard Webhooks library decides. */
 function verifiesWith(received: ReceivedRequest, secret: string): boolean {
@@ -20,21 +23,34 @@ function signaturesOf(received: ReceivedRequest): string[] {
   return String(received.headers['webhook-signature']).split(' ');
 }
 
-/** Contract §7.6: outbound secret rotation with a grace period. */
+/** Contract §7.6: outbound secret rotation with a grace period, signed by a real worker process. */
 describe('outbound secret rotation', () => {
   let app: TestApp;
+  let worker: HookgateProcess;
   let receiver: TestReceiver;
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    receiver = await TestReceiver.start();
-    app = await startTestApp({ role: 'all', env: { ACME_WEBHOOK_SECRET: ACME_SECRET } });
-    prisma = app.app.get(PrismaService);
+    const healthPort = await freePort();
+    ({
+      api: app,
+      worker,
+      receiver,
+      prisma,
+    } = await startControlsCluster({
+      workerEnv: { WORKER_HEALTH_PORT: String(healthPort) },
+    }));
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${healthPort}/health/ready`)
+          .then((response) => response.status === 200)
+          .catch(() => false),
+      { timeoutMs: 20_000, what: 'the worker to start' },
+    );
   });
 
   afterAll(async () => {
-    await app?.stop();
-    await receiver?.close();
+    await stopControlsCluster({ api: app, worker, receiver });
   });
 
   /** Sends one acme event of its own type (only the endpoint at `path` subscribes) and returns what arrived. */
@@ -52,7 +68,7 @@ describe('outbound secret rotation', () => {
       filter: { eventTypes: ['rotation.grace'] },
     });
     const rotated = await adminApi(app.url!)
-      .post(`/endpoints/${endpoint.id}/rotate-secret`, { gracePeriodSeconds: 2 })
+      .post(`/endpoints/${endpoint.id}/rotate-secret`, { gracePeriodSeconds: 4 })
       .expect(200);
     const oldSecret = endpoint.secret;
     const newSecret: string = rotated.body.secret;
@@ -72,7 +88,7 @@ describe('outbound secret rotation', () => {
     expect(verifiesWith(during, newSecret)).toBe(true);
 
     await waitFor(() => Date.now() > row.previousSecretExpiresAt!.getTime(), {
-      timeoutMs: 5_000,
+      timeoutMs: 6_000,
       what: 'the end of the grace period',
     });
     const after = await deliverOne('/grace', 'rotation.grace', 'grace_after');
