@@ -62,8 +62,7 @@ export function detailView(
       ...event,
       application: event.integration.application.uid,
       integration: event.integration.slug,
-      // Events stored before ordering existed are ordered by their integration (§7.5).
-      orderingKey: event.orderingKey ?? event.integration.slug,
+      orderingKey: orderingKeyOf(event),
       status: event.status,
     }),
     data: event.data,
@@ -106,4 +105,9 @@ export function detailView(
       details: entry.details,
     })),
   };
+}
+
+/** What a FIFO endpoint orders the event by (§7.5); events stored before ordering existed, by their integration. */
+export function orderingKeyOf(event: { orderingKey: string | null; integration: { slug: string } }): string {
+  return event.orderingKey ?? event.integration.slug;
 }

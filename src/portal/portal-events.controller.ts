@@ -9,6 +9,7 @@ import { filtersOf, HtmlPage } from '../console/console-page';
 import { EndpointService } from '../endpoints/endpoint.service';
 import { EventQueryDto } from '../events/dto/event-query.dto';
 import { EventQueryRepository } from '../events/event-query.repository';
+import { orderingKeyOf } from '../events/event-views';
 import { PortalRoute } from '../management/require-scope.decorator';
 import { ReplayEventDto } from '../replay/dto/replay.dto';
 import { ReplayService } from '../replay/replay.service';
@@ -63,6 +64,7 @@ export class PortalEventsController {
       type: event.type,
       status: event.status,
       receivedAt: event.receivedAt.toISOString(),
+      orderingKey: orderingKeyOf(event),
       data: event.data,
       deliveries: event.deliveries.map((delivery) => ({
         id: delivery.id,

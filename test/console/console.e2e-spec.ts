@@ -91,6 +91,8 @@ describe('ops console in Chromium', () => {
     await expect(delivery.textContent()).resolves.toContain('succeeded');
     await expect(delivery.locator('tbody tr').first().textContent()).resolves.toMatch(/#1[\s\S]*200[\s\S]*ms/);
     await expect(page.locator('[data-testid="raw-body"]').textContent()).resolves.toContain('"console_evt_1"');
+    // §7.5: an acme event has no key of its own, so it is ordered by its integration.
+    await expect(page.locator('[data-testid="ordering-key"]').textContent()).resolves.toBe('acme');
     await screenshot(page, 'event');
   });
 

@@ -258,7 +258,7 @@ describe('customer portal', () => {
     const sent = await request(app.url!)
       .post('/webhooks/alpha/producer')
       .set('authorization', `Bearer ${GENERIC_KEY}`)
-      .send({ type: 'invoice.paid', amount: 1200 })
+      .send({ type: 'invoice.paid', amount: 1200, orderingKey: 'customer-42' })
       .expect(202);
     const eventId = sent.body.eventId as string;
     await waitFor(async () => (await api().get(`/events/${eventId}`).expect(200)).body.deliveries[0]?.attempts[0]);
@@ -269,6 +269,7 @@ describe('customer portal', () => {
     expect(detail.body).toContain('first try fails');
     expect(detail.body).toContain('&quot;amount&quot;: 1200');
     expect(detail.body).toContain('[redacted]');
+    expect(detail.body).toContain('<code data-testid="ordering-key">customer-42</code>');
 
     expect((await alpha.submit(`/portal/events/${eventId}/replay`, { reason: 'try again' })).status).toBe(303);
     await waitFor(async () => receiver.requests.filter((received) => received.path === '/log').length >= 2, {

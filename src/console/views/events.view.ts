@@ -229,6 +229,8 @@ export function eventPage(
           <dd>${when(event.receivedAt)}</dd>
           <dt>Occurred</dt>
           <dd>${when(event.occurredAt)}</dd>
+          <dt>Ordering key</dt>
+          <dd><code data-testid="ordering-key">${event.orderingKey}</code></dd>
           ${
             traceUrl
               ? html`<dt>Trace</dt>

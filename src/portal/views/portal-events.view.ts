@@ -24,6 +24,8 @@ export interface PortalAttempt {
 }
 
 export interface PortalEventDetail extends PortalEventItem {
+  /** What a FIFO endpoint orders this event by (contract §7.5). */
+  orderingKey: string;
   data: unknown;
   deliveries: { id: string; endpointId: string; endpointUrl: string; status: string; attempts: PortalAttempt[] }[];
 }
@@ -109,6 +111,8 @@ export function portalEventPage(context: PortalContext, event: PortalEventDetail
           <dd><code>${event.id}</code></dd>
           <dt>Received</dt>
           <dd>${when(event.receivedAt)}</dd>
+          <dt>Ordering key</dt>
+          <dd><code data-testid="ordering-key">${event.orderingKey}</code></dd>
         </dl>
       </div>
       ${
