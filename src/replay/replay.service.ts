@@ -66,6 +66,8 @@ export class ReplayService {
         throw new NotFoundError('No dead letter of these ids in this application');
       selection.application = application.uid;
     }
+    // So is an endpoint of another application in the filter (any key sees only its own endpoints).
+    if (dto.filter?.endpointId) await this.endpoints.require(dto.filter.endpointId);
     const matched = await this.replays.countDeadLetters(selection);
     const replay = await this.start('redrive', actor, dto.reason, selection, matched, {
       applicationId: application?.id,

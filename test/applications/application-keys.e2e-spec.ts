@@ -210,6 +210,22 @@ describe('application keys', () => {
     }
   });
 
+  it.each([
+    [
+      'a redrive filtered on',
+      '/api/v1/dead-letters/redrive',
+      { reason: 'sneaky', filter: { endpointId: ':endpoint' } },
+    ],
+    ['a bulk replay to', '/api/v1/replays', { reason: 'sneaky', endpointId: ':endpoint', filter: {} }],
+  ])("answers 404 to %s another application's endpoint, and starts nothing", async (_, path, given) => {
+    const body = JSON.parse(JSON.stringify(given).replace(':endpoint', beta.endpoint)) as object;
+    const before = (await adminApi(app.url!).get('/replays?limit=500').expect(200)).body.data.length;
+    const response = await as(alphaAdmin).call('post', path, body);
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    expect((await adminApi(app.url!).get('/replays?limit=500').expect(200)).body.data).toHaveLength(before);
+  });
+
   const LISTS = Object.entries(ROUTES)
     .filter(([, expectation]) => expectation.kind === 'list')
     .map(([route]) => route.split(' ')[1]);
