@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LoadingCache } from '../common/caching/loading-cache';
+import { ConflictError } from '../common/errors/domain-errors';
 import { ChangeFeed } from '../common/redis/change-feed';
 import { Application } from '../generated/prisma/client';
 import { ApplicationRepository } from './application.repository';
@@ -44,5 +45,15 @@ export class ApplicationDirectory {
 
   async byId(id: string): Promise<Application | undefined> {
     return (await this.cache.get('all')).byId.get(id);
+  }
+
+  /**
+   * A disabled application's endpoints get nothing new (§7.1): a replay, redrive, recovery or test of it is refused
+   * with 409, as a portal link for it is. Deliveries already under way finish their retries.
+   */
+  async assertDeliversTo(applicationId: string): Promise<void> {
+    const application = await this.byId(applicationId);
+    if (application?.disabledAt)
+      throw new ConflictError(`Application ${application.uid} is disabled: its endpoints get nothing new`);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
 import { AuditModule } from '../audit/audit.module';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
@@ -8,7 +9,7 @@ import { EndpointTestController } from './endpoint-test.controller';
 import { EndpointTestService } from './endpoint-test.service';
 
 @Module({
-  imports: [DeliveryModule, EndpointsModule, EventsModule, AuditModule],
+  imports: [DeliveryModule, EndpointsModule, EventsModule, AuditModule, ApplicationsModule],
   controllers: [DeliveriesController, EndpointTestController],
   providers: [EndpointTestService],
   exports: [EndpointTestService],

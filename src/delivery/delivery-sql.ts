@@ -253,14 +253,15 @@ export const CREATE_FOR_EVENT = `
 
 /**
  * Resets deliveries for another run (replay or redrive) and returns them with their endpoint's attempt limit:
- * history kept, attempt numbering continues, deliveries to deleted endpoints left out; the counters of their events
+ * history kept, attempt numbering continues, deliveries to deleted endpoints and to disabled applications left out; the counters of their events
  * move the finished ones back to open. A delivery still open keeps its state (a job may hold it): the run joins it.
  * Locked in id order, like the worker's batched claims and records that may hold some of the same rows.
  */
 export const RESET_FOR_RUN = `
   WITH before AS (
     SELECT d.id, d.event_id, d.status FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-    WHERE d.id = ANY($1::uuid[]) AND ep.deleted_at IS NULL
+      JOIN applications a ON a.id = ep.application_id
+    WHERE d.id = ANY($1::uuid[]) AND ep.deleted_at IS NULL AND a.disabled_at IS NULL
     ORDER BY d.id FOR NO KEY UPDATE OF d
   ), reset AS (
     UPDATE deliveries d SET replay_request_id = $2::uuid, updated_at = now(),

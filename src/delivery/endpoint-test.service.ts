@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApplicationDirectory } from '../applications/application-directory';
 import { AuditService } from '../audit/audit.service';
 import { newRowId } from '../common/database/row-id';
 import { AppConfig } from '../config/app-config';
@@ -26,7 +27,8 @@ export interface EndpointTestResult {
  * One signed test event to one endpoint, sent while the operator waits (contract §6.6). It is recorded like any
  * event (integration `hookgate`, its delivery and attempt), but never fanned out: it is stored with its only
  * delivery already created. One attempt: it succeeds or is dead-lettered (it can be redriven like any other).
- * Paused or disabled endpoints can be tested too: that is how an operator checks a receiver before resuming it.
+ * Paused or disabled endpoints can be tested too: that is how an operator checks a receiver before resuming it; an
+ * endpoint of a disabled application cannot (it gets nothing new).
  */
 @Injectable()
 export class EndpointTestService {
@@ -38,10 +40,12 @@ export class EndpointTestService {
     private readonly authorizer: EndpointAuthorizer,
     private readonly deadLetters: DeadLetterQueue,
     private readonly audit: AuditService,
+    private readonly applications: ApplicationDirectory,
   ) {}
 
   async test(endpointId: string, type: string, actor: string): Promise<EndpointTestResult> {
     const { applicationId } = await this.endpoints.require(endpointId);
+    await this.applications.assertDeliversTo(applicationId);
     const eventId = newRowId();
     const data = { endpointId, message: 'A test event sent from Hookgate', requestedBy: actor };
     await this.events.storeInternal({

@@ -13,7 +13,7 @@ interface ActiveSet {
 }
 
 /**
- * The enabled endpoints: read once and kept until any process announces a change to endpoints, so routing an
+ * The enabled endpoints of enabled applications: read once and kept until any process announces a change to endpoints, so routing an
  * event (fan-out) and checking an endpoint's controls before an attempt (pause, rate limit) cost no query.
  */
 @Injectable()
@@ -32,13 +32,15 @@ export class ActiveEndpoints {
     changes: ChangeFeed,
   ) {
     changes.onChange('endpoints', () => this.cache.clear());
+    // Disabling an application takes its endpoints out of the set.
+    changes.onChange('applications', () => this.cache.clear());
   }
 
   async list(): Promise<Endpoint[]> {
     return (await this.cache.get('active')).list;
   }
 
-  /** The endpoint if it is enabled and not deleted. */
+  /** The endpoint if it is enabled, not deleted, and its application enabled. */
   async find(endpointId: string): Promise<Endpoint | undefined> {
     return (await this.cache.get('active')).byId.get(endpointId);
   }

@@ -23,11 +23,12 @@ export class EndpointRepository {
     return (await this.txHost.tx.endpoint.count({ where: { id, deletedAt: null } })) > 0;
   }
 
-  /** Enabled, not deleted: the candidates of a fan-out. */
+  /** Enabled, not deleted, of an enabled application (§7.1: a disabled one's endpoints get nothing new). */
   async findActive(): Promise<Endpoint[]> {
-    return (await this.txHost.tx.endpoint.findMany({ where: { enabled: true, deletedAt: null } })).map((row) =>
-      this.open(row)!,
-    );
+    const rows = await this.txHost.tx.endpoint.findMany({
+      where: { enabled: true, deletedAt: null, application: { disabledAt: null } },
+    });
+    return rows.map((row) => this.open(row)!);
   }
 
   /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */

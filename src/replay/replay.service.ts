@@ -32,6 +32,7 @@ export class ReplayService {
     if (!applicationId) throw new NotFoundError(`No event ${eventId}`);
     this.tenant.assertVisible(applicationId, `event ${eventId}`);
     await this.assertEndpoint(dto.endpointId, applicationId);
+    await this.applications.assertDeliversTo(applicationId);
     const replay = await this.start('event', actor, dto.reason, { eventId }, 1, {
       endpointId: dto.endpointId,
       eventId,
@@ -48,6 +49,7 @@ export class ReplayService {
     // The filter is stored as the walk's: an application key's replay names its application there.
     const filter = application ? { ...dto.filter, application: application.uid } : dto.filter;
     await this.assertEndpoint(dto.endpointId, application?.id);
+    if (application) await this.applications.assertDeliversTo(application.id);
     const matched = await this.events.count(filter);
     if (dto.dryRun) return { matched, dryRun: true };
     const replay = await this.start('bulk', actor, dto.reason, filter, matched, {
@@ -68,6 +70,7 @@ export class ReplayService {
     }
     // So is an endpoint of another application in the filter (any key sees only its own endpoints).
     if (dto.filter?.endpointId) await this.endpoints.require(dto.filter.endpointId);
+    if (application) await this.applications.assertDeliversTo(application.id);
     const matched = await this.replays.countDeadLetters(selection);
     const replay = await this.start('redrive', actor, dto.reason, selection, matched, {
       applicationId: application?.id,
@@ -81,7 +84,8 @@ export class ReplayService {
     dto: RecoverDto,
     actor: string,
   ): Promise<{ replayRequestId: string; matched: number }> {
-    const applicationId = await this.assertEndpoint(endpointId);
+    const applicationId = (await this.assertEndpoint(endpointId))!;
+    await this.applications.assertDeliversTo(applicationId);
     const matched = await this.replays.countRecoverable(endpointId, dto.since);
     const replay = await this.start('recover', actor, dto.reason, { endpointId, since: dto.since }, matched, {
       endpointId,

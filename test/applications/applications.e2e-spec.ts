@@ -192,6 +192,71 @@ describe('applications', () => {
     await sendStripe('/webhooks/stripe', DEFAULT_STRIPE_SECRET, 'evt_default_still').expect(202);
   });
 
+  it('gives a disabled application’s endpoints nothing new: its replays, redrives, recoveries and tests get 409, and walks across every application pass it by', async () => {
+    const api = adminApi(app.url!);
+    const key = 'retired-producer-key-0123456789';
+    for (const uid of ['retired', 'still-live']) {
+      await api.post('/applications', { uid, name: uid }).expect(201);
+      await api
+        .post('/integrations', { application: uid, slug: 'producer', provider: 'generic', secret: key })
+        .expect(201);
+    }
+    const retiredEndpoint = (
+      await api
+        .post('/endpoints', { application: 'retired', url: receiver.url('/retired'), maxAttempts: 1 })
+        .expect(201)
+    ).body;
+    await api.post('/endpoints', { application: 'still-live', url: receiver.url('/still-live') }).expect(201);
+    receiver.respondWith((received) => (received.path === '/retired' ? { status: 500 } : { status: 200 }));
+    const send = (uid: string) =>
+      request(app.url!)
+        .post(`/webhooks/${uid}/producer`)
+        .set('authorization', `Bearer ${key}`)
+        .send({ type: 'retirement.check', at: Date.now() })
+        .expect(202)
+        .then((response) => response.body.eventId as string);
+    const retiredEvent = await send('retired');
+    const liveEvent = await send('still-live');
+    const deadLetter = await waitFor(async () => {
+      const [delivery] = (await api.get(`/deliveries?eventId=${retiredEvent}`).expect(200)).body.data;
+      return delivery?.status === 'dead_lettered' ? delivery : undefined;
+    });
+    await waitFor(() => receiver.requestsTo('/still-live').length === 1, { what: 'the live delivery' });
+
+    await api.delete('/applications/retired').expect(204);
+    const refusals = [
+      api.post(`/events/${retiredEvent}/replay`, { reason: 'after retirement' }),
+      api.post('/replays', { reason: 'after retirement', filter: { application: 'retired' } }),
+      api.post(`/endpoints/${retiredEndpoint.id}/recover`, {
+        reason: 'after retirement',
+        since: '2026-01-01T00:00:00Z',
+      }),
+      api.post(`/endpoints/${retiredEndpoint.id}/test`),
+    ];
+    for (const refused of await Promise.all(refusals)) {
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ statusCode: 409, message: expect.stringContaining('retired is disabled') });
+    }
+
+    // A global key's walks name no application: they run, and leave the disabled one's endpoints out.
+    const redrive = await api
+      .post('/dead-letters/redrive', { reason: 'all of them', deliveryIds: [deadLetter.id] })
+      .expect(202);
+    const replay = await api
+      .post('/replays', { reason: 'every application', filter: { type: 'retirement.check' } })
+      .expect(202);
+    for (const { replayRequestId } of [redrive.body, replay.body])
+      await waitFor(
+        async () => (await api.get(`/replays/${replayRequestId}`).expect(200)).body.status === 'completed',
+        {
+          what: `replay ${replayRequestId} to complete`,
+        },
+      );
+    await waitFor(() => receiver.requestsTo('/still-live').length === 2, { what: 'the live event replayed' });
+    expect(receiver.requestsTo('/retired')).toHaveLength(1);
+    expect(JSON.parse(receiver.requestsTo('/still-live')[1].body).id).toBe(liveEvent);
+  });
+
   it('answers 404 for an unknown application, in a webhook URL and in a body', async () => {
     await sendStripe('/webhooks/nobody/stripe', DEFAULT_STRIPE_SECRET, 'evt_nobody').expect(404);
     await adminApi(app.url!)
