@@ -5,11 +5,27 @@ const DAY_MS = 86_400_000;
 
 export type BuiltInProviderSlug = 'stripe' | 'github' | 'paypal' | 'acme' | 'globex';
 
-/** Where Redis is: REDIS_URL, or the primary the sentinels name (REDIS_URL then gives only credentials and TLS). */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where Redis is: REDIS_URL, the primary the sentinels name, or a Redis Cluster (with either of the last two, REDIS_URL
+ * gives only credentials and TLS).
+ */
 export interface RedisSettings {
   url: string;
   prefix: string;
-  sentinel?: { nodes: { host: string; port: number }[]; name: string; password?: string };
+  sentinel?: { nodes: RedisNode[]; name: string; password?: string };
+  cluster?: { nodes: RedisNode[] };
+}
+
+function redisNodes(list: string): RedisNode[] {
+  return list.split(',').map((node) => {
+    const [host, port] = node.trim().split(':');
+    return { host, port: Number(port) };
+  });
 }
 
 /**
@@ -94,15 +110,9 @@ export class AppConfig {
       url: env.REDIS_URL,
       prefix: env.HOOKGATE_REDIS_PREFIX,
       sentinel: env.REDIS_SENTINELS
-        ? {
-            nodes: env.REDIS_SENTINELS.split(',').map((node) => {
-              const [host, port] = node.trim().split(':');
-              return { host, port: Number(port) };
-            }),
-            name: env.REDIS_SENTINEL_NAME,
-            password: env.REDIS_SENTINEL_PASSWORD,
-          }
+        ? { nodes: redisNodes(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD }
         : undefined,
+      cluster: env.REDIS_CLUSTER_NODES ? { nodes: redisNodes(env.REDIS_CLUSTER_NODES) } : undefined,
     };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.logLevel = env.LOG_LEVEL;

@@ -86,6 +86,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, REDIS_SENTINELS: 's1.internal' })).toThrow(/REDIS_SENTINELS/);
   });
 
+  it('reads Redis Cluster nodes, and refuses them beside sentinels or with a database other than 0', () => {
+    expect(loadConfig(minimal).redis.cluster).toBeUndefined();
+    expect(loadConfig({ ...minimal, REDIS_CLUSTER_NODES: 'r1.internal:7000, 10.0.0.3:7001' }).redis.cluster).toEqual({
+      nodes: [
+        { host: 'r1.internal', port: 7000 },
+        { host: '10.0.0.3', port: 7001 },
+      ],
+    });
+    expect(() => loadConfig({ ...minimal, REDIS_CLUSTER_NODES: 'r1.internal' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ ...minimal, REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2' })).toThrow(
+      /exclude each other/,
+    );
+    expect(() => loadConfig({ ...minimal, REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://:secret@a:1/2' })).toThrow(
+      /database 0/,
+    );
+  });
+
   it('parses booleans and the retry schedule units', () => {
     const config = loadConfig({
       ...minimal,

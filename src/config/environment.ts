@@ -286,8 +286,8 @@ export class Environment {
 
   /**
    * Namespace for every Redis key (BullMQ queues, rate limits, endpoint gates); lets several deployments or test files
-   * share one Redis. Braces allowed for a Redis Cluster hash tag (`{hookgate}`): BullMQ's scripts need every key of a
-   * queue in one slot.
+   * share one Redis. In a Redis Cluster each queue gets a hash tag of its own under it; a prefix with braces of its
+   * own (`{hookgate}`) puts every key in that one slot instead.
    */
   @IsOptional()
   @Matches(/^[A-Za-z0-9_:{}-]{1,64}$/, {
@@ -310,6 +310,17 @@ export class Environment {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'REDIS_SENTINEL_NAME must be 1-64 characters of A-Z a-z 0-9 . _ -' })
   REDIS_SENTINEL_NAME: string = 'mymaster';
+
+  /**
+   * Redis Cluster: `host:port` of some of its nodes (any of them; the rest are discovered), comma-separated. Every
+   * Redis client is then a cluster client; REDIS_URL still gives the user, password and TLS (the database must be 0).
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_CLUSTER_NODES must be host:port[,host:port...]',
+  })
+  REDIS_CLUSTER_NODES?: string;
 
   /** The sentinels' own password (`requirepass` in sentinel.conf), when they have one. */
   @IsOptional()
@@ -424,6 +435,10 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
     if (value !== undefined && Buffer.from(value, 'base64').length !== 32)
       problems.push(`${name} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);
   }
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS)
+    problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: set one of them');
+  if (env.REDIS_CLUSTER_NODES && /^rediss?:\/\/[^/]*\/[1-9]/.test(env.REDIS_URL ?? ''))
+    problems.push('REDIS_URL must name database 0 (or none) with REDIS_CLUSTER_NODES: a Redis Cluster has only that one');
   if (!env.SECRETS_ENCRYPTION_KEY && env.NODE_ENV === 'production')
     problems.push('SECRETS_ENCRYPTION_KEY is required when NODE_ENV=production');
   if (env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK && env.NODE_ENV === 'production') {

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis/redis-options';
 import { REDIS, RedisKeys } from '../common/redis/redis-client';
 import { AppConfig } from '../config/app-config';
 import { OperationalEvents } from '../events/operational-events.service';
@@ -15,7 +15,7 @@ export class DeadLetterNotices implements BeforeApplicationShutdown {
   private readonly pending = new Map<string, { timer: NodeJS.Timeout; flush: () => Promise<void> }>();
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly config: AppConfig,
     private readonly operational: OperationalEvents,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis/redis-options';
 import { CallBatcher } from '../common/async/call-batcher';
 import { REDIS, RedisKeys } from '../common/redis/redis-client';
 import { AppConfig } from '../config/app-config';
@@ -164,7 +164,7 @@ interface GateCommands {
  */
 @Injectable()
 export class EndpointGate {
-  private readonly redis: Redis & GateCommands;
+  private readonly redis: RedisClient & GateCommands;
   /** The acquires and the records of concurrent jobs go to Redis as one script call each: two per batch, not per job. */
   private readonly acquires = new CallBatcher((requests: AcquireRequest[]) => this.acquireBatch(requests), {
     maxBatch: MAX_BATCH,
@@ -176,14 +176,14 @@ export class EndpointGate {
   private readonly heldBackAt = new Map<string, number>();
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly config: AppConfig,
   ) {
     redis.defineCommand('endpointAcquireBatch', { lua: ACQUIRE_BATCH });
     redis.defineCommand('endpointRecordBatch', { lua: RECORD_BATCH });
     redis.defineCommand('endpointTakeRate', { numberOfKeys: 3, lua: TAKE_RATE });
-    this.redis = redis as Redis & GateCommands;
+    this.redis = redis as RedisClient & GateCommands;
   }
 
   /** Takes a slot for this job, or says how long to wait. `leaseMs` bounds a slot a crashed worker never frees. */
@@ -300,6 +300,6 @@ export class EndpointGate {
   }
 
   private key(kind: string, endpointId: string): string {
-    return this.keys.key('endpoint', kind, endpointId);
+    return this.keys.grouped('endpoint', kind, endpointId);
   }
 }

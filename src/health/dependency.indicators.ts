@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis/redis-options';
 import { withTimeout } from '../common/async/with-timeout';
 import { DatabaseProbe } from '../common/database/database-probe';
 import { REDIS } from '../common/redis/redis.module';
@@ -31,7 +31,7 @@ export class DatabaseHealthIndicator {
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly indicators: HealthIndicatorService,
   ) {}
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis/redis-options';
 import { ApplicationDirectory } from '../applications/application-directory';
 import { REDIS, RedisKeys } from '../common/redis/redis-client';
 import { AppConfig } from '../config/app-config';
@@ -42,7 +42,7 @@ interface StoredSession extends StoredLink {
 @Injectable()
 export class PortalSessionService {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly config: AppConfig,
     private readonly applications: ApplicationDirectory,

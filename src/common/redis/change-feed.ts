@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { duplicateClient, RedisClient } from './redis-options';
 import { REDIS, RedisKeys } from './redis-client';
 
 /** What changed; each process drops its cached copy of it. */
@@ -13,11 +13,11 @@ export type ChangedTopic = 'applications' | 'endpoints' | 'event-types' | 'integ
 @Injectable()
 export class ChangeFeed implements OnApplicationShutdown {
   private readonly logger = new Logger(ChangeFeed.name);
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly handlers = new Map<string, (() => void)[]>();
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 
@@ -39,7 +39,7 @@ export class ChangeFeed implements OnApplicationShutdown {
     this.handlers.set(channel, list);
     if (!this.subscriber) {
       // Subscribing takes a connection of its own; it queues commands while reconnecting, unlike the shared client.
-      this.subscriber = this.redis.duplicate({
+      this.subscriber = duplicateClient(this.redis, {
         enableOfflineQueue: true,
         maxRetriesPerRequest: null,
         commandTimeout: undefined,

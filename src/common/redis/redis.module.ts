@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisClient } from './redis-options';
 import { AppConfig } from '../../config/app-config';
 import { ChangeFeed } from './change-feed';
 import { createRedis, REDIS, RedisKeys } from './redis-client';
@@ -9,7 +9,7 @@ export { createRedis, REDIS, RedisKeys };
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from './redis-options';
 import { REDIS, RedisKeys } from './redis-client';
 
 /** Where a counter stands: over its limit or not, and when its window ends. */
@@ -26,10 +27,12 @@ export class WindowCounter {
   private readonly storage: ThrottlerStorageRedisService;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.storage = new ThrottlerStorageRedisService(redis);
+    // Its keys carry their own hash tag, so a Redis Cluster client serves as well as a single server's.
+    this.storage =
+      redis instanceof Cluster ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageRedisService(redis);
   }
 
   /** Counts one more in `name`'s current window; blocked once the count is over `limit`. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../../common/redis/redis-options';
 import { REDIS, RedisKeys } from '../../common/redis/redis-client';
 import { IngressRejection } from '../ingress-rejection';
 
@@ -13,7 +13,7 @@ export class PaypalTransmissions {
   private readonly logger = new Logger(PaypalTransmissions.name);
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 
