@@ -110,7 +110,11 @@ export class AppConfig {
       url: env.REDIS_URL,
       prefix: env.HOOKGATE_REDIS_PREFIX,
       sentinel: env.REDIS_SENTINELS
-        ? { nodes: redisNodes(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD }
+        ? {
+            nodes: redisNodes(env.REDIS_SENTINELS),
+            name: env.REDIS_SENTINEL_NAME,
+            password: env.REDIS_SENTINEL_PASSWORD,
+          }
         : undefined,
       cluster: env.REDIS_CLUSTER_NODES ? { nodes: redisNodes(env.REDIS_CLUSTER_NODES) } : undefined,
     };

@@ -438,7 +438,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS)
     problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: set one of them');
   if (env.REDIS_CLUSTER_NODES && /^rediss?:\/\/[^/]*\/[1-9]/.test(env.REDIS_URL ?? ''))
-    problems.push('REDIS_URL must name database 0 (or none) with REDIS_CLUSTER_NODES: a Redis Cluster has only that one');
+    problems.push(
+      'REDIS_URL must name database 0 (or none) with REDIS_CLUSTER_NODES: a Redis Cluster has only that one',
+    );
   if (!env.SECRETS_ENCRYPTION_KEY && env.NODE_ENV === 'production')
     problems.push('SECRETS_ENCRYPTION_KEY is required when NODE_ENV=production');
   if (env.PAYPAL_CERT_ALLOW_HTTP_LOOPBACK && env.NODE_ENV === 'production') {
