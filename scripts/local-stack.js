@@ -14,6 +14,7 @@ const {
   ensureServices,
   ensurePackages,
   ensureChromium,
+  ensurePgBouncer,
   stopServices,
   migrate,
   localDir,
@@ -91,6 +92,7 @@ async function testCommand() {
   checkLockFile();
   const { serverUrl, redisUrl } = await ensureServices({ database: 'hookgate_test' });
   ensureChromium();
+  ensurePgBouncer();
   log('building and type-checking…');
   npmRun('build');
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);

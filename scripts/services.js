@@ -73,6 +73,16 @@ function ensureChromium() {
   );
 }
 
+/** The PgBouncer tests (test/scale-out/pgbouncer.e2e-spec.ts) run Debian's pgbouncer: installed the same way. */
+function ensurePgBouncer() {
+  if (which('pgbouncer') || fs.existsSync('/usr/sbin/pgbouncer')) return;
+  aptInstall(
+    ['pgbouncer'],
+    'The PgBouncer tests need pgbouncer: install it (Debian/Ubuntu: sudo apt-get install -y pgbouncer).',
+  );
+  // Debian starts its own pgbouncer on install (port 6432); the tests run their own on their own ports.
+}
+
 /**
  * Where PostgreSQL keeps its data. As a normal user: `.local/postgres` in the checkout. As root, PostgreSQL must
  * run as `postgres`, which cannot enter a checkout under a mode-700 directory (root's home, `mktemp -d`), so the
@@ -282,6 +292,7 @@ module.exports = {
   ensureServices,
   ensurePackages,
   ensureChromium,
+  ensurePgBouncer,
   stopServices,
   migrate,
   createDatabaseIfMissing,

@@ -167,6 +167,99 @@ class ChaosRedis {
   }
 }
 
+/**
+ * PgBouncer (Debian's) in transaction mode between the roles and the run's PostgreSQL: every transaction may run on
+ * any of a few server connections. As root it runs as `postgres` (it refuses to run as root).
+ */
+class ChaosPgBouncer {
+  constructor(dir, port) {
+    this.dir = dir;
+    this.port = port;
+  }
+
+  static async create(postgresPort) {
+    const base = isRoot ? path.join(POSTGRES_HOME, 'hookgate-chaos') : os.tmpdir();
+    fs.mkdirSync(base, { recursive: true });
+    const bouncer = new ChaosPgBouncer(fs.mkdtempSync(path.join(base, 'pgbouncer-')), await freePort());
+    fs.writeFileSync(path.join(bouncer.dir, 'userlist.txt'), '"postgres" ""\n');
+    fs.writeFileSync(
+      bouncer.configFile,
+      [
+        '[databases]',
+        `* = host=127.0.0.1 port=${postgresPort}`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${bouncer.port}`,
+        'unix_socket_dir =',
+        'auth_type = trust',
+        `auth_file = ${path.join(bouncer.dir, 'userlist.txt')}`,
+        'pool_mode = transaction',
+        // Fewer server connections than the roles' pools hold clients: transactions share them.
+        'default_pool_size = 8',
+        'max_client_conn = 500',
+        'admin_users = postgres',
+        `logfile = ${path.join(bouncer.dir, 'pgbouncer.log')}`,
+        `pidfile = ${path.join(bouncer.dir, 'pgbouncer.pid')}`,
+        '',
+      ].join('\n'),
+    );
+    if (isRoot) spawnSync('chown', ['-R', 'postgres:postgres', bouncer.dir]);
+    await bouncer.start();
+    return bouncer;
+  }
+
+  get configFile() {
+    return path.join(this.dir, 'pgbouncer.ini');
+  }
+
+  url(database) {
+    return `postgresql://postgres@127.0.0.1:${this.port}/${database}`;
+  }
+
+  async start() {
+    const binary = pgBouncerBinary();
+    this.child = isRoot
+      ? spawn('runuser', ['-u', 'postgres', '--', binary, this.configFile], { stdio: 'ignore' })
+      : spawn(binary, [this.configFile], { stdio: 'ignore' });
+    await waitForPort(this.port, 'chaos PgBouncer');
+  }
+
+  /** SHOW POOLS on PgBouncer's admin console (simple protocol only, as pg uses for a query without values). */
+  async pools() {
+    const { Client } = require('pg');
+    const admin = new Client({ connectionString: this.url('pgbouncer') });
+    await admin.connect();
+    try {
+      return (await admin.query('SHOW POOLS')).rows;
+    } finally {
+      await admin.end();
+    }
+  }
+
+  async destroy() {
+    const pidFile = path.join(this.dir, 'pgbouncer.pid');
+    if (fs.existsSync(pidFile)) {
+      try {
+        process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    if (this.child && !exited(this.child))
+      await waitForExit(this.child, 10_000).catch(() => this.child.kill('SIGKILL'));
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Debian installs pgbouncer in /usr/sbin, which a non-root PATH may lack. */
+function pgBouncerBinary() {
+  const found = spawnSync('sh', ['-c', 'command -v pgbouncer || ls /usr/sbin/pgbouncer'], { encoding: 'utf8' });
+  const binary = found.stdout.trim().split('\n')[0];
+  if (found.status !== 0 || !binary)
+    throw new Error('pgbouncer is not installed (npm test installs it when run as root)');
+  return binary;
+}
+
 /** One Hookgate role as `node dist/main.js <role>`; its output goes to a log file of the run. */
 class HookgateRole {
   constructor(name, role, env, logDir, readyTimeoutMs) {
@@ -206,12 +299,13 @@ class HookgateRole {
 }
 
 /** Everything a chaos run needs, started; `close()` stops and removes it all (so does a failure to start). */
-async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
+async function startCluster({ env, logDir, readyTimeoutMs = 60_000, pgbouncer = false }) {
   fs.mkdirSync(logDir, { recursive: true });
   const started = { roles: [] };
   const close = async () => {
     await Promise.all(started.roles.map((role) => role.stop('SIGKILL').catch(() => undefined)));
     await started.redis?.destroy();
+    await started.pgbouncer?.destroy();
     started.postgres?.destroy();
   };
   try {
@@ -223,15 +317,22 @@ async function startCluster({ env, logDir, readyTimeoutMs = 60_000 }) {
     await admin.query('CREATE DATABASE hookgate');
     await admin.end();
     const databaseUrl = postgres.serverUrl.replace(/\/postgres$/, '/hookgate');
+    // Migrations (a session-level advisory lock) and the run's own reads of the outcome go to PostgreSQL directly.
     migrate(databaseUrl);
-    const shared = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+    const bouncer = pgbouncer ? (started.pgbouncer = await ChaosPgBouncer.create(postgres.port)) : undefined;
+    const shared = {
+      ...env,
+      DATABASE_URL: bouncer ? bouncer.url('hookgate') : databaseUrl,
+      ...(bouncer ? { DATABASE_PREPARED_STATEMENTS: 'false' } : {}),
+      REDIS_URL: redis.url,
+    };
     const api = new HookgateRole('api', 'api', shared, logDir, readyTimeoutMs);
     const workers = ['worker-1', 'worker-2'].map(
       (name) => new HookgateRole(name, 'worker', shared, logDir, readyTimeoutMs),
     );
     started.roles.push(api, ...workers);
     await Promise.all(started.roles.map((role) => role.start()));
-    return { postgres, redis, api, workers, databaseUrl, close };
+    return { postgres, redis, pgbouncer: bouncer, api, workers, databaseUrl, close };
   } catch (error) {
     await close();
     throw error;

@@ -426,6 +426,8 @@ const DEFAULTS = {
   env: {},
   /** How long a (re)started Hookgate process may take to answer ready. */
   readyTimeoutMs: 60_000,
+  /** PgBouncer in transaction mode between the roles and PostgreSQL (`--pgbouncer`). */
+  pgbouncer: false,
   logDir: path.join(root, '.local', 'chaos', new Date().toISOString().replace(/[:.]/g, '-')),
   log: (line) => console.log(`[chaos] ${line}`),
 };
@@ -447,6 +449,7 @@ async function startChaos(overrides = {}) {
     env: { ...hookgateEnv(options), ...options.env },
     logDir: options.logDir,
     readyTimeoutMs: options.readyTimeoutMs,
+    pgbouncer: options.pgbouncer,
   }).catch(async (error) => {
     await receiver.close();
     throw error;
@@ -454,6 +457,8 @@ async function startChaos(overrides = {}) {
   const management = new ManagementApi(() => `http://127.0.0.1:${cluster.api.port}`, options.adminKey);
   return {
     options,
+    cluster,
+    management,
     run(name) {
       if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
       log(`${name}: ${SCENARIOS[name].what}`);

@@ -41,6 +41,8 @@ export class AppConfig {
   readonly databaseReadUrl?: string;
   /** Connections of each database pool of the process (Prisma's and the hot paths'). */
   readonly databasePoolSize: number;
+  /** DATABASE_PREPARED_STATEMENTS: the hot paths' statements are named (prepared once per connection). */
+  readonly databasePreparedStatements: boolean;
   /** Old-generation growth factor for V8 in percent (0: V8's own); see HEAP_GROWING_PERCENT. */
   readonly heapGrowingPercent: number;
   /** SECRETS_ENCRYPTION_KEY and the earlier keys that still open what they sealed (base64, 32 bytes each). */
@@ -93,6 +95,7 @@ export class AppConfig {
     this.databaseUrl = env.DATABASE_URL;
     this.databaseReadUrl = env.DATABASE_READ_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.databasePreparedStatements = env.DATABASE_PREPARED_STATEMENTS;
     this.heapGrowingPercent = env.HEAP_GROWING_PERCENT;
     this.secretsEncryption = {
       key: env.SECRETS_ENCRYPTION_KEY,

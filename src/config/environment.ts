@@ -210,6 +210,15 @@ export class Environment {
   @Max(1_000_000)
   INGRESS_REJECTED_PER_IP_PER_MINUTE: number = 300;
 
+  /**
+   * Whether the hot paths prepare their statements once per connection (named statements). `false` for a pooler
+   * that cannot keep them: PgBouncer in transaction mode before 1.21, or with max_prepared_statements at 0.
+   */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS: boolean = true;
+
   /** Connections per pool (Prisma's, and the hot paths' node-postgres pool) in each process. */
   @IsOptional()
   @Transform(toInt)

@@ -1,6 +1,29 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { AppConfig } from '../../config/app-config';
+
+/**
+ * A client that sends every statement unnamed, parsed on each run (DATABASE_PREPARED_STATEMENTS=false): what a pooler
+ * that hands each transaction to any server connection can carry, where a statement prepared on one connection does
+ * not exist on the next (PgBouncer in transaction mode before 1.21). The repositories keep naming their statements.
+ */
+class UnnamedStatementsClient extends Client {}
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with a client as `this`, below
+const namedQuery = Client.prototype.query as (this: Client, ...args: unknown[]) => unknown;
+Object.defineProperty(UnnamedStatementsClient.prototype, 'query', {
+  value(this: Client, config: unknown, ...rest: unknown[]) {
+    if (
+      config &&
+      typeof config === 'object' &&
+      Object.getPrototypeOf(config) === Object.prototype &&
+      'name' in config
+    ) {
+      const { name: _name, ...unnamed } = config as { name?: unknown };
+      return namedQuery.call(this, unnamed, ...rest);
+    }
+    return namedQuery.call(this, config, ...rest);
+  },
+});
 
 /**
  * node-postgres pool for the measured hot paths (ingest batches, delivery claims and records): prepared
@@ -9,7 +32,12 @@ import { AppConfig } from '../../config/app-config';
 @Injectable()
 export class HotPathPool extends Pool implements OnApplicationShutdown {
   constructor(config: AppConfig) {
-    super({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: 5_000 });
+    super({
+      connectionString: config.databaseUrl,
+      max: config.databasePoolSize,
+      connectionTimeoutMillis: 5_000,
+      ...(config.databasePreparedStatements ? {} : { Client: UnnamedStatementsClient }),
+    });
     // An idle client's connection error (PostgreSQL restarted) must not crash the process; the next query reconnects.
     this.on('error', () => undefined);
   }
