@@ -11,6 +11,7 @@ import { ChartRenderer, renderChart, TemplateError } from '../support/helm-templ
 // why not by helm itself) and checked against the Kubernetes API schemas of kubernetes-models.
 
 type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type KubernetesModel = new (data: Manifest) => { validate(): void };
 
 const root = join(__dirname, '..', '..');
 const chartDirectory = join(root, 'deploy', 'helm', 'hookgate');
@@ -51,10 +52,9 @@ function valueAt(values: Manifest, path: string): unknown {
 /** Validates one manifest with the kubernetes-models class of its apiVersion and kind. */
 function validate(manifest: Manifest): void {
   const apiVersion = String(manifest.apiVersion);
-  const models = require(`kubernetes-models/${apiVersion}`) as Record<
-    string,
-    new (data: Manifest) => { validate(): void }
-  >; // eslint-disable-line @typescript-eslint/no-require-imports
+  // The models are modules per API group and version, picked by the manifest: a dynamic require.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const models = require(`kubernetes-models/${apiVersion}`) as Record<string, KubernetesModel>;
   const Model = models[String(manifest.kind)];
   if (!Model) throw new Error(`${apiVersion} has no kind ${String(manifest.kind)}`);
   new Model(manifest).validate();
