@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ApplicationBacklogs } from '../applications/application-backlogs';
 import { AppConfig } from '../config/app-config';
+import { ActiveEndpoints } from '../endpoints/active-endpoints';
 import { EndpointFilter, hasPayloadConditions } from '../endpoints/endpoint-filter';
 import { routesTo } from '../endpoints/event-router';
 import { matchesPayload } from '../endpoints/payload-filter';
@@ -24,12 +26,18 @@ export class DeliveryDispatcher {
     private readonly repository: DeliveryRepository,
     private readonly events: EventStoreRepository,
     private readonly endpoints: EndpointRepository,
+    private readonly activeEndpoints: ActiveEndpoints,
+    private readonly backlogs: ApplicationBacklogs,
   ) {}
 
   /** Queues one run of these deliveries (see deliveryJobs); returns how many. */
   async enqueue(deliveries: DeliveryToQueue[], run: string, replayRequestId?: string): Promise<number> {
     if (!deliveries.length) return 0;
     const trace = captureTraceContext();
+    const endpoints = await Promise.all(
+      [...new Set(deliveries.map((delivery) => delivery.endpointId))].map((id) => this.activeEndpoints.find(id)),
+    );
+    this.backlogs.announce(endpoints.flatMap((endpoint) => (endpoint ? [endpoint.applicationId] : [])));
     await this.jobs.addBulk(
       JobName.Deliver,
       deliveryJobs(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventsModule } from '../events/events.module';
 import { DeadLetterQueue } from './dead-letter-queue.service';
@@ -13,7 +14,7 @@ import { OAuth2TokenCache } from './oauth2-token-cache';
 
 /** Deliveries, their dispatch and sending; DeliveryDispatcher is what replays use, DeliverySender the test route too. */
 @Module({
-  imports: [EndpointsModule, EventsModule, SecretsModule],
+  imports: [EndpointsModule, EventsModule, SecretsModule, ApplicationsModule],
   providers: [
     DeliveryRepository,
     DeliveryDispatcher,

@@ -20,6 +20,7 @@ import { JobName, QueueName } from '../queue/queue-names';
 import { IDLE_WORKER, WorkerRunner } from '../queue/worker-runner';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { DeadLetterNotices } from './dead-letter-notices';
+import { ApplicationShare } from './application-share';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 import { OperationalEvents } from '../events/operational-events.service';
 import { ClaimedDelivery, DeliveryRepository, Transition } from './delivery.repository';
@@ -66,6 +67,8 @@ const MAX_HELD_BACK_WAIT_MS = 2_000;
 /** How soon, then at most how long, a job of a paused endpoint waits between two looks (bounds resume latency). */
 const PAUSED_WAIT_MS = 500;
 const MAX_PAUSED_WAIT_MS = 5_000;
+/** How soon a job whose application holds its share of this worker's slots looks again (then doubling). */
+const SHARE_WAIT_MS = 100;
 
 /**
  * How long a job held back by its endpoint's cap waits: doubling with each time it was held back (BullMQ counts
@@ -108,6 +111,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly deadLetterNotices: DeadLetterNotices,
     private readonly transformations: TransformationService,
     private readonly dispatcher: DeliveryDispatcher,
+    private readonly share: ApplicationShare,
   ) {
     super();
   }
@@ -186,6 +190,24 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // An operator's pause and the rate limit (§6.6), read from the cached endpoint: no query per attempt.
     const controls = endpointId ? await this.controlsOf(endpointId) : undefined;
     if (controls?.pausedAt) return this.holdBack(job, token, heldBackWaitMs(job, PAUSED_WAIT_MS, MAX_PAUSED_WAIT_MS));
+    // The application's share of this worker's slots (§7.1), before its endpoint's: held for the whole attempt.
+    const applicationId = controls?.applicationId;
+    if (!applicationId) return this.attemptWithin(job, span, token, controls);
+    if (!this.share.take(applicationId)) return this.holdBack(job, token, heldBackWaitMs(job, SHARE_WAIT_MS));
+    try {
+      return await this.attemptWithin(job, span, token, controls);
+    } finally {
+      this.share.release(applicationId);
+    }
+  }
+
+  private async attemptWithin(
+    job: DeliverJob,
+    span: Span,
+    token: string | undefined,
+    controls: Endpoint | undefined,
+  ): Promise<AttemptResult> {
+    const { endpointId } = job.data;
     // The gate (Redis) and the claim (PostgreSQL) do not depend on each other: while the endpoint's gate lets every
     // job through, they go out together, one round trip fewer per attempt. A job the gate then holds back keeps its
     // claim, as a throttled one does (it alone comes back for the delivery); once the gate has held a job back here,

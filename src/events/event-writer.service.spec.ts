@@ -2,6 +2,7 @@ import { EventStoreRepository } from './event-store.repository';
 import { IncomingEvent, StoreResult } from './event-store.types';
 import { EventWriter } from './event-writer.service';
 import { JobQueue } from '../queue/job-queue.service';
+import { ApplicationBacklogs } from '../applications/application-backlogs';
 
 /** A store that refuses any batch holding a "poison" item, as PostgreSQL refuses a whole statement. */
 class PickyStore {
@@ -24,21 +25,29 @@ class PickyStore {
   }
 }
 
-const item = (eventId: string, type = 'ok') => ({ eventId, type }) as IncomingEvent;
+const item = (eventId: string, type = 'ok', applicationId = 'app-1') =>
+  ({ eventId, type, applicationId }) as IncomingEvent;
 
 describe('EventWriter', () => {
   let store: PickyStore;
   let handedOver: string[];
   let writer: EventWriter;
+  let announced: string[][];
 
   beforeEach(() => {
+    announced = [];
+    const backlogs = { announce: (ids: Iterable<string>) => announced.push([...ids]) };
     store = new PickyStore();
     handedOver = [];
     const jobs = {
       addBulk: async (_name: string, jobs: { data: { eventId: string } }[]) =>
         handedOver.push(...jobs.map((job) => job.data.eventId)),
     };
-    writer = new EventWriter(store as unknown as EventStoreRepository, jobs as unknown as JobQueue);
+    writer = new EventWriter(
+      store as unknown as EventStoreRepository,
+      jobs as unknown as JobQueue,
+      backlogs as unknown as ApplicationBacklogs,
+    );
   });
 
   it('stores webhooks that arrive together in one batch and hands the new ones over', async () => {
@@ -56,6 +65,16 @@ describe('EventWriter', () => {
     await new Promise((resolve) => setTimeout(resolve, 10)); // the hand-off runs after the answers
     expect(handedOver).toEqual(['a', 'c']);
     expect(store.queued).toEqual(['a', 'c']);
+  });
+
+  it('announces the applications whose new webhooks have deliveries coming, not those of duplicates', async () => {
+    await Promise.all([
+      writer.write(item('a', 'ok', 'tenant-a')),
+      writer.write(item('b', 'dup', 'tenant-b')),
+      writer.write(item('c', 'ok', 'tenant-c')),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the hand-off runs after the answers
+    expect(announced).toEqual([['tenant-a', 'tenant-c']]);
   });
 
   it('when a batch fails, stores its items one by one so only the culprit fails', async () => {

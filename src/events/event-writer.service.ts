@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CallBatcher } from '../common/async/call-batcher';
 import { isDatabaseUnavailable } from '../common/database/database-errors';
 import { DeliveryToQueue, deliveryJobs, FIRST_RUN } from '../queue/delivery-jobs';
+import { ApplicationBacklogs } from '../applications/application-backlogs';
 import { JobQueue } from '../queue/job-queue.service';
 import { JobName } from '../queue/queue-names';
 import { EventStoreRepository } from './event-store.repository';
@@ -31,6 +32,7 @@ export class EventWriter {
   constructor(
     private readonly store: EventStoreRepository,
     private readonly jobs: JobQueue,
+    private readonly backlogs: ApplicationBacklogs,
   ) {
     this.batches = new CallBatcher((items) => this.store.storeBatch(items), {
       maxBatch: MAX_BATCH,
@@ -106,6 +108,11 @@ export class EventWriter {
         if (route?.fifo) ordered.push(delivery.id);
       }
     });
+    const withDeliveries = items.filter((item, index) => {
+      const outcome = outcomes[index];
+      return !(outcome instanceof Error) && !outcome.duplicate && (!item.routes || outcome.deliveries?.length);
+    });
+    this.backlogs.announce(withDeliveries.map((item) => item.applicationId));
     void this.handOff(unrouted);
     void this.queueDeliveries(deliveries, ordered);
   }
