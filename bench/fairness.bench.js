@@ -1,7 +1,8 @@
 // Fairness between applications (contract §7.1): one application's backlog on a slow endpoint must not hold up
 // another application's deliveries. One real `api` and one real `worker` process at the defaults:
-//   application A: BENCH_FAIRNESS_BACKLOG (20,000) generic webhooks to an endpoint that answers after
-//                  BENCH_FAIRNESS_SLOW_MS (2,000) ms, so they wait on its per-endpoint cap;
+//   application A: BENCH_FAIRNESS_BACKLOG (20,000) deliveries to BENCH_FAIRNESS_SLOW_ENDPOINTS (3) endpoints that
+//                  answer after BENCH_FAIRNESS_SLOW_MS (2,000) ms: their per-endpoint caps (10 each) add up to more
+//                  than the worker's 20 slots, so only the application's share leaves B a slot;
 //   application B: BENCH_FAIRNESS_RATE (20)/s for BENCH_FAIRNESS_SECONDS (10) s to an endpoint that answers at once.
 // The baseline is B alone, on the same processes before A's backlog exists; then A's backlog is sent, B's webhooks
 // right behind it, and B's again once each of A's jobs has been taken at least once (the delivery queue's wait list
@@ -14,6 +15,8 @@ const path = require('node:path');
 
 const BACKLOG = Number(process.env.BENCH_FAIRNESS_BACKLOG || 20_000);
 const SLOW_MS = Number(process.env.BENCH_FAIRNESS_SLOW_MS || 2_000);
+const SLOW_ENDPOINTS = Number(process.env.BENCH_FAIRNESS_SLOW_ENDPOINTS || 3);
+const SLOW_ROUTES = Array.from({ length: SLOW_ENDPOINTS }, (_, index) => `/slow-${index + 1}`);
 const RATE = Number(process.env.BENCH_FAIRNESS_RATE || 20);
 const SECONDS = Number(process.env.BENCH_FAIRNESS_SECONDS || 10);
 // How long the backlog may take to be waiting (every job taken once, none left in the wait list).
@@ -111,9 +114,9 @@ async function main() {
   const worker = await startHookgate('worker', env);
   const redis = new IORedis(process.env.REDIS_URL);
   try {
-    for (const [application, route, delayMs] of [
-      ['tenant-a', '/slow', SLOW_MS],
-      ['tenant-b', '/fast', 0],
+    for (const [application, routes, delayMs] of [
+      ['tenant-a', SLOW_ROUTES, SLOW_MS],
+      ['tenant-b', ['/fast'], 0],
     ]) {
       await admin(api, 'POST', '/applications', { uid: application, name: application });
       await admin(api, 'POST', '/integrations', {
@@ -122,23 +125,26 @@ async function main() {
         provider: 'generic',
         secret: PRODUCER_KEY,
       });
-      const endpoint = await admin(api, 'POST', '/endpoints', {
-        application,
-        url: `http://127.0.0.1:${receiverPort}${route}`,
-      });
-      receiver.child.send({ type: 'secret', path: route, secret: endpoint.secret, delayMs });
+      for (const route of routes) {
+        const endpoint = await admin(api, 'POST', '/endpoints', {
+          application,
+          url: `http://127.0.0.1:${receiverPort}${route}`,
+        });
+        receiver.child.send({ type: 'secret', path: route, secret: endpoint.secret, delayMs });
+      }
     }
     // The integrations reach the api's cache through the change feed: a first webhook of each is taken once it is.
     for (const application of ['tenant-a', 'tenant-b']) {
       let first;
       await waitUntil(async () => (first = await sendOne(api, application).catch(() => undefined)), application);
-      await latencies(receiver, application === 'tenant-a' ? '/slow' : '/fast', [first]);
+      await latencies(receiver, application === 'tenant-a' ? SLOW_ROUTES[0] : '/fast', [first]);
     }
 
     const alone = await latencies(receiver, '/fast', await sendSteadily(api, 'tenant-b'));
 
     const backlogStarted = Date.now();
-    await sendBacklog(api, 'tenant-a', BACKLOG);
+    // Every slow endpoint takes every webhook of A: BACKLOG deliveries in all.
+    await sendBacklog(api, 'tenant-a', Math.ceil(BACKLOG / SLOW_ENDPOINTS));
     const backlogSent = Date.now();
     // Right behind the burst, A's jobs not yet taken once are ahead of B's in the queue.
     const afterBurst = await latencies(receiver, '/fast', await sendSteadily(api, 'tenant-b'));
@@ -152,10 +158,11 @@ async function main() {
       () => `still passing through the wait list ${SETTLE_TIMEOUT_MS / 1000} s later`,
     );
     const behind = await latencies(receiver, '/fast', await sendSteadily(api, 'tenant-b'));
-    const slowArrived = (await arrivalsOf(receiver, '/slow')).arrivals.length;
+    let slowArrived = 0;
+    for (const route of SLOW_ROUTES) slowArrived += (await arrivalsOf(receiver, route)).arrivals.length;
 
     console.log(
-      `fairness: application A has ${BACKLOG} deliveries waiting on an endpoint that answers in ${SLOW_MS} ms; application B sends ${RATE}/s for ${SECONDS} s; one api, one worker, defaults`,
+      `fairness: application A has ${BACKLOG} deliveries waiting on ${SLOW_ENDPOINTS} endpoint(s) that answer in ${SLOW_MS} ms; application B sends ${RATE}/s for ${SECONDS} s; one api, one worker, defaults`,
     );
     console.log(`  B alone:                       e2e p50 ${alone.p50} ms, p95 ${alone.p95} ms`);
     console.log(
