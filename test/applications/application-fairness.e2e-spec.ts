@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startControlsCluster, stopControlsCluster } from '../controls/support';
-import { HookgateProcess } from '../support/hookgate-process';
+import { HookgateProcess, waitUntilReady } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
 import { freePort } from '../support/redis-server';
@@ -23,13 +23,7 @@ describe('fair delivery between applications', () => {
   beforeAll(async () => {
     const healthPort = await freePort();
     ({ api, worker, receiver } = await startControlsCluster({ workerEnv: { WORKER_HEALTH_PORT: String(healthPort) } }));
-    await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${healthPort}/health/ready`)
-          .then((response) => response.status === 200)
-          .catch(() => false),
-      { timeoutMs: 20_000, what: 'the worker to start' },
-    );
+    await waitUntilReady(healthPort);
     const admin = adminApi(api.url!);
     for (const uid of ['busy', 'quiet']) {
       await admin.post('/applications', { uid, name: uid }).expect(201);

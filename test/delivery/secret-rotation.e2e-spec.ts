@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '../../src/common/database/prisma.service';
 import { startControlsCluster, stopControlsCluster } from '../controls/support';
-import { HookgateProcess } from '../support/hookgate-process';
+import { HookgateProcess, waitUntilReady } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { ReceivedRequest, TestReceiver } from '../support/receiver';
 import { freePort } from '../support/redis-server';
@@ -40,13 +40,7 @@ describe('outbound secret rotation', () => {
     } = await startControlsCluster({
       workerEnv: { WORKER_HEALTH_PORT: String(healthPort) },
     }));
-    await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${healthPort}/health/ready`)
-          .then((response) => response.status === 200)
-          .catch(() => false),
-      { timeoutMs: 20_000, what: 'the worker to start' },
-    );
+    await waitUntilReady(healthPort);
   });
 
   afterAll(async () => {

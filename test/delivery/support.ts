@@ -18,6 +18,38 @@ export function postAcme(baseUrl: string, body: string | Buffer) {
     .send(body);
 }
 
+/** Sends like a provider does: again after a moment until answered 2xx (through a failover); returns the event id. */
+export function sendAcmeUntilAcknowledged(baseUrl: string, id: string, type: string): Promise<string> {
+  return waitFor(
+    async () => {
+      const response = await postAcme(baseUrl, JSON.stringify({ id, type }));
+      return response.status === 202 ? (response.body.eventId as string) : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 200, what: `webhook ${id} to be acknowledged` },
+  );
+}
+
+/**
+ * A provider's steady trickle (about 20 webhooks a second) of `count` acme webhooks, each sent until acknowledged,
+ * with `fault` run after the `faultAfter`-th; returns the acknowledged event ids and when the fault was done.
+ */
+export async function sendThroughAFault(
+  baseUrl: string,
+  options: { prefix: string; type: string; count: number; faultAfter: number; fault: () => Promise<void> },
+): Promise<{ acknowledged: string[]; faultedAt: number }> {
+  const sends: Promise<string>[] = [];
+  let faultedAt = Infinity;
+  for (let i = 0; i < options.count; i += 1) {
+    sends.push(sendAcmeUntilAcknowledged(baseUrl, `${options.prefix}_${i}`, options.type));
+    if (i === options.faultAfter) {
+      await options.fault();
+      faultedAt = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { acknowledged: await Promise.all(sends), faultedAt };
+}
+
 /** Posts a signed acme webhook and returns the event id. */
 export async function sendAcme(
   baseUrl: string,

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '../../src/common/database/prisma.service';
-import { HookgateProcess } from '../support/hookgate-process';
+import { HookgateProcess, waitUntilReady } from '../support/hookgate-process';
 import { adminApi } from '../support/management';
 import { TestReceiver } from '../support/receiver';
 import { freePort } from '../support/redis-server';
@@ -53,13 +53,7 @@ describe('transformations', () => {
       WORKER_HEALTH_PORT: String(healthPort),
       LOG_LEVEL: 'warn',
     });
-    await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${healthPort}/health/live`)
-          .then((response) => response.status === 200)
-          .catch(() => false),
-      { timeoutMs: 20_000, what: 'the worker to start' },
-    );
+    await waitUntilReady(healthPort);
   });
 
   afterAll(async () => {

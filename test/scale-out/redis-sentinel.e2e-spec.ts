@@ -1,20 +1,19 @@
-import { Redis } from 'ioredis';
-import { ACME_SECRET, createEndpoint, postAcme, verifyDelivery } from '../delivery/support';
+import {
+  ACME_SECRET,
+  createEndpoint,
+  sendAcmeUntilAcknowledged,
+  sendThroughAFault,
+  verifyDelivery,
+} from '../delivery/support';
 import { TestReceiver } from '../support/receiver';
 import { RedisSentinelGroup } from '../support/redis-sentinel';
+import { askRedis } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 /** How many keys of the app's prefix a Redis server holds. */
-async function keysUnder(port: number, prefix: string): Promise<number> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await client.connect();
-    return (await client.keys(`${prefix}:*`)).length;
-  } finally {
-    client.disconnect();
-  }
-}
+const keysUnder = async (port: number, prefix: string) =>
+  ((await askRedis(port, 'KEYS', `${prefix}:*`)) as string[]).length;
 
 /**
  * REDIS_SENTINELS (issue 28): every Redis client of the process (the app's own, BullMQ's queues and workers) finds
@@ -27,17 +26,6 @@ describe('Redis Sentinel', () => {
   let endpoint: { id: string; secret: string };
   const deliveredEventIds = () =>
     new Set(receiver.requestsTo('/sentinel').map((received) => verifyDelivery(received, endpoint.secret).id));
-
-  /** Sends like a provider does: again after a moment until answered 2xx; returns the event id. */
-  const sendUntilAcknowledged = async (id: string): Promise<string> => {
-    return waitFor(
-      async () => {
-        const response = await postAcme(app.url!, JSON.stringify({ id, type: 'sentinel.tested' }));
-        return response.status === 202 ? (response.body.eventId as string) : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 200, what: `webhook ${id} to be acknowledged` },
-    );
-  };
 
   beforeAll(async () => {
     [group, receiver] = await Promise.all([RedisSentinelGroup.start(), TestReceiver.start()]);
@@ -61,7 +49,7 @@ describe('Redis Sentinel', () => {
   });
 
   it('finds the primary through the sentinels, and the pipeline runs on it', async () => {
-    const eventId = await sendUntilAcknowledged('sentinel_first');
+    const eventId = await sendAcmeUntilAcknowledged(app.url!, 'sentinel_first', 'sentinel.tested');
     await waitFor(() => deliveredEventIds().has(eventId), { what: 'the first delivery' });
     expect(await keysUnder(group.primaryPort, app.config.redis.prefix)).toBeGreaterThan(0);
   });
@@ -69,18 +57,13 @@ describe('Redis Sentinel', () => {
   it('follows a failover with webhooks flowing: every acknowledged webhook is delivered', async () => {
     // What the lost primary does to the clients is logged by the app's logger, not dumped raw on stderr.
     const consoleErrors = jest.spyOn(console, 'error');
-    const sends: Promise<string>[] = [];
-    let killedAt = Infinity;
-    for (let i = 0; i < 60; i += 1) {
-      sends.push(sendUntilAcknowledged(`sentinel_${i}`));
-      if (i === 20) {
-        await group.killPrimary();
-        killedAt = Date.now();
-      }
-      // A provider's steady trickle, about 20 webhooks a second.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const acknowledged = await Promise.all(sends);
+    const { acknowledged, faultedAt: killedAt } = await sendThroughAFault(app.url!, {
+      prefix: 'sentinel',
+      type: 'sentinel.tested',
+      count: 60,
+      faultAfter: 20,
+      fault: () => group.killPrimary(),
+    });
     await waitFor(async () => (await group.currentPrimaryPort()) === group.replicaPort, {
       what: 'the sentinels to promote the replica',
       timeoutMs: 20_000,

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from './wait';
 
 const mainJs = join(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -48,4 +49,15 @@ export class HookgateProcess {
     this.child.kill(signal);
     return this.waitForExit();
   }
+}
+
+/** Waits until a process's health listener (a worker's WORKER_HEALTH_PORT) answers ready. */
+export function waitUntilReady(healthPort: number, what = 'the worker to start'): Promise<boolean> {
+  return waitFor(
+    () =>
+      fetch(`http://127.0.0.1:${healthPort}/health/ready`)
+        .then((response) => response.status === 200)
+        .catch(() => false),
+    { timeoutMs: 20_000, what },
+  );
 }

@@ -2,26 +2,8 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort, redisServerBinary } from './redis-server';
+import { askRedis as askNode, freePort, killAll, redisServerBinary } from './redis-server';
 import { waitFor } from './wait';
-
-/** Asks one node one command, on a connection of its own. */
-export async function askNode(port: number, ...command: string[]): Promise<unknown> {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await client.connect();
-    return await client.call(command[0], ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
 
 interface NodeLine {
   port: number;
@@ -191,11 +173,7 @@ export class RedisClusterGroup {
   }
 
   async destroy(): Promise<void> {
-    await Promise.all(
-      [...this.processes.values()]
-        .filter((child) => child.exitCode === null && child.signalCode === null)
-        .map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGKILL'))),
-    );
+    await killAll(this.processes.values());
     if (!process.env.KEEP_CLUSTER) rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -2,26 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort, redisServerBinary } from './redis-server';
+import { askRedis as ask, freePort, killAll, redisServerBinary } from './redis-server';
 import { waitFor } from './wait';
-
-/** Asks a server (or sentinel) one command, on a connection of its own. */
-async function ask(port: number, ...command: string[]): Promise<unknown> {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await client.connect();
-    return await client.call(command[0], ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
 
 /**
  * A real Redis Sentinel deployment on loopback, of the test's own: a primary, one replica and three sentinels
@@ -110,11 +92,7 @@ export class RedisSentinelGroup {
   }
 
   async destroy(): Promise<void> {
-    await Promise.all(
-      [...this.processes.values()]
-        .filter((child) => child.exitCode === null && child.signalCode === null)
-        .map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGKILL'))),
-    );
+    await killAll(this.processes.values());
     rmSync(this.dir, { recursive: true, force: true });
   }
 

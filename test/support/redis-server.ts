@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { waitFor } from './wait';
 
 /**
@@ -19,6 +20,32 @@ export async function freePort(): Promise<number> {
     });
     if (free) return port;
   }
+}
+
+/** Asks one server (a sentinel, a cluster node) one command, on a connection of its own. */
+export async function askRedis(port: number, ...command: string[]): Promise<unknown> {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await client.connect();
+    return await client.call(command[0], ...command.slice(1));
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** SIGKILLs every process still running and waits for their exits. */
+export async function killAll(processes: Iterable<ChildProcess>): Promise<void> {
+  await Promise.all(
+    [...processes]
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGKILL'))),
+  );
 }
 
 /** Debian's redis-server (the test setup installs it when run as root); it also runs sentinels. */
