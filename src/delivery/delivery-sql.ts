@@ -292,6 +292,8 @@ export const ENSURE_DELIVERIES = `
   ), created AS (${insertDeliveriesFrom(`(
       SELECT w.event_id, w.endpoint_id, ${orderingKeyOf('e', 'ep')} AS ordering_key
       FROM wanted w JOIN events e ON e.id = w.event_id JOIN endpoints ep ON ep.id = w.endpoint_id
+        /* A replay walking while its application is disabled makes nothing new for it (§7.1). */
+        JOIN applications a ON a.id = ep.application_id AND a.disabled_at IS NULL
       ORDER BY e.received_at, w.ord) AS wanted_with_keys`)}
   ), counted AS (
     UPDATE events e SET deliveries_open = deliveries_open + c.n, status = 'processing', updated_at = now()

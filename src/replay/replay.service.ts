@@ -48,8 +48,9 @@ export class ReplayService {
     const application = await this.applicationNamed(dto.filter.application);
     // The filter is stored as the walk's: an application key's replay names its application there.
     const filter = application ? { ...dto.filter, application: application.uid } : dto.filter;
-    await this.assertEndpoint(dto.endpointId, application?.id);
-    if (application) await this.applications.assertDeliversTo(application.id);
+    const endpointApplication = await this.assertEndpoint(dto.endpointId, application?.id);
+    const deliversTo = application?.id ?? endpointApplication;
+    if (deliversTo) await this.applications.assertDeliversTo(deliversTo);
     const matched = await this.events.count(filter);
     if (dto.dryRun) return { matched, dryRun: true };
     const replay = await this.start('bulk', actor, dto.reason, filter, matched, {
@@ -69,8 +70,9 @@ export class ReplayService {
       selection.application = application.uid;
     }
     // So is an endpoint of another application in the filter (any key sees only its own endpoints).
-    if (dto.filter?.endpointId) await this.endpoints.require(dto.filter.endpointId);
-    if (application) await this.applications.assertDeliversTo(application.id);
+    const endpoint = dto.filter?.endpointId ? await this.endpoints.require(dto.filter.endpointId) : undefined;
+    const deliversTo = application?.id ?? endpoint?.applicationId;
+    if (deliversTo) await this.applications.assertDeliversTo(deliversTo);
     const matched = await this.replays.countDeadLetters(selection);
     const replay = await this.start('redrive', actor, dto.reason, selection, matched, {
       applicationId: application?.id,

@@ -232,6 +232,9 @@ describe('applications', () => {
         since: '2026-01-01T00:00:00Z',
       }),
       api.post(`/endpoints/${retiredEndpoint.id}/test`),
+      // A global key naming one of its endpoints, with no application in the filter.
+      api.post('/replays', { reason: 'to its endpoint', endpointId: retiredEndpoint.id, filter: {} }),
+      api.post('/dead-letters/redrive', { reason: 'its endpoint', filter: { endpointId: retiredEndpoint.id } }),
     ];
     for (const refused of await Promise.all(refusals)) {
       expect(refused.status).toBe(409);
