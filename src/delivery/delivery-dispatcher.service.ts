@@ -34,8 +34,11 @@ export class DeliveryDispatcher {
   async enqueue(deliveries: DeliveryToQueue[], run: string, replayRequestId?: string): Promise<number> {
     if (!deliveries.length) return 0;
     const trace = captureTraceContext();
+    // Only for the fair shares: an endpoint the cache cannot give is left out, never the jobs.
     const endpoints = await Promise.all(
-      [...new Set(deliveries.map((delivery) => delivery.endpointId))].map((id) => this.activeEndpoints.find(id)),
+      [...new Set(deliveries.map((delivery) => delivery.endpointId))].map((id) =>
+        this.activeEndpoints.find(id).catch(() => undefined),
+      ),
     );
     this.backlogs.announce(endpoints.flatMap((endpoint) => (endpoint ? [endpoint.applicationId] : [])));
     await this.jobs.addBulk(
@@ -101,7 +104,7 @@ export class DeliveryDispatcher {
     const routings = await this.events.findRoutings(eventIds);
     const endpoints = options.endpointId
       ? [await this.endpoints.findLive(options.endpointId)].filter((endpoint) => endpoint !== null)
-      : await this.endpoints.findActive();
+      : (await this.endpoints.findActive()).filter((endpoint) => endpoint.routable);
     const filterOf = (endpoint: { filter: unknown }) => endpoint.filter as EndpointFilter;
     const routed = routings.flatMap((event) =>
       endpoints

@@ -8,20 +8,23 @@ import { EndpointRepository } from './endpoint.repository';
 const CACHE_TTL_MS = 10_000;
 
 interface ActiveSet {
-  list: Endpoint[];
+  routable: Endpoint[];
   byId: Map<string, Endpoint>;
 }
 
 /**
- * The enabled endpoints of enabled applications: read once and kept until any process announces a change to endpoints, so routing an
+ * The enabled endpoints: read once and kept until any process announces a change to endpoints, so routing an
  * event (fan-out) and checking an endpoint's controls before an attempt (pause, rate limit) cost no query.
  */
 @Injectable()
 export class ActiveEndpoints {
   private readonly cache = new LoadingCache<ActiveSet>(
     async () => {
-      const list = await this.repository.findActive();
-      return { list, byId: new Map(list.map((endpoint) => [endpoint.id, endpoint])) };
+      const active = await this.repository.findActive();
+      return {
+        routable: active.filter((endpoint) => endpoint.routable),
+        byId: new Map(active.map((endpoint) => [endpoint.id, endpoint])),
+      };
     },
     CACHE_TTL_MS,
     1,
@@ -36,11 +39,12 @@ export class ActiveEndpoints {
     changes.onChange('applications', () => this.cache.clear());
   }
 
+  /** The endpoints an event may be routed to: enabled, and of an enabled application. */
   async list(): Promise<Endpoint[]> {
-    return (await this.cache.get('active')).list;
+    return (await this.cache.get('active')).routable;
   }
 
-  /** The endpoint if it is enabled, not deleted, and its application enabled. */
+  /** The endpoint if it is enabled and not deleted (its controls, for the attempts in hand, whatever its application). */
   async find(endpointId: string): Promise<Endpoint | undefined> {
     return (await this.cache.get('active')).byId.get(endpointId);
   }

@@ -8,6 +8,9 @@ import { Endpoint, Prisma } from '../generated/prisma/client';
 import { ApplicationFilter, inApplication } from '../common/tenancy/application-filter';
 
 /** Endpoints; their signing secrets and auth are sealed on the way in and opened on the way out (SecretBox). */
+/** An enabled endpoint, and whether new deliveries may be made for it (its application is enabled). */
+export type ActiveEndpoint = Endpoint & { routable: boolean };
+
 @Injectable()
 export class EndpointRepository {
   constructor(
@@ -23,12 +26,16 @@ export class EndpointRepository {
     return (await this.txHost.tx.endpoint.count({ where: { id, deletedAt: null } })) > 0;
   }
 
-  /** Enabled, not deleted, of an enabled application (§7.1: a disabled one's endpoints get nothing new). */
-  async findActive(): Promise<Endpoint[]> {
+  /**
+   * Enabled and not deleted: the endpoints whose deliveries may run. `routable` when their application is enabled
+   * too: only those get anything new (§7.1); a disabled application's deliveries in hand finish with their controls.
+   */
+  async findActive(): Promise<ActiveEndpoint[]> {
     const rows = await this.txHost.tx.endpoint.findMany({
-      where: { enabled: true, deletedAt: null, application: { disabledAt: null } },
+      where: { enabled: true, deletedAt: null },
+      include: { application: { select: { disabledAt: true } } },
     });
-    return rows.map((row) => this.open(row)!);
+    return rows.map(({ application, ...row }) => ({ ...this.open(row)!, routable: application.disabledAt === null }));
   }
 
   /** Seals every secret stored in clear or with an earlier key; returns how many endpoints changed. */

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '../../src/common/database/prisma.service';
+import { ActiveEndpoints } from '../../src/endpoints/active-endpoints';
 import { adminApi } from '../support/management';
 import { ReceivedRequest, TestReceiver } from '../support/receiver';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -224,6 +225,12 @@ describe('applications', () => {
     await waitFor(() => receiver.requestsTo('/still-live').length === 1, { what: 'the live delivery' });
 
     await api.delete('/applications/retired').expect(204);
+    // Nothing new is routed to its endpoint, but the deliveries in hand keep its controls (pause, rate limit).
+    const active = app.app.get(ActiveEndpoints);
+    await waitFor(async () => !(await active.list()).some((endpoint) => endpoint.id === retiredEndpoint.id), {
+      what: 'the disabled application to leave the routable endpoints',
+    });
+    expect((await active.find(retiredEndpoint.id))?.id).toBe(retiredEndpoint.id);
     const refusals = [
       api.post(`/events/${retiredEvent}/replay`, { reason: 'after retirement' }),
       api.post('/replays', { reason: 'after retirement', filter: { application: 'retired' } }),
