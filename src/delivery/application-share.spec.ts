@@ -3,7 +3,10 @@ import type { AppConfig } from '../config/app-config';
 import { ApplicationShare } from './application-share';
 
 function shareOf(applicationsWithWork: number, slots = 20) {
-  const backlogs = { applicationsWithWork: () => applicationsWithWork } as unknown as ApplicationBacklogs;
+  const backlogs = {
+    applicationsWithWork: () => applicationsWithWork,
+    noteWorking: () => undefined,
+  } as unknown as ApplicationBacklogs;
   return new ApplicationShare(backlogs, { delivery: { concurrency: slots } } as AppConfig);
 }
 

@@ -26,6 +26,7 @@ export class ApplicationShare {
 
   /** Takes one of this worker's slots for the application, or false: it waits, and comes back behind the others. */
   take(applicationId: string): boolean {
+    this.backlogs.noteWorking(applicationId);
     const held = this.inFlight.get(applicationId) ?? 0;
     if (held >= this.half && this.backlogs.applicationsWithWork() > 1) return false;
     this.inFlight.set(applicationId, held + 1);

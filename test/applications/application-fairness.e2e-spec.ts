@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { startControlsCluster, stopControlsCluster } from '../controls/support';
 import { HookgateProcess, waitUntilReady } from '../support/hookgate-process';
@@ -58,6 +59,10 @@ describe('fair delivery between applications', () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => send('busy', { type: 'busy.work', n: chunk * 20 + i })));
     // Every slot of the worker is taken by the busy application's 2 s attempts.
     await waitFor(() => busyArrivals() >= 20, { what: 'the busy backlog to be in flight', timeoutMs: 15_000 });
+    // As if the backlog had been queued longer ago than the window: the worker working on it must say it still is.
+    const busyId = (await adminApi(api.url!).get('/applications/busy').expect(200)).body.id as string;
+    const redis = new Redis(process.env.REDIS_URL!);
+    await redis.zrem(`${api.config.redis.prefix}:application-backlogs`, busyId).finally(() => redis.disconnect());
 
     // The first webhook of an application that had no work waits at most for one of the busy attempts to end: the
     // busy application's share shrinks to half the slots as its attempts in hand finish.
