@@ -204,7 +204,6 @@ class ChaosPgBouncer {
       ].join('\n'),
     );
     if (isRoot) spawnSync('chown', ['-R', 'postgres:postgres', bouncer.dir]);
-    await bouncer.start();
     return bouncer;
   }
 
@@ -320,6 +319,8 @@ async function startCluster({ env, logDir, readyTimeoutMs = 60_000, pgbouncer = 
     // Migrations (a session-level advisory lock) and the run's own reads of the outcome go to PostgreSQL directly.
     migrate(databaseUrl);
     const bouncer = pgbouncer ? (started.pgbouncer = await ChaosPgBouncer.create(postgres.port)) : undefined;
+    // Started once it is known to `close()`, so a PgBouncer that fails to start is stopped and removed too.
+    await bouncer?.start();
     const shared = {
       ...env,
       DATABASE_URL: bouncer ? bouncer.url('hookgate') : databaseUrl,

@@ -188,6 +188,30 @@ describe('the Helm chart', () => {
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
+  it('rolls the pods when a variable changes (a checksum of config and secrets on each pod), not otherwise', () => {
+    const annotations = (overrides: Manifest) =>
+      ['api', 'worker'].map(
+        (component) =>
+          find(render(overrides), 'Deployment', `hookgate-${component}`).spec.template.metadata.annotations,
+      );
+    const [api, worker] = annotations({});
+    expect(api['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotations({})).toEqual([api, worker]);
+    const [apiAfter, workerAfter] = annotations({ config: { LOG_LEVEL: 'debug' } });
+    expect(apiAfter['checksum/config']).not.toBe(api['checksum/config']);
+    expect(workerAfter['checksum/config']).not.toBe(worker['checksum/config']);
+    expect(apiAfter['checksum/secrets']).toBe(api['checksum/secrets']);
+    const [withKey] = annotations({
+      secrets: { values: { ...REQUIRED_SECRETS, ADMIN_API_KEY: 'another-admin-key-16+' } },
+    });
+    expect(withKey['checksum/secrets']).not.toBe(api['checksum/secrets']);
+  });
+
+  it("lets the api's readiness follow the process only, so the Service keeps taking webhooks while Redis is lost", () => {
+    const api = find(render({ api: { readinessPath: '/health/live' } }), 'Deployment', 'hookgate-api');
+    expect(api.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/health/live');
+  });
+
   it('refuses to render without the required secrets, naming the value to set', () => {
     expect(() => renderChart(chartDirectory)).toThrow('secrets.values.DATABASE_URL is required');
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -78,6 +79,7 @@ export class ChartRenderer {
     },
     printf: (format, ...args) => sprintf(String(format), ...args),
     toString: (value: unknown) => printable(value),
+    sha256sum: (text) => createHash('sha256').update(printable(text)).digest('hex'),
     eq: (left, right) => left === right,
     ne: (left, right) => left !== right,
     not: (value) => !truthy(value),
