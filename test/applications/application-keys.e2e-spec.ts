@@ -22,6 +22,7 @@ type Expectation =
 describe('application keys', () => {
   let app: TestApp;
   let alphaAdmin: string;
+  const alphaKeys: Record<'ops' | 'read', string> = { ops: '', read: '' };
   const beta: Record<string, string> = {};
 
   const as = (key: string) => ({
@@ -52,6 +53,10 @@ describe('application keys', () => {
     alphaAdmin = (
       await api.post('/api-keys', { name: 'alpha admin', scope: 'admin', application: 'alpha' }).expect(201)
     ).body.key;
+    for (const scope of ['ops', 'read'] as const)
+      alphaKeys[scope] = (
+        await api.post('/api-keys', { name: `alpha ${scope}`, scope, application: 'alpha' }).expect(201)
+      ).body.key;
     const integration = await api.get('/integrations?limit=500').expect(200);
     beta.integration = integration.body.data.find(
       (item: { application: string; slug: string }) => item.application === 'beta',
@@ -224,6 +229,31 @@ describe('application keys', () => {
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
     expect((await adminApi(app.url!).get('/replays?limit=500').expect(200)).body.data).toHaveLength(before);
+  });
+
+  // The reads again with the application's ops and read keys: the same 404s, the same lists without beta's rows.
+  const ADMIN_SCOPE_READS = ['get /api/v1/api-keys'];
+  const READS = Object.entries(ROUTES).filter(
+    ([route, expectation]) => route.startsWith('get ') && expectation.kind !== 'global-only',
+  );
+  it.each(
+    (['ops', 'read'] as const).flatMap((scope) =>
+      READS.map(([route, expectation]) => [scope, route, expectation] as const),
+    ),
+  )('with its %s key: %s', async (scope, route, expectation) => {
+    const template = route.split(' ')[1];
+    const path = fill('path' in expectation && expectation.path ? expectation.path : template);
+    const response = await as(alphaKeys[scope]).call('get', path);
+    if (ADMIN_SCOPE_READS.includes(route)) {
+      // Keys are listed to admin keys only, whatever their application (the scopes of contract §4).
+      expect({ route, status: response.status }).toEqual({ route, status: 403 });
+    } else if (expectation.kind === 'not-found') {
+      expect({ route, status: response.status }).toEqual({ route, status: 404 });
+    } else {
+      expect({ route, status: response.status }).toEqual({ route, status: 200 });
+      const text = JSON.stringify(response.body);
+      for (const id of Object.values(beta)) expect(text).not.toContain(id);
+    }
   });
 
   const LISTS = Object.entries(ROUTES)
