@@ -8,9 +8,12 @@ import { EndpointRepository } from './endpoint.repository';
 const CACHE_TTL_MS = 10_000;
 
 interface ActiveSet {
-  routable: Endpoint[];
+  /** The routable endpoints of each application: routing an event looks at its own application's only. */
+  routableByApplication: Map<string, Endpoint[]>;
   byId: Map<string, Endpoint>;
 }
+
+const NONE: Endpoint[] = [];
 
 /**
  * The enabled endpoints: read once and kept until any process announces a change to endpoints, so routing an
@@ -21,10 +24,13 @@ export class ActiveEndpoints {
   private readonly cache = new LoadingCache<ActiveSet>(
     async () => {
       const active = await this.repository.findActive();
-      return {
-        routable: active.filter((endpoint) => endpoint.routable),
-        byId: new Map(active.map((endpoint) => [endpoint.id, endpoint])),
-      };
+      const routableByApplication = new Map<string, Endpoint[]>();
+      for (const endpoint of active.filter((candidate) => candidate.routable)) {
+        const ofApplication = routableByApplication.get(endpoint.applicationId);
+        if (ofApplication) ofApplication.push(endpoint);
+        else routableByApplication.set(endpoint.applicationId, [endpoint]);
+      }
+      return { routableByApplication, byId: new Map(active.map((endpoint) => [endpoint.id, endpoint])) };
     },
     CACHE_TTL_MS,
     1,
@@ -39,9 +45,9 @@ export class ActiveEndpoints {
     changes.onChange('applications', () => this.cache.clear());
   }
 
-  /** The endpoints an event may be routed to: enabled, and of an enabled application. */
-  async list(): Promise<Endpoint[]> {
-    return (await this.cache.get('active')).routable;
+  /** The endpoints an event of this application may be routed to: enabled, of an enabled application (§7.1). */
+  async listOf(applicationId: string): Promise<Endpoint[]> {
+    return (await this.cache.get('active')).routableByApplication.get(applicationId) ?? NONE;
   }
 
   /** The endpoint if it is enabled and not deleted (its controls, for the attempts in hand, whatever its application). */

@@ -28,7 +28,9 @@ export class EventRouter {
   constructor(private readonly endpoints: ActiveEndpoints) {}
 
   async route(event: RoutedEvent, envelope: () => unknown): Promise<Endpoint[]> {
-    const routed = (await this.endpoints.list()).filter((endpoint) => routesTo(endpoint, event));
+    // The event's own application's endpoints only: scanning every endpoint per event was a quarter of the api's
+    // CPU with 1,000 applications of 3 endpoints (node --cpu-prof, `npm run bench`'s applications pass).
+    const routed = (await this.endpoints.listOf(event.applicationId)).filter((endpoint) => routesTo(endpoint, event));
     if (!routed.some((endpoint) => hasPayloadConditions(filterOf(endpoint)))) return routed;
     const document: unknown = await envelope();
     return routed.filter((endpoint) => matchesPayload(filterOf(endpoint).payload, document));

@@ -227,9 +227,13 @@ describe('applications', () => {
     await api.delete('/applications/retired').expect(204);
     // Nothing new is routed to its endpoint, but the deliveries in hand keep its controls (pause, rate limit).
     const active = app.app.get(ActiveEndpoints);
-    await waitFor(async () => !(await active.list()).some((endpoint) => endpoint.id === retiredEndpoint.id), {
-      what: 'the disabled application to leave the routable endpoints',
-    });
+    const retiredId = (await api.get('/applications/retired').expect(200)).body.id as string;
+    await waitFor(
+      async () => !(await active.listOf(retiredId)).some((endpoint) => endpoint.id === retiredEndpoint.id),
+      {
+        what: 'the disabled application to leave the routable endpoints',
+      },
+    );
     expect((await active.find(retiredEndpoint.id))?.id).toBe(retiredEndpoint.id);
     const refusals = [
       api.post(`/events/${retiredEvent}/replay`, { reason: 'after retirement' }),
