@@ -10,11 +10,13 @@ class PickyStore {
   readonly queued: string[] = [];
   inFlight = 0;
   maxInFlight = 0;
+  /** While set, commits wait for it (a commit the test holds open); otherwise a commit takes 5 ms. */
+  held?: Promise<void>;
 
   async storeBatch(items: IncomingEvent[]): Promise<StoreResult[]> {
     this.batches.push(items.map((item) => item.eventId));
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
-    await new Promise((resolve) => setTimeout(resolve, 5)); // a commit takes a while
+    await (this.held ?? new Promise((resolve) => setTimeout(resolve, 5))); // a commit takes a while
     this.inFlight -= 1;
     if (items.some((item) => item.type === 'poison')) throw new Error('invalid input syntax for type json');
     return items.map((item) => ({ eventId: item.eventId, duplicate: item.type === 'dup' }));
@@ -89,11 +91,17 @@ describe('EventWriter', () => {
   });
 
   it('commits one batch at a time; webhooks arriving meanwhile form the next batch', async () => {
+    // The first commit is held open until b and c have arrived (a timer here raced a loaded machine's event loop).
+    let commit!: () => void;
+    store.held = new Promise<void>((resolve) => (commit = resolve));
     const first = writer.write(item('a'));
     await new Promise((resolve) => setImmediate(resolve)); // the first batch is committing
     const later = [writer.write(item('b'))];
     await new Promise((resolve) => setImmediate(resolve));
     later.push(writer.write(item('c')));
+    expect(store.batches).toEqual([['a']]);
+    store.held = undefined;
+    commit();
     await Promise.all([first, ...later]);
     expect(store.batches).toEqual([['a'], ['b', 'c']]);
     expect(store.maxInFlight).toBe(1);
