@@ -8,19 +8,31 @@ import { csrfField, when } from './layout';
  */
 
 /** §7.6: during a rotation's grace period, when the previous secret stops signing. */
-export function signingText(endpoint: EndpointView): SafeHtml {
+function signingText(endpoint: EndpointView): SafeHtml {
   return endpoint.previousSecretExpiresAt
     ? html`the new and the previous secret (both signatures) until ${when(endpoint.previousSecretExpiresAt)}`
     : html`one secret`;
 }
 
-export function orderingText(endpoint: EndpointView): string {
+function orderingText(endpoint: EndpointView): string {
   return endpoint.ordering === 'fifo' ? 'FIFO: one delivery at a time per ordering key, in receive order' : 'none';
 }
 
-export function transformationText(endpoint: EndpointView): string {
+function transformationText(endpoint: EndpointView): string {
   if (!endpoint.transformation) return 'none';
   return endpoint.transformation.enabled ? 'runs on every delivery' : 'kept, not run';
+}
+
+/** The summary rows an endpoint page shows of these, the same in the console and the portal. */
+export function deliverySemanticsRows(endpoint: EndpointView): SafeHtml {
+  return html`<dt>Rate limit</dt>
+    <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
+    <dt>Ordering</dt>
+    <dd data-testid="ordering">${orderingText(endpoint)}</dd>
+    <dt>Transformation</dt>
+    <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
+    <dt>Signed with</dt>
+    <dd data-testid="signing-secrets">${signingText(endpoint)}</dd>`;
 }
 
 export function orderingField(current: EndpointView['ordering'] | undefined): SafeHtml {

@@ -1,13 +1,7 @@
 import { EndpointHealth } from '../../endpoints/endpoint-gate';
 import { EndpointView } from '../../endpoints/endpoint.view';
 import { IntegrationView } from '../../providers/integrations/integration.view';
-import {
-  orderingField,
-  orderingText,
-  signingText,
-  transformationForm,
-  transformationText,
-} from './delivery-semantics.view';
+import { deliverySemanticsRows, orderingField, transformationForm } from './delivery-semantics.view';
 import { html, SafeHtml } from '../html';
 import { badge, can, csrfField, emptyRow, layout, nextPage, PageContext, shortId, when } from './layout';
 
@@ -76,14 +70,7 @@ function deliveryControls(endpoint: EndpointView): SafeHtml {
     <dd>${headers.length ? headers.map(([name, value]) => html`<code>${name}: ${value}</code> `) : 'none'}</dd>
     <dt>Authorization</dt>
     <dd>${authText(endpoint.auth)}</dd>
-    <dt>Rate limit</dt>
-    <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
-    <dt>Ordering</dt>
-    <dd data-testid="ordering">${orderingText(endpoint)}</dd>
-    <dt>Transformation</dt>
-    <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
-    <dt>Signed with</dt>
-    <dd data-testid="signing-secrets">${signingText(endpoint)}</dd>
+    ${deliverySemanticsRows(endpoint)}
   </dl>`;
 }
 

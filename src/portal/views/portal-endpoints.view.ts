@@ -1,11 +1,5 @@
 import { html, SafeHtml } from '../../console/html';
-import {
-  orderingField,
-  orderingText,
-  signingText,
-  transformationForm,
-  transformationText,
-} from '../../console/views/delivery-semantics.view';
+import { deliverySemanticsRows, orderingField, transformationForm } from '../../console/views/delivery-semantics.view';
 import { DISABLE_QUESTION, GRACE_PERIODS, secretBox } from '../../console/views/endpoints.view';
 import { badge, csrfField, emptyRow, json, nextPage, shortId, when } from '../../console/views/layout';
 import { DeliveryListItem } from '../../delivery/delivery-query.service';
@@ -276,14 +270,7 @@ export function portalEndpointPage(
           <dd>${endpoint.filter.eventTypes?.join(', ') ?? 'every type'}</dd>
           <dt>Payload filter</dt>
           <dd>${endpoint.filter.payload ? json(endpoint.filter.payload) : 'none'}</dd>
-          <dt>Rate limit</dt>
-          <dd>${endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} per second` : 'none'}</dd>
-          <dt>Ordering</dt>
-          <dd data-testid="ordering">${orderingText(endpoint)}</dd>
-          <dt>Transformation</dt>
-          <dd data-testid="transformation-state">${transformationText(endpoint)}</dd>
-          <dt>Signed with</dt>
-          <dd data-testid="signing-secrets">${signingText(endpoint)}</dd>
+          ${deliverySemanticsRows(endpoint)}
           <dt>Recent success</dt>
           <dd>${percent(endpoint.health.recentSuccessRate)}</dd>
           <dt>Last error</dt>
